@@ -1,0 +1,157 @@
+"""Plain, frozen data: contacts, log entries, follow-ups and problems.
+
+Nothing here reads files or the clock; every other layer builds on these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """Something wrong in a note, with its place: `path:line: severity: message`."""
+
+    path: str
+    line: int
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How often to touch base: `count` units of d, w, m or y. `count == 0` means never."""
+
+    count: int
+    unit: Literal["d", "w", "m", "y"]
+
+    @property
+    def never(self) -> bool:
+        return self.count == 0
+
+    @property
+    def approx_days(self) -> float:
+        """Length in days, for comparing and for load estimates (months are 30.44 days)."""
+        per_unit = {"d": 1.0, "w": 7.0, "m": 30.44, "y": 365.25}[self.unit]
+        return self.count * per_unit
+
+    def __str__(self) -> str:
+        if self.never:
+            return "never"
+        names = {
+            (1, "w"): "weekly",
+            (2, "w"): "biweekly",
+            (1, "m"): "monthly",
+            (2, "m"): "bimonthly",
+            (3, "m"): "quarterly",
+            (1, "y"): "yearly",
+        }
+        return names.get((self.count, self.unit), f"{self.count}{self.unit}")
+
+
+@dataclass(frozen=True)
+class Birthday:
+    """A birthday; `year` is None when the note gives only month and day."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def __str__(self) -> str:
+        md = f"{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{md}" if self.year else md
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One interaction from a note's `## Log`: `- YYYY-MM-DD channel: text`."""
+
+    date: date
+    channel: str | None
+    text: str
+    line: int  # 1-based line in the note file
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An open or done task in a note (Obsidian Tasks or Dataview style)."""
+
+    text: str
+    done: bool
+    due: date | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One person, read from one note. `path` is relative to the vault, with `/`."""
+
+    path: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    circle: str = ""
+    tags: tuple[str, ...] = ()
+    cadence: Cadence | None = None  # None: the default from the settings applies
+    channel: str | None = None  # None: derived from `nearby` and the settings
+    nearby: bool = False
+    last_contacted: date | None = None  # newest of the frontmatter value and the Log
+    snooze_until: date | None = None
+    paused: bool = False
+    offers: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    birthday: Birthday | None = None
+    log: tuple[LogEntry, ...] = ()  # newest first
+    followups: tuple[FollowUp, ...] = ()
+    summary: str = ""  # the first lines of the body: who they are
+    keys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Canonical field → the frontmatter key this note uses for it (for writing back)."""
+
+    @property
+    def stem(self) -> str:
+        """The file name without `.md`: what `[[...]]` links in Obsidian use."""
+        base = self.path.rsplit("/", 1)[-1]
+        return base[:-3] if base.endswith(".md") else base
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+    @property
+    def last_entry(self) -> LogEntry | None:
+        return self.log[0] if self.log else None
+
+    @property
+    def open_followups(self) -> tuple[FollowUp, ...]:
+        return tuple(f for f in self.followups if not f.done)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The good contacts and every problem found while loading a vault."""
+
+    contacts: tuple[Contact, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")

@@ -1,0 +1,99 @@
+"""A note's bytes ↔ its frontmatter text and body, with line numbers kept.
+
+Reading only; minimal-diff edits live in `edit.py`. Everything here is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BOM = "\ufeff"
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+class NoteSyntaxError(ValueError):
+    """The note cannot be read; `line` is 1-based in the file."""
+
+    def __init__(self, line: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class NoteParts:
+    """A note split at its frontmatter fences. Text uses `\\n` line ends."""
+
+    frontmatter: str | None  # the YAML between the fences, None when there is none
+    frontmatter_line: int  # 1-based file line of the first YAML line
+    body: str
+    body_line: int  # 1-based file line where the body starts
+    bom: bool
+    crlf: bool
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (a BOM is allowed) or NoteSyntaxError with the line of the bad byte."""
+    if b"\x00" in data[:8192]:
+        raise NoteSyntaxError(1, "binary file, not a Markdown note", "move it out of the contacts folder")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise NoteSyntaxError(
+            line,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            "re-save the note as UTF-8",
+        ) from None
+
+
+def split_note(text: str) -> NoteParts:
+    """Split at the `---` fences. No opening fence: all body. An unclosed one: an error."""
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines[0].rstrip(" \t") != "---":
+        return NoteParts(None, 1, text, 1, bom, crlf)
+    for index in range(1, len(lines)):
+        if _FENCE.match(lines[index]):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return NoteParts(front, 2, body, index + 2, bom, crlf)
+    raise NoteSyntaxError(
+        1,
+        "frontmatter is not closed: no `---` line after the opening one",
+        "add a line with --- after the last property",
+    )
+
+
+_KEY_LINE = re.compile(r"^([^\s#\-?:][^:]*?|\"[^\"]*\"|'[^']*')[ \t]*:(?:[ \t]|$)")
+
+
+def top_level_keys(frontmatter: str, first_line: int) -> list[tuple[str, int]]:
+    """(key, file line) for each top-level `key:` line, in order, duplicates included."""
+    found = []
+    for offset, line in enumerate(frontmatter.split("\n")):
+        match = _KEY_LINE.match(line)
+        if match:
+            key = match.group(1).strip()
+            if key[:1] in "\"'" and key[-1:] == key[:1]:
+                key = key[1:-1]
+            found.append((key, first_line + offset))
+    return found
+
+
+def load_yaml(text: str) -> object:
+    """The one YAML reader for notes: safe, and the C loader when libyaml is there.
+
+    Raises yaml.YAMLError; callers turn it into a Problem with a line.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
