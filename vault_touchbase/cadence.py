@@ -30,19 +30,19 @@ def parse_cadence(value: object) -> Cadence:
     Raises ValueError naming the allowed forms for anything else.
     """
     if isinstance(value, bool):
-        raise ValueError(f"cadence {value!r} is not one of {ALLOWED_FORMS}")
+        raise ValueError(f"{value!r} is not a cadence; use {ALLOWED_FORMS}")
     if isinstance(value, int):
         if value < 0:
-            raise ValueError(f"cadence {value} is negative; use {ALLOWED_FORMS}")
+            raise ValueError(f"{value} is not a cadence (negative); use {ALLOWED_FORMS}")
         return Cadence(value, "d")
     if not isinstance(value, str):
-        raise ValueError(f"cadence {value!r} is not one of {ALLOWED_FORMS}")
+        raise ValueError(f"{value!r} is not a cadence; use {ALLOWED_FORMS}")
     word = value.strip().lower()
     if word in NAMED:
         return NAMED[word]
     match = _FORM.match(word)
     if not match:
-        raise ValueError(f"cadence {value!r} is not one of {ALLOWED_FORMS}")
+        raise ValueError(f"{value!r} is not a cadence; use {ALLOWED_FORMS}")
     count = int(match.group(1))
     unit = (match.group(2) or "d")[0].lower()
     return Cadence(count, unit)  # type: ignore[arg-type]

@@ -155,3 +155,34 @@ class LoadResult:
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
+
+
+def contact_to_dict(contact: Contact) -> dict[str, object]:
+    """A contact as plain JSON-ready data (dates as ISO strings)."""
+    return {
+        "path": contact.path,
+        "name": contact.name,
+        "aliases": list(contact.aliases),
+        "emails": list(contact.emails),
+        "phones": list(contact.phones),
+        "circle": contact.circle,
+        "tags": list(contact.tags),
+        "cadence": str(contact.cadence) if contact.cadence else None,
+        "channel": contact.channel,
+        "nearby": contact.nearby,
+        "last_contacted": contact.last_contacted.isoformat() if contact.last_contacted else None,
+        "snooze_until": contact.snooze_until.isoformat() if contact.snooze_until else None,
+        "paused": contact.paused,
+        "offers": list(contact.offers),
+        "needs": list(contact.needs),
+        "birthday": str(contact.birthday) if contact.birthday else None,
+        "log": [
+            {"date": e.date.isoformat(), "channel": e.channel, "text": e.text, "line": e.line}
+            for e in contact.log
+        ],
+        "followups": [
+            {"text": f.text, "done": f.done, "due": f.due.isoformat() if f.due else None, "line": f.line}
+            for f in contact.followups
+        ],
+        "summary": contact.summary,
+    }

@@ -1,0 +1,115 @@
+"""Every kind of broken note is reported with its place and severity; the rest still load."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, snapshot_bytes
+from vault_touchbase.vault import load_vault, open_vault
+
+GOOD = "---\nname: Good Person\nemail: good@example.com\n---\n## Log\n- 2026-10-01 call: fine\n"
+
+EXPECTED = {
+    # file: (line, severity, words in the message)
+    "bad yaml.md": (4, "error", "bad YAML"),
+    "not a mapping.md": (2, "error", "not a set of properties"),
+    "unclosed fence.md": (1, "error", "frontmatter is not closed"),
+    "latin1.md": (2, "error", "not UTF-8"),
+    "binary.md": (1, "error", "binary file"),
+    "empty.md": (1, "warning", "empty note"),
+    "bad date.md": (3, "error", "is not a date"),
+    "unknown cadence.md": (3, "error", "is not a cadence"),
+    "duplicate keys.md": (4, "warning", "duplicate key 'email'"),
+    "python tag.md": (3, "error", "unsafe YAML tag !!python/object/apply:os.system"),
+    "bad log date.md": (5, "error", "2026-02-30 is not a real date"),
+    "outside.md": (1, "error", "link leads outside the vault"),
+    "huge.md": (1, "error", "over the 10 MB limit"),
+}
+
+
+@pytest.fixture
+def broken_vault(tmp_path: Path) -> Path:
+    vault = tmp_path / "vault"
+    contacts = vault / "contacts"
+    shutil.copytree(FIXTURES / "broken", contacts)
+    (vault / "vtb.toml").write_text("")
+    (contacts / "Good Person.md").write_text(GOOD)
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\nname: Secret\n---\n")
+    os.symlink(outside, contacts / "outside.md")
+    (contacts / "huge.md").write_bytes(b"---\nname: Huge\n---\n" + b"x" * (11 * 1024 * 1024))
+    big = "---\nname: Big But Fine\n---\n" + ("A line of notes about this person.\n" * 150_000)
+    (contacts / "big but fine.md").write_text(big)
+    return vault
+
+
+def test_each_broken_note_is_reported_with_place_and_severity(broken_vault: Path) -> None:
+    loaded = load_vault(open_vault(broken_vault), use_cache=False)
+    by_file = {}
+    for problem in loaded.problems:
+        by_file.setdefault(problem.path.removeprefix("contacts/"), []).append(problem)
+    for name, (line, severity, words) in EXPECTED.items():
+        found = by_file.get(name)
+        assert found, f"no problem reported for {name}"
+        assert any(
+            p.line == line and p.severity == severity and words in p.message for p in found
+        ), f"{name}: {[str(p) for p in found]}"
+        assert str(found[0]).startswith(f"contacts/{name}:{found[0].line}: {found[0].severity}: ")
+
+
+def test_the_rest_still_load(broken_vault: Path) -> None:
+    loaded = load_vault(open_vault(broken_vault), use_cache=False)
+    names = {c.name for c in loaded.contacts}
+    # usable notes with a bad value still load, the value ignored
+    assert {"Good Person", "Big But Fine", "Bad Date", "Odd Cadence", "Dupe Keys", "Bad Log"} <= names
+    assert not names & {"Bad Yaml", "Unclosed", "Tagged", "Huge", "Secret"}
+    dupe = next(c for c in loaded.contacts if c.name == "Dupe Keys")
+    assert dupe.emails == ("two@example.com",)
+    bad_log = next(c for c in loaded.contacts if c.name == "Bad Log")
+    assert [e.text for e in bad_log.log] == ["fine"]
+
+
+def test_a_5_mb_note_loads(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    body = "Notes.\n" * 800_000 + "## Log\n- 2026-10-01 call: still read\n"
+    (vault / "contacts" / "Long.md").write_text("---\nname: Long\n---\n" + body)
+    assert (vault / "contacts" / "Long.md").stat().st_size > 5 * 1024 * 1024
+    loaded = load_vault(open_vault(vault), use_cache=False)
+    assert loaded.problems == ()
+    assert loaded.contacts[0].log[0].text == "still read"
+
+
+def test_check_reports_and_changes_nothing(broken_vault: Path) -> None:
+    from conftest import Vtb
+
+    before = snapshot_bytes(broken_vault)
+    result = Vtb(broken_vault)("check")
+    assert result.exit_code == 1
+    for name, (line, severity, _) in EXPECTED.items():
+        assert f"contacts/{name}:{line}: {severity}:" in result.output
+    assert snapshot_bytes(broken_vault) == before
+
+
+def test_the_python_tag_is_never_executed(broken_vault: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    (broken_vault / "contacts" / "python tag.md").write_text(
+        f'---\nname: T\nx: !!python/object/apply:os.system ["touch {marker}"]\n---\n'
+    )
+    load_vault(open_vault(broken_vault), use_cache=False)
+    assert not marker.exists()
+
+
+def test_warnings_alone_do_not_fail_check(tmp_path: Path) -> None:
+    from conftest import Vtb
+
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "contacts" / "No Name.md").write_text("---\nemail: a@example.com\n---\n")
+    result = Vtb(vault)("check")
+    assert result.exit_code == 0
+    assert "contacts/No Name.md:1: warning: no name" in result.output

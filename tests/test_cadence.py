@@ -1,0 +1,106 @@
+"""Cadence parsing and calendar arithmetic, with hypothesis properties."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vault_touchbase.cadence import add_cadence, add_months, parse_cadence, parse_duration_or_date
+from vault_touchbase.model import Cadence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("weekly", Cadence(1, "w")),
+        ("biweekly", Cadence(2, "w")),
+        ("Monthly", Cadence(1, "m")),
+        ("bimonthly", Cadence(2, "m")),
+        ("quarterly", Cadence(3, "m")),
+        ("yearly", Cadence(1, "y")),
+        ("annually", Cadence(1, "y")),
+        ("never", Cadence(0, "d")),
+        ("10d", Cadence(10, "d")),
+        ("2w", Cadence(2, "w")),
+        ("6w", Cadence(6, "w")),
+        ("90d", Cadence(90, "d")),
+        ("6m", Cadence(6, "m")),
+        ("1y", Cadence(1, "y")),
+        (" 3 months ", Cadence(3, "m")),
+        (30, Cadence(30, "d")),  # prm-cadence: a bare number of days
+        ("45", Cadence(45, "d")),
+    ],
+)
+def test_allowed_forms(text: object, expected: Cadence) -> None:
+    assert parse_cadence(text) == expected
+
+
+@pytest.mark.parametrize("text", ["every full moon", "2x", "", "-3d", True, [1], 1.5, -4])
+def test_other_forms_name_the_allowed_ones(text: object) -> None:
+    with pytest.raises(ValueError, match="weekly, biweekly, monthly"):
+        parse_cadence(text)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),  # leap year
+        (date(2026, 3, 31), 1, date(2026, 4, 30)),
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2026, 12, 15), 1, date(2027, 1, 15)),
+    ],
+)
+def test_calendar_months(start: date, months: int, expected: date) -> None:
+    assert add_months(start, months) == expected
+
+
+def test_named_and_numeric_cadences_add() -> None:
+    start = date(2026, 10, 12)
+    assert add_cadence(start, parse_cadence("monthly")) == date(2026, 11, 12)
+    assert add_cadence(start, parse_cadence("2w")) == date(2026, 10, 26)
+    assert add_cadence(start, parse_cadence("yearly")) == date(2027, 10, 12)
+    assert add_cadence(start, parse_cadence(30)) == date(2026, 11, 11)
+
+
+def test_spans_for_snooze() -> None:
+    today = date(2026, 11, 26)
+    assert parse_duration_or_date("2026-12-01", today) == date(2026, 12, 1)
+    assert parse_duration_or_date("2w", today) == date(2026, 12, 10)
+    assert parse_duration_or_date("1m", today) == date(2026, 12, 26)
+    with pytest.raises(ValueError, match="neither a date"):
+        parse_duration_or_date("soon", today)
+
+
+dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))
+
+
+@given(dates, st.integers(min_value=0, max_value=240))
+def test_add_months_lands_in_the_right_month_and_never_overflows(start: date, months: int) -> None:
+    result = add_months(start, months)
+    assert (result.year * 12 + result.month) - (start.year * 12 + start.month) == months
+    last_day = calendar.monthrange(result.year, result.month)[1]
+    assert result.day == min(start.day, last_day)
+
+
+@given(dates, st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=60))
+def test_add_months_is_monotonic(start: date, a: int, b: int) -> None:
+    if a <= b:
+        assert add_months(start, a) <= add_months(start, b)
+
+
+@given(dates, st.integers(min_value=1, max_value=400), st.sampled_from(["d", "w"]))
+def test_day_and_week_cadences_are_exact(start: date, count: int, unit: str) -> None:
+    days = count * (7 if unit == "w" else 1)
+    assert add_cadence(start, Cadence(count, unit)) - start == timedelta(days=days)  # type: ignore[arg-type]
+
+
+@given(st.integers(min_value=1, max_value=999), st.sampled_from("dwmy"))
+def test_written_form_round_trips(count: int, unit: str) -> None:
+    cadence = Cadence(count, unit)  # type: ignore[arg-type]
+    assert parse_cadence(str(cadence)) == cadence

@@ -1,0 +1,115 @@
+"""The Log: entry forms, and the fast line scan agreeing with markdown-it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vault_touchbase.logbook import needs_parser, parse_log, read_log, scan_log
+
+BODY = """Met at the meetup.
+
+## Log
+- 2026-10-12 email: asked about the new studio; she is hiring
+- 2026-11-20: called
+- 2026-09-01 email — asked about X
+- 2026-08-02 call – talked
+- 2026-07-01 called the office
+* 2026-06-01 meet - coffee
+  a continuation line
+Some other line kept between entries.
+- not an entry
+- 2026-05-01
+
+## Notes
+- 2026-01-01 email: not in the Log
+"""
+
+
+def test_entry_forms() -> None:
+    entries, bad = read_log(BODY, 5)
+    assert bad == []
+    got = [(e.date.isoformat(), e.channel, e.text) for e in entries]
+    assert got == [
+        ("2026-11-20", None, "called"),
+        ("2026-10-12", "email", "asked about the new studio; she is hiring"),
+        ("2026-09-01", "email", "asked about X"),
+        ("2026-08-02", "call", "talked"),
+        ("2026-07-01", None, "called the office"),
+        ("2026-06-01", "meet", "coffee"),
+        ("2026-05-01", None, ""),
+    ]
+    assert entries[1].line == 8  # the body starts at file line 5; the entry is its fourth line
+
+
+def test_fenced_code_and_html_are_not_entries() -> None:
+    body = "## Log\n```\n- 2026-01-01 call: in code\n```\n<!--\n- 2026-02-02 call: in a comment\n-->\n- 2026-03-03 call: real\n"
+    assert needs_parser(body)
+    entries, _ = read_log(body, 1)
+    assert [e.text for e in entries] == ["real"]
+
+
+def test_nested_items_are_not_entries() -> None:
+    body = "## Log\n- 2026-03-03 call: real\n  - 2026-03-01 email: a sub-point\n"
+    entries, _ = read_log(body, 1)
+    assert [e.text for e in entries] == ["real"]
+
+
+def test_bad_dates_are_reported_with_their_line() -> None:
+    entries, bad = read_log("## Log\n- 2026-02-30 call: x\n- 2026-01-01 call: y\n", 10)
+    assert bad == [(11, "log entry date 2026-02-30 is not a real date")]
+    assert [e.date for e in entries] == [date(2026, 1, 1)]
+
+
+# --- the property: wherever the scan is used, markdown-it reads the same entries ---
+
+words = st.sampled_from(["email", "call", "visit", "reply", "Coffee", "x", "follow-up", "a:b", "—", "-", ":"])
+texts = st.lists(words, max_size=4).map(" ".join)
+day = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat)
+bullet = st.sampled_from(["-", "*", "+", " -"])
+entry = st.builds(lambda b, d, sep, t: f"{b} {d}{sep}{t}", bullet, day, st.sampled_from(["", " ", ": ", " email: ", " call — ", " meet - ", ":"]), texts)
+other = st.sampled_from(
+    [
+        "",
+        "text between entries",
+        "## Log",
+        "## Notes",
+        "# Title",
+        "### 2025",
+        "- plain item",
+        "  indented continuation",
+        "```",
+        "~~~",
+        "<div>",
+        "<!-- note -->",
+        "  - 2026-01-01 call: nested",
+        "1. 2026-01-01 call: ordered",
+        "Log",
+        "---",
+        "===",
+        "-",
+        "\t- 2026-01-01 tab",
+        "> - 2026-01-01 quoted",
+        "    - 2026-01-01 indented code",
+        "- [ ] 2026-01-01 task",
+    ]
+)
+bodies = st.lists(st.one_of(entry, other, st.just("## Log")), max_size=25).map("\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(bodies)
+def test_scan_and_markdown_it_agree_where_the_scan_is_used(body: str) -> None:
+    if needs_parser(body):
+        return  # the parser is used for this body; nothing to compare
+    assert scan_log(body, 3) == parse_log(body, 3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(bodies)
+def test_read_log_always_matches_markdown_it(body: str) -> None:
+    expected, bad = parse_log(body, 1)
+    expected.sort(key=lambda e: (-e.date.toordinal(), e.line))
+    assert read_log(body, 1) == (expected, bad) or "log" not in body.lower()

@@ -1,0 +1,211 @@
+"""Core commands: init, add, refresh, due, show, check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .cli import App, command, emit_json, json_option
+
+
+@command()
+@click.pass_context
+def refresh(ctx: click.Context) -> None:
+    """Log ticked boxes, then rebuild the index note ("Touch Base.md")."""
+    from .actions import refresh as do_refresh
+
+    app = App(ctx)
+    result = do_refresh(app.vault, app.today, app.progress("Reading notes"))
+    snap = result.snap
+    overdue = sum(1 for i in snap.items if i.status == "overdue")
+    never = sum(1 for i in snap.items if i.status == "never")
+    state = "written" if result.written else "unchanged"
+    for notice in result.notices:
+        click.echo(notice)
+    click.echo(
+        f"{app.vault.settings.index} {state}: {len(snap.items)} due "
+        f"({overdue} overdue, {never} never contacted); this hour: "
+        f"{len(snap.plan.this_hour)} people, {snap.plan.minutes_used} of {snap.plan.budget} min"
+        + (f"; {len(result.problems)} problems" if result.problems else "")
+    )
+    app.problems(result.problems, limit=20)
+
+
+def _due_row(item: Any, plan: Any) -> dict[str, Any]:
+    contact = item.contact
+    last = contact.last_entry
+    month = plan.month_of(item)
+    return {
+        "name": contact.name,
+        "path": contact.path,
+        "channel": item.channel,
+        "status": item.status,
+        "due": item.due.isoformat(),
+        "cadence": str(item.cadence),
+        "last_contacted": contact.last_contacted.isoformat() if contact.last_contacted else None,
+        "last_entry": (
+            {"date": last.date.isoformat(), "channel": last.channel, "text": last.text} if last else None
+        ),
+        "in_plan": item in plan.this_hour,
+        "planned_month": month.strftime("%Y-%m") if month else None,
+        "minutes": item.minutes,
+        "needs": list(contact.needs),
+        "offers": list(contact.offers),
+    }
+
+
+@command()
+@json_option
+@click.pass_context
+def due(ctx: click.Context, as_json: bool) -> None:
+    """List who is due this month, most pressing first (* = in this hour's plan)."""
+    from .actions import snapshot
+
+    app = App(ctx)
+    snap = snapshot(app.vault, app.today, app.progress("Reading notes"))
+    rows = [_due_row(item, snap.plan) for item in snap.items]
+    if as_json:
+        emit_json(rows)
+        app.problems(snap.loaded.problems, limit=5)
+        return
+    if not rows:
+        click.echo("Nobody is due this month.")
+    else:
+        _table(app, rows)
+        click.echo(
+            f"\n{len(rows)} due; * = this hour's plan "
+            f"({snap.plan.minutes_used} of {snap.plan.budget} min)"
+        )
+    app.problems(snap.loaded.problems, limit=5)
+
+
+def _table(app: App, rows: list[dict[str, Any]]) -> None:
+    status_words = {"overdue": "overdue since", "due": "due", "never": "never contacted",
+                    "reply": "replied", "followup": "follow-up"}
+    lines = []
+    for row in rows:
+        when = "" if row["status"] in ("never", "reply") else row["due"]
+        last = row["last_entry"]
+        said = f'{last["date"]} {last["channel"] or ""} {last["text"]}'.replace("  ", " ") if last else ""
+        lines.append(("*" if row["in_plan"] else " ", row["name"], row["channel"],
+                      f"{status_words[row['status']]} {when}".strip(), said))
+    name_width = min(max(len(line[1]) for line in lines), 28)
+    status_width = max(len(line[3]) for line in lines)
+    width = click.get_terminal_size().columns if hasattr(click, "get_terminal_size") else 100
+    for mark, name, channel, status, said in lines:
+        colour = "red" if status.startswith("overdue") else "yellow" if status.startswith("replied") else None
+        text = f"{mark} {name[:name_width]:<{name_width}}  {channel:<6} {status:<{status_width}}  {said}"
+        click.echo(app.style(text[: max(width, 60)], fg=colour) if colour else text[: max(width, 60)])
+
+
+@command()
+@click.argument("name")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, name: str, as_json: bool) -> None:
+    """One person's card: details, due state and the last Log entries."""
+    from .actions import snapshot
+    from .model import contact_to_dict
+    from .plan import cadence_of, channel_of, next_due
+    from .vault import find_contact
+
+    app = App(ctx)
+    snap = snapshot(app.vault, app.today)
+    contact = find_contact(snap.loaded.contacts, name)
+    settings = app.vault.settings
+    channel = channel_of(contact, settings)
+    cadence = cadence_of(contact, settings, channel)
+    when = next_due(contact, cadence, app.today)
+    item = next((i for i in snap.items if i.contact.path == contact.path), None)
+    if as_json:
+        data = contact_to_dict(contact)
+        data.update(
+            effective_channel=channel,
+            effective_cadence=str(cadence),
+            next_due=when.isoformat() if when else None,
+            status=item.status if item else "not due",
+        )
+        emit_json(data)
+        return
+    click.echo(app.style(contact.name, bold=True) + f"  ({contact.path})")
+    if contact.summary:
+        click.echo(f"  {contact.summary}")
+    fields = [
+        ("aliases", ", ".join(contact.aliases)),
+        ("email", ", ".join(contact.emails)),
+        ("phone", ", ".join(contact.phones)),
+        ("circle", contact.circle),
+        ("tags", ", ".join(contact.tags)),
+        ("channel", channel + ("" if contact.channel else " (default)")),
+        ("cadence", str(cadence) + ("" if contact.cadence or contact.paused else " (default)")),
+        ("last contact", contact.last_contacted.isoformat() if contact.last_contacted else "never"),
+        ("snoozed until", contact.snooze_until.isoformat() if contact.snooze_until else ""),
+        ("offers", ", ".join(contact.offers)),
+        ("needs", ", ".join(contact.needs)),
+        ("birthday", str(contact.birthday) if contact.birthday else ""),
+    ]
+    for label, value in fields:
+        if value:
+            click.echo(f"  {label + ':':<14} {value}")
+    if item:
+        status = {"overdue": f"overdue since {item.due}", "due": f"due {item.due}",
+                  "never": "never contacted: due now", "reply": "replied: your answer is due",
+                  "followup": "a follow-up is due"}[item.status]
+        in_plan = " (in this hour's plan)" if item in snap.plan.this_hour else ""
+        click.echo("  " + app.style(f"{status}{in_plan}", fg="red" if item.status == "overdue" else None))
+    else:
+        reason = "paused" if contact.paused or cadence.never else f"next due {when}"
+        click.echo(f"  not due this month ({reason})")
+    for followup in contact.open_followups:
+        click.echo(f"  follow-up: {followup.text}" + (f" (due {followup.due})" if followup.due else ""))
+    if contact.log:
+        click.echo("  Log:")
+        for entry in contact.log[:5]:
+            channel_word = f" {entry.channel}:" if entry.channel else ""
+            click.echo(f"    {entry.date}{channel_word} {entry.text}")
+        if len(contact.log) > 5:
+            click.echo(f"    ... {len(contact.log) - 5} older entries")
+
+
+@command()
+@json_option
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """List every problem in the notes as path:line; exit 1 if there is an error."""
+    from .vault import load_vault
+
+    app = App(ctx)
+    loaded = load_vault(app.vault, app.progress("Checking notes"))
+    if as_json:
+        emit_json([p.to_json() for p in loaded.problems])
+    else:
+        for problem in loaded.problems:
+            click.echo(str(problem))
+        errors = len(loaded.errors)
+        warnings = len(loaded.problems) - errors
+        click.echo(
+            f"{len(loaded.contacts)} contacts read: {errors} errors, {warnings} warnings",
+            err=bool(loaded.problems),
+        )
+    ctx.exit(1 if loaded.errors else 0)
+
+
+@command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, path: Path | None) -> None:
+    """Make a vault in PATH (default: here), or add what an existing one lacks."""
+    from .setup import init_vault
+
+    target = (path or Path.cwd()).resolve()
+    result = init_vault(target)
+    for rel in result.added:
+        click.echo(f"  added {rel}")
+    for notice in result.notices:
+        click.echo(notice)
+    if not result.added:
+        click.echo(f"{target} is already a complete vault; nothing changed.")
+    else:
+        click.echo(f"Vault ready in {target}. Next: `vtb add \"Jane Doe\"`, then `vtb refresh`.")

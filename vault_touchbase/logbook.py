@@ -1,0 +1,126 @@
+"""Reading the `## Log` section of a note body.
+
+The load path uses a line scan (fast: no Markdown parse per note). Where a
+scan could misread the Markdown — fenced code, HTML blocks, nested or
+indented lists, setext headings — the note is read with markdown-it-py
+instead. `tests/test_logbook.py` proves with hypothesis that both agree.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .model import LogEntry
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ITEM = re.compile(r"^ ?[-*+][ \t]+(\d{4}-\d{2}-\d{2})(?=$|[\s:–—-])(.*)$")
+_CHANNEL_TAIL = re.compile(r"^\s+([^\W\d_][\w+/.]*)\s*(?::|[–—]|-(?=\s|$))\s*(.*)$")
+_BARE_TAIL = re.compile(r"^\s*(?::|[–—]|-(?=\s|$))\s*(.*)$")
+# Lines that make a line scan unreliable: fences, HTML blocks, tabs, indented or
+# ordered list items, empty items, indented headings, setext underlines.
+_NEEDS_PARSER = re.compile(
+    r"^(?:[ \t]*(?:```|~~~)| {0,3}<[A-Za-z!?/]|.*\t| {1,3}#| {2,}[-*+]"
+    r"| {0,3}\d{1,9}[.)]|[ \t]*[-*+][ \t]*$| {0,3}(?:=+|-+)[ \t]*$)",
+    re.MULTILINE,
+)
+
+LOG_TITLE = "log"
+
+BadLine = tuple[int, str]  # (file line, message)
+
+
+def parse_entry_text(line_no: int, when: str, tail: str) -> LogEntry | BadLine:
+    """One entry from its date and the text after it; a bad date gives (line, message)."""
+    try:
+        day = date.fromisoformat(when)
+    except ValueError:
+        return (line_no, f"log entry date {when} is not a real date")
+    match = _CHANNEL_TAIL.match(tail)
+    if match:
+        return LogEntry(day, match.group(1).lower(), match.group(2).strip(), line_no)
+    match = _BARE_TAIL.match(tail)
+    text = match.group(1) if match else tail
+    return LogEntry(day, None, text.strip(), line_no)
+
+
+def _is_log_heading(level: int, title: str) -> bool:
+    return level <= 2 and title.strip().lower() == LOG_TITLE
+
+
+def scan_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
+    """The line scan. Only valid when `needs_parser(body)` is False."""
+    entries: list[LogEntry] = []
+    bad: list[BadLine] = []
+    in_log = False
+    for offset, line in enumerate(body.split("\n")):
+        if line.startswith("#"):
+            heading = _HEADING.match(line)
+            if heading and len(heading.group(1)) <= 2:
+                in_log = _is_log_heading(len(heading.group(1)), heading.group(2) or "")
+                continue
+        if not in_log:
+            continue
+        item = _ITEM.match(line)
+        if item:
+            result = parse_entry_text(body_line + offset, item.group(1), item.group(2).rstrip())
+            (entries if isinstance(result, LogEntry) else bad).append(result)  # type: ignore[arg-type]
+    return entries, bad
+
+
+def needs_parser(body: str) -> bool:
+    """True when the body holds Markdown a line scan could misread."""
+    return _NEEDS_PARSER.search(body) is not None
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """The one shared CommonMark parser (with task lists), built on first use."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"tasklists": True})
+
+
+def parse_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
+    """The Log read with markdown-it: top-level list items under a level-1/2 `Log` heading."""
+    tokens = markdown().parse(body)
+    entries: list[LogEntry] = []
+    bad: list[BadLine] = []
+    in_log = False
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0 and token.tag in ("h1", "h2"):
+            in_log = _is_log_heading(int(token.tag[1]), tokens[index + 1].content)
+        elif (
+            in_log
+            and token.type == "list_item_open"
+            and token.level == 1  # a top-level list: not nested, not in a quote
+            and token.markup in "-*+"
+            and "checked" not in token.meta  # a task box is a follow-up, not an entry
+            and token.map
+        ):
+            inline = tokens[index + 2] if tokens[index + 1].type == "paragraph_open" else None
+            if inline is None or inline.map is None or inline.map[0] != token.map[0]:
+                continue
+            first = inline.content.split("\n", 1)[0]
+            match = re.match(r"(\d{4}-\d{2}-\d{2})(?=$|[\s:–—-])(.*)$", first)
+            if match:
+                result = parse_entry_text(body_line + token.map[0], match.group(1), match.group(2).rstrip())
+                (entries if isinstance(result, LogEntry) else bad).append(result)  # type: ignore[arg-type]
+    return entries, bad
+
+
+def read_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
+    """Log entries (newest first, then file order) and bad entry lines.
+
+    Scans lines, or parses with markdown-it when the body needs it.
+    """
+    if LOG_TITLE not in body.lower():
+        return [], []
+    entries, bad = parse_log(body, body_line) if needs_parser(body) else scan_log(body, body_line)
+    entries.sort(key=lambda e: (-e.date.toordinal(), e.line))
+    return entries, bad

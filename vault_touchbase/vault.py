@@ -1,0 +1,208 @@
+"""Find the vault, list its contact notes, load them, and look people up by name."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .contacts import parse_note
+from .errors import NameNotFound, VaultNotFound, VtbError
+from .model import Contact, LoadResult, Problem
+from .settings import CONFIG_NAME, STATE_DIR, Settings, load_settings
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Vault:
+    """A vault folder and its settings."""
+
+    root: Path
+    settings: Settings
+
+    @property
+    def contacts_dir(self) -> Path:
+        return self.root / self.settings.contacts
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / self.settings.index
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    def rel(self, path: Path) -> str:
+        """A path inside the vault as the vault-relative, `/`-separated form notes use."""
+        return path.relative_to(self.root).as_posix()
+
+    def path_of(self, rel: str) -> Path:
+        return self.root / rel
+
+
+def find_vault(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path:
+    """--vault, else VTB_VAULT, else the first folder up from `cwd` holding vtb.toml."""
+    given = explicit or env.get("VTB_VAULT")
+    if given:
+        path = Path(given).expanduser()
+        if not path.is_dir():
+            source = "--vault" if explicit else "VTB_VAULT"
+            raise VaultNotFound(f"{source}: {given} is not a folder", "give the vault's folder, or run `vtb init PATH`")
+        return path.resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise VaultNotFound(
+        f"no vault here: no {CONFIG_NAME} in {cwd} or any folder above it",
+        "run `vtb init` to make one, or pass --vault PATH (or set VTB_VAULT)",
+    )
+
+
+def open_vault(root: Path) -> Vault:
+    """The vault at `root` with its settings; a missing contacts folder is an error."""
+    vault = Vault(root, load_settings(root))
+    if not vault.contacts_dir.is_dir():
+        raise VtbError(
+            f"the contacts folder {vault.settings.contacts!r} does not exist in {root}",
+            f"create it, or set `contacts = \"...\"` in {CONFIG_NAME} to the folder holding your notes",
+        )
+    return vault
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def note_files(vault: Vault) -> Iterator[tuple[str, os.stat_result | None, str]]:
+    """(vault-relative path, stat, problem message or "") for every `*.md` contact note.
+
+    Hidden folders (.git, .obsidian, .trash, .vtb, ...) are skipped wherever they are;
+    the index note and links leading out of the vault are never contacts.
+    """
+    root = vault.root
+    real_root = os.path.realpath(root)
+    skip = {vault.settings.index}
+    stack = [vault.contacts_dir]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield (Path(folder).relative_to(root).as_posix(), None, f"cannot read folder: {exc.strerror}")
+            continue
+        subfolders = []
+        for entry in entries:
+            if _hidden(entry.name):
+                continue
+            rel = Path(entry.path).relative_to(root).as_posix()
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if os.path.commonpath([real_root, target]) != real_root:
+                    yield (rel, None, "link leads outside the vault; not read")
+                    continue
+            if entry.is_dir():
+                subfolders.append(Path(entry.path))
+            elif entry.name.endswith(".md") and rel not in skip:
+                try:
+                    yield (rel, entry.stat(), "")
+                except OSError as exc:
+                    yield (rel, None, f"cannot read: {exc.strerror}")
+        stack.extend(reversed(subfolders))
+
+
+def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[Problem]]:
+    """Read and parse one note, refusing files over the size limit."""
+    limit = vault.settings.max_note_bytes
+    if size > limit:
+        return None, [
+            Problem(
+                rel,
+                1,
+                "error",
+                f"note is {size / 1048576:.1f} MB, over the {limit / 1048576:g} MB limit; not read",
+                "raise max_note_mb in vtb.toml, or split the note",
+            )
+        ]
+    try:
+        data = vault.path_of(rel).read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel, 1, "error", f"cannot read: {exc.strerror}")]
+    return parse_note(rel, data, vault.settings)
+
+
+def load_vault(vault: Vault, progress: Progress | None = None, use_cache: bool = True) -> LoadResult:
+    """Every contact and every problem. A broken note never hides the others.
+
+    With `use_cache`, notes unchanged since the last run (same mtime and size)
+    are taken from the parse cache in `.vtb/` instead of being parsed again.
+    """
+    from .cache import ParseCache
+
+    cache = ParseCache.open(vault) if use_cache else None
+    files = list(note_files(vault))
+    contacts: list[Contact] = []
+    problems: list[Problem] = []
+    for done, (rel, stat, trouble) in enumerate(files, 1):
+        if trouble or stat is None:
+            problems.append(Problem(rel, 1, "error", trouble or "cannot read"))
+            continue
+        result = cache.get(rel, stat) if cache else None
+        if result is None:
+            result = read_note(vault, rel, stat.st_size)
+            if cache:
+                cache.put(rel, stat, result)
+        contact, found = result
+        if contact is not None:
+            contacts.append(contact)
+        problems.extend(found)
+        if progress and (done % 500 == 0 or done == len(files)):
+            progress(done, len(files))
+    if cache:
+        cache.save()
+    contacts.sort(key=lambda c: c.path)
+    problems.sort()
+    return LoadResult(tuple(contacts), tuple(problems))
+
+
+def normalize(text: str) -> str:
+    """Case- and accent-insensitive form of a name: `José  Müller` → `jose muller`."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())
+
+
+def _names(contact: Contact) -> list[str]:
+    return [normalize(n) for n in (contact.name, contact.stem, *contact.aliases) if n.strip()]
+
+
+def find_contact(contacts: tuple[Contact, ...] | list[Contact], query: str) -> Contact:
+    """The one person `query` names: whole name, file name or alias; else a unique
+    first word; else a unique prefix. Raises NameNotFound with suggestions or choices."""
+    wanted = normalize(query.removesuffix(".md"))
+    if not wanted:
+        raise NameNotFound("no name given", "give part of a person's name")
+    rules: list[Callable[[str], bool]] = [
+        lambda name: name == wanted,
+        lambda name: name.split()[0] == wanted if name.split() else False,
+        lambda name: name.startswith(wanted),
+        lambda name: any(word.startswith(wanted) for word in name.split()),
+    ]
+    for rule in rules:
+        found = {c.path: c for c in contacts if any(rule(n) for n in _names(c))}
+        if len(found) == 1:
+            return next(iter(found.values()))
+        if len(found) > 1:
+            choices = sorted(found.values(), key=lambda c: c.name.casefold())
+            listing = "\n".join(f"  {c.name}  ({c.path})" for c in choices[:20])
+            raise NameNotFound(
+                f"{query!r} matches {len(found)} people:\n{listing}",
+                "give more of the name",
+            )
+    everyone = {normalize(c.name): c.name for c in contacts}
+    close = difflib.get_close_matches(wanted, list(everyone), n=3, cutoff=0.6)
+    hint = ("did you mean " + " or ".join(repr(everyone[n]) for n in close) + "?") if close else "`vtb due` lists people; `vtb add NAME` adds one"
+    raise NameNotFound(f"nobody called {query!r}", hint)
