@@ -1,0 +1,126 @@
+"""The index note: golden output for example-vault, stable bytes, safe names, ticks."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import TODAY, Vtb, snapshot_bytes
+from vault_touchbase.index_note import display, is_generated, link, read_ticks
+from vault_touchbase.model import Contact
+
+GOLDEN = Path(__file__).parent / "golden" / "example-index.md"
+
+
+def test_golden_index_for_example_vault(vtb: Vtb) -> None:
+    result = vtb("refresh")
+    assert result.exit_code == 0, result.output
+    text = (vtb.vault / "Touch Base.md").read_text(encoding="utf-8")
+    if os.environ.get("VTB_UPDATE_GOLDEN"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_refresh_twice_gives_the_same_bytes_and_does_not_rewrite(vtb: Vtb) -> None:
+    assert vtb("refresh").exit_code == 0
+    index = vtb.vault / "Touch Base.md"
+    first = index.read_bytes()
+    mtime = index.stat().st_mtime_ns
+    result = vtb("refresh")
+    assert "unchanged" in result.output
+    assert index.read_bytes() == first
+    assert index.stat().st_mtime_ns == mtime
+
+
+def test_refresh_and_check_change_no_contact_byte(vtb: Vtb) -> None:
+    before = snapshot_bytes(vtb.vault)
+    vtb("refresh")
+    vtb("check")
+    after = snapshot_bytes(vtb.vault)
+    after.pop("Touch Base.md")
+    assert after == before
+
+
+def test_every_due_person_is_exactly_one_task_line(vtb: Vtb) -> None:
+    import json
+
+    due = json.loads(vtb("due", "--json").stdout)
+    vtb("refresh")
+    text = (vtb.vault / "Touch Base.md").read_text(encoding="utf-8")
+    task_lines = [line for line in text.split("\n") if line.startswith("- [ ] [[")]
+    for row in due:
+        target = "[[" + row["path"].removesuffix(".md") + "|"
+        assert sum(target in line for line in task_lines) == 1, row["name"]
+    assert len(task_lines) == len(due)
+
+
+def test_a_user_note_with_the_index_name_is_never_overwritten(vtb: Vtb) -> None:
+    index = vtb.vault / "Touch Base.md"
+    index.write_text("# My own note\n")
+    result = vtb("refresh")
+    assert result.exit_code == 1
+    assert "was not made by vtb" in result.output
+    assert index.read_text() == "# My own note\n"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Evil ]] Name", "Pipe | Person", "Hash #tag", "<b>Bold</b>", "Two\nLines", "[[Link]]"],
+)
+def test_names_cannot_break_the_note(name: str) -> None:
+    contact = Contact(path="contacts/Safe.md", name=name)
+    text = link(contact)
+    inner = text[len("[[contacts/Safe|") : -2]
+    assert text.startswith("[[contacts/Safe|") and text.endswith("]]")
+    assert "]]" not in inner and "|" not in inner and "[[" not in inner
+    assert "\n" not in text and "<b>" not in text
+    assert "#tag" not in inner or "\\#tag" in inner
+
+
+def test_paths_that_cannot_be_wikilinks_become_markdown_links() -> None:
+    contact = Contact(path="contacts/Ann [old] #2.md", name="Ann")
+    text = link(contact)
+    assert text == "[Ann](contacts/Ann%20%5Bold%5D%20%232.md)"
+    ticks = read_ticks(f"## Email\n- [x] {text} — due 2026-11-28\n")
+    assert ticks[0].path == "contacts/Ann [old] #2.md"
+
+
+def test_read_ticks_by_link_path_and_channel() -> None:
+    text = """---
+generated-by: vault-touchbase
+---
+## This hour's plan
+- [x] [[contacts/Jane Doe|Jane Doe]] — call · overdue since 2026-11-14 ✅ 2026-11-26
+- [ ] [[contacts/Ben|Ben]] — email · never contacted
+## Visit
+- [X] [[contacts/garden club/Ruth|Ruth]] — due 2026-11-28
+## Email
+  - [x] [[contacts/Maria|Maria]]
+- [x] not a link
+"""
+    ticks = read_ticks(text)
+    assert [(t.path, t.channel, t.section) for t in ticks] == [
+        ("contacts/Jane Doe.md", "call", "plan"),
+        ("contacts/garden club/Ruth.md", "visit", "visit"),
+        ("contacts/Maria.md", "email", "email"),
+    ]
+    assert is_generated(text)
+    assert not is_generated("# Touch Base\n")
+
+
+def test_display_keeps_ordinary_names() -> None:
+    assert display("José Müller") == "José Müller"
+    assert display("Anne-Marie O'Neil") == "Anne-Marie O'Neil"
+
+
+def test_month_heading_and_counts(vtb: Vtb) -> None:
+    vtb("refresh")
+    text = (vtb.vault / "Touch Base.md").read_text(encoding="utf-8")
+    assert "# Touch base — November 2026" in text
+    assert date.fromisoformat(TODAY).month == 11
+    for section in ("## This hour's plan", "## Call", "## Visit", "## Email", "## Birthdays this month", "## Problems"):
+        assert section in text
+
