@@ -1,0 +1,163 @@
+"""The CLI frame and the core commands, driven like a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLE, TODAY, Vtb
+from vault_touchbase.cli import cli
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "vault_touchbase", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_global_options_before_or_after_the_command(example_copy: Path) -> None:
+    runner = CliRunner()
+    before = runner.invoke(cli, ["--vault", str(example_copy), "--today", TODAY, "due", "--json"])
+    after = runner.invoke(cli, ["due", "--json", "--vault", str(example_copy), "--today", TODAY])
+    assert before.exit_code == after.exit_code == 0
+    assert json.loads(before.stdout) == json.loads(after.stdout)
+
+
+def test_vault_from_env_and_from_the_current_folder(example_copy: Path) -> None:
+    from_env = run("due", "--json", "--today", TODAY, env={"VTB_VAULT": str(example_copy)})
+    assert from_env.returncode == 0, from_env.stderr
+    from_cwd = run("due", "--json", "--today", TODAY, cwd=example_copy / "contacts" / "garden club")
+    assert from_cwd.returncode == 0, from_cwd.stderr
+    assert json.loads(from_env.stdout) == json.loads(from_cwd.stdout)
+
+
+def test_no_vault_names_vtb_init(tmp_path: Path) -> None:
+    result = run("due", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "vtb init" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_contacts_folder_names_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "vtb.toml").write_text('contacts = "people"\n')
+    result = Vtb(tmp_path)("refresh")
+    assert result.exit_code == 1
+    assert "'people' does not exist" in result.output and "contacts =" in result.output
+    assert not (tmp_path / "Touch Base.md").exists()
+
+
+def test_bad_settings_are_named(tmp_path: Path) -> None:
+    (tmp_path / "contacts").mkdir()
+    (tmp_path / "vtb.toml").write_text('[hour]\nbudget = "an hour"\n')
+    result = Vtb(tmp_path)("due")
+    assert result.exit_code == 1
+    assert "budget = 'an hour' must be a int" in result.output
+
+
+def test_usage_errors_exit_2(vtb: Vtb) -> None:
+    assert vtb("due", "--nonsense").exit_code == 2
+    assert vtb("show").exit_code == 2
+    assert vtb("due", today="2026-13-01").exit_code == 2
+
+
+def test_traceback_only_with_debug(tmp_path: Path) -> None:
+    (tmp_path / "vtb.toml").write_text("not = [toml\n")
+    plain = run("--vault", str(tmp_path), "due")
+    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+    assert "vtb.toml" in plain.stderr
+    debug = run("--vault", str(tmp_path), "due", "--debug")
+    assert "Traceback" in debug.stderr
+
+
+def test_due_table_and_json(vtb: Vtb) -> None:
+    table = vtb("due")
+    assert table.exit_code == 0
+    assert "* José Müller" in table.output
+    assert "overdue since 2026-09-03" in table.output
+    rows = json.loads(vtb("due", "--json").stdout)
+    assert rows[0]["name"] == "Léa Fontaine" and rows[0]["status"] == "reply"
+    jose = next(r for r in rows if r["name"] == "José Müller")
+    assert jose == {
+        **jose,
+        "channel": "email",
+        "status": "overdue",
+        "due": "2026-09-03",
+        "cadence": "quarterly",
+        "in_plan": True,
+        "needs": ["illustrator"],
+    }
+
+
+def test_due_with_nobody_due_exits_0(tmp_path: Path) -> None:
+    (tmp_path / "contacts").mkdir()
+    result = Vtb(tmp_path)("due")
+    assert result.exit_code == 0
+    assert "Nobody is due" in result.output
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("jose", "José Müller"), ("JOSÉ MÜLLER", "José Müller"), ("josef", "Josefine Berg"), ("seun", "Oluwaseun Adeyemi"),
+     ("Liam O'Connor", "Liam O'Connor"), ("ana lima", "Ana Lima"), ("Jane Doe.md", "Jane Doe")],
+)
+def test_show_finds_people_by_name_alias_prefix_and_accents(vtb: Vtb, query: str, expected: str) -> None:
+    result = vtb("show", query)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(expected)
+
+
+def test_show_card_content(vtb: Vtb) -> None:
+    out = vtb("show", "jose").output
+    assert "overdue since 2026-09-03 (in this hour's plan)" in out
+    assert "needs:" in out and "illustrator" in out
+    assert "2026-06-03 call: he is moving to four-day weeks" in out
+
+
+def test_show_ambiguous_lists_and_unknown_suggests(vtb: Vtb) -> None:
+    ambiguous = vtb("show", "maria")
+    assert ambiguous.exit_code == 1
+    assert "Maria Costa" in ambiguous.output and "Maria Schmidt" in ambiguous.output
+    unknown = vtb("show", "Jane Do3")
+    assert unknown.exit_code == 1
+    assert "did you mean 'Jane Doe'?" in unknown.output
+
+
+def test_show_json(vtb: Vtb) -> None:
+    data = json.loads(vtb("show", "ana", "--json").stdout)
+    assert data["name"] == "Ana Lima"  # obsidian-contacts nested name
+    assert data["last_contacted"] == "2026-09-01"  # from last_chat
+    assert data["next_due"] == "2026-12-01" and data["status"] == "not due"
+
+
+def test_dialects_are_read(vtb: Vtb) -> None:
+    rows = {r["name"]: r for r in json.loads(vtb("due", "--json").stdout)}
+    assert rows["Hannah Lindqvist"]["cadence"] == "90d"  # prm-cadence in days
+    assert "Kenji Watanabe" not in rows  # prm-snooze-until in the future
+
+
+def test_check_on_example_vault_has_only_warnings(vtb: Vtb) -> None:
+    result = vtb("check")
+    assert result.exit_code == 0
+    assert "contacts/Liam O'Connor.md:1: warning: no name" in result.output
+    data = json.loads(vtb("check", "--json").stdout)
+    assert all(p["severity"] == "warning" for p in data)
+
+
+def test_help_lists_every_command_in_the_readme() -> None:
+    readme = (EXAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    names = cli.list_commands(None)  # type: ignore[arg-type]
+    for name in names:
+        command = cli.get_command(None, name)  # type: ignore[arg-type]
+        if command is None or command.hidden:
+            continue
+        assert f"`vtb {name}" in readme, f"README does not document `vtb {name}`"
