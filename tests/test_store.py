@@ -1,0 +1,301 @@
+"""store.py: atomic writes, changed-on-disk detection and the vault lock."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from vault_touchbase import store
+from vault_touchbase.errors import NoteError, VtbError
+from vault_touchbase.store import (
+    ChangedOnDisk,
+    atomic_write,
+    ensure_state_dir,
+    read_snapshot,
+    replace_if_unchanged,
+    vault_lock,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+NOTE = "\ufeff---\r\nname: Jane Doe\r\n---\r\nNo final newline".encode()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# -- atomic_write --------------------------------------------------------------------
+
+
+def test_atomic_write_writes_exact_bytes_and_leaves_no_temp(tmp_path: Path) -> None:
+    note = tmp_path / "Jane Doe.md"
+    note.write_bytes(b"old\n")
+    atomic_write(note, NOTE)
+    assert note.read_bytes() == NOTE  # BOM, CRLF and the missing final newline untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Jane Doe.md"]
+
+
+def test_atomic_write_keeps_the_mode_of_the_existing_file(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"old\n")
+    note.chmod(0o640)
+    atomic_write(note, b"new\n")
+    assert _mode(note) == 0o640
+    note.chmod(0o604)
+    atomic_write(note, b"newer\n")
+    assert _mode(note) == 0o604
+
+
+def test_atomic_write_new_file_gets_the_umask_mode(tmp_path: Path) -> None:
+    note = tmp_path / "new.md"
+    atomic_write(note, b"hello\n")
+    assert note.read_bytes() == b"hello\n"
+    assert _mode(note) == 0o666 & ~_current_umask()
+
+
+def test_atomic_write_failing_replace_keeps_original_and_removes_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"original\n")
+    seen: list[str] = []
+
+    def broken_replace(src: str, dst: str) -> None:
+        seen.append(os.path.basename(src))
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk on fire"):
+        atomic_write(note, b"new content\n")
+    monkeypatch.undo()
+    assert note.read_bytes() == b"original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+    # The temp file was in the same folder, hidden, and named for watchers to skip.
+    assert seen and seen[0].startswith(".note.md.") and seen[0].endswith(".vtb-tmp")
+    assert store.is_temp_file(seen[0])
+
+
+def test_atomic_write_failing_fsync_keeps_original_and_removes_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"original\n")
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError("no space left")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="no space"):
+        atomic_write(note, b"x" * 10_000)
+    monkeypatch.undo()
+    assert note.read_bytes() == b"original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+
+
+def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.md"
+    real.write_bytes(b"old\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    atomic_write(link, b"new\n")
+    assert link.is_symlink()
+    assert real.read_bytes() == b"new\n"
+
+
+# -- snapshots -----------------------------------------------------------------------
+
+
+def test_read_snapshot_records_bytes_size_and_mtime(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(NOTE)
+    snap = read_snapshot(note)
+    assert snap.data == NOTE
+    assert snap.size == len(NOTE)
+    assert snap.mtime_ns == note.stat().st_mtime_ns
+    assert snap.path == note
+
+
+def test_replace_if_unchanged_writes_when_nothing_changed(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"a\n")
+    replace_if_unchanged(read_snapshot(note), b"a\nb\n")
+    assert note.read_bytes() == b"a\nb\n"
+
+
+def test_replace_if_unchanged_refuses_when_another_writer_saved(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"a\n")
+    snap = read_snapshot(note)
+    note.write_bytes(b"a\nedited in Obsidian\n")  # same size class, different bytes
+    with pytest.raises(ChangedOnDisk) as caught:
+        replace_if_unchanged(snap, b"a\nfrom vtb\n")
+    assert isinstance(caught.value, NoteError)
+    assert "changed on disk" in caught.value.message
+    assert "try again" in caught.value.message
+    assert note.read_bytes() == b"a\nedited in Obsidian\n"
+
+
+def test_replace_if_unchanged_same_size_same_mtime_edit_is_still_seen(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"aaaa\n")
+    snap = read_snapshot(note)
+    note.write_bytes(b"bbbb\n")
+    os.utime(note, ns=(snap.mtime_ns, snap.mtime_ns))  # a coarse-clock file system
+    with pytest.raises(ChangedOnDisk):
+        replace_if_unchanged(snap, b"cccc\n")
+    assert note.read_bytes() == b"bbbb\n"
+
+
+def test_replace_if_unchanged_does_not_recreate_a_deleted_note(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"a\n")
+    snap = read_snapshot(note)
+    note.unlink()
+    with pytest.raises(ChangedOnDisk, match="deleted"):
+        replace_if_unchanged(snap, b"b\n")
+    assert not note.exists()
+
+
+# -- the vault lock ------------------------------------------------------------------
+
+_TRY_LOCK = """
+import sys
+from pathlib import Path
+from vault_touchbase.errors import VtbError
+from vault_touchbase.store import vault_lock
+try:
+    with vault_lock(Path(sys.argv[1]), timeout=float(sys.argv[2])):
+        print("acquired")
+except VtbError as exc:
+    print("busy:", exc.message, "|", exc.hint)
+"""
+
+
+def _try_lock_elsewhere(vault: Path, timeout: float = 0.3) -> str:
+    """Try to take the vault lock from another Python process; its one line of output."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _TRY_LOCK, str(vault), str(timeout)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_vault_lock_excludes_another_process_and_names_the_holder(tmp_path: Path) -> None:
+    with vault_lock(tmp_path):
+        started = time.monotonic()
+        answer = _try_lock_elsewhere(tmp_path, timeout=0.5)
+        waited = time.monotonic() - started
+    assert answer.startswith("busy:"), answer
+    assert f"pid {os.getpid()}" in answer
+    assert "wait for it to finish" in answer
+    assert waited >= 0.5
+    assert _try_lock_elsewhere(tmp_path) == "acquired"  # released on exit
+
+
+def test_vault_lock_times_out_with_vtb_error_in_process(tmp_path: Path) -> None:
+    result: list[BaseException | None] = []
+    with vault_lock(tmp_path):
+
+        def other_thread() -> None:
+            try:
+                with vault_lock(tmp_path, timeout=0.2):
+                    result.append(None)
+            except VtbError as exc:
+                result.append(exc)
+
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join(10)
+    assert len(result) == 1 and isinstance(result[0], VtbError)
+
+
+def test_vault_lock_waits_for_the_holder_to_finish(tmp_path: Path) -> None:
+    held = threading.Event()
+    release = threading.Event()
+
+    def holder() -> None:
+        with vault_lock(tmp_path):
+            held.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=holder)
+    worker.start()
+    held.wait(10)
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    with vault_lock(tmp_path, timeout=5):
+        waited = time.monotonic() - started
+    worker.join(10)
+    assert 0.2 <= waited < 5
+
+
+def test_vault_lock_is_reentrant_and_held_until_the_outer_block_ends(tmp_path: Path) -> None:
+    with vault_lock(tmp_path):
+        # Each inner block would time out if the lock were not re-entrant.
+        with vault_lock(tmp_path, timeout=0.1), vault_lock(tmp_path, timeout=0.1):
+            pass
+        assert _try_lock_elsewhere(tmp_path).startswith("busy:")
+    assert _try_lock_elsewhere(tmp_path) == "acquired"
+
+
+def _child_tries_lock(vault: str, queue: multiprocessing.Queue[str]) -> None:
+    try:
+        with vault_lock(Path(vault), timeout=0.3):
+            queue.put("acquired")
+    except VtbError:
+        queue.put("busy")
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs os.fork")
+def test_vault_lock_held_by_parent_is_not_inherited_by_a_forked_child(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[str] = ctx.Queue()
+    with vault_lock(tmp_path):
+        child = ctx.Process(target=_child_tries_lock, args=(str(tmp_path), queue))
+        child.start()
+        answer = queue.get(timeout=20)
+        child.join(20)
+    assert answer == "busy"
+    assert _try_lock_elsewhere(tmp_path) == "acquired"  # the child did not keep it
+
+
+def test_vault_lock_creates_a_state_dir_git_ignores(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    with vault_lock(tmp_path):
+        pass
+    assert (tmp_path / ".vtb" / "lock").exists()
+    assert (tmp_path / ".vtb" / ".gitignore").read_text().splitlines()[-1] == "*"
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""  # nothing in .vtb/ shows up for git
+
+
+def test_ensure_state_dir_keeps_an_existing_gitignore(tmp_path: Path) -> None:
+    (tmp_path / ".vtb").mkdir()
+    (tmp_path / ".vtb" / ".gitignore").write_text("cache\n")
+    assert ensure_state_dir(tmp_path) == tmp_path / ".vtb"
+    assert (tmp_path / ".vtb" / ".gitignore").read_text() == "cache\n"
