@@ -18,11 +18,15 @@ TODAY = "2026-11-26"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_git(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Tests never read the machine's git config; they get a known identity."""
     home = tmp_path_factory.mktemp("home")
     config = home / ".gitconfig"
-    config.write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
+    config.write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n"
+    )
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("VTB_VAULT", raising=False)
@@ -64,7 +68,10 @@ class Vtb:
         from vault_touchbase.cli import cli
 
         return self.runner.invoke(
-            cli, ["--vault", str(self.vault), "--today", today, *args], input=input, catch_exceptions=False
+            cli,
+            ["--vault", str(self.vault), "--today", today, *args],
+            input=input,
+            catch_exceptions=False,
         )
 
 

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, snapshot_bytes
+
 from vault_touchbase.vault import load_vault, open_vault
 
 GOOD = "---\nname: Good Person\nemail: good@example.com\n---\n## Log\n- 2026-10-01 call: fine\n"
@@ -65,7 +65,14 @@ def test_the_rest_still_load(broken_vault: Path) -> None:
     loaded = load_vault(open_vault(broken_vault), use_cache=False)
     names = {c.name for c in loaded.contacts}
     # usable notes with a bad value still load, the value ignored
-    assert {"Good Person", "Big But Fine", "Bad Date", "Odd Cadence", "Dupe Keys", "Bad Log"} <= names
+    assert {
+        "Good Person",
+        "Big But Fine",
+        "Bad Date",
+        "Odd Cadence",
+        "Dupe Keys",
+        "Bad Log",
+    } <= names
     assert not names & {"Bad Yaml", "Unclosed", "Tagged", "Huge", "Secret"}
     dupe = next(c for c in loaded.contacts if c.name == "Dupe Keys")
     assert dupe.emails == ("two@example.com",)

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import EXAMPLE, TODAY, Vtb
+
 from vault_touchbase.cli import cli
 
 
-def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "vault_touchbase", *args],
         cwd=cwd,
@@ -107,10 +109,19 @@ def test_due_with_nobody_due_exits_0(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("jose", "José Müller"), ("JOSÉ MÜLLER", "José Müller"), ("josef", "Josefine Berg"), ("seun", "Oluwaseun Adeyemi"),
-     ("Liam O'Connor", "Liam O'Connor"), ("ana lima", "Ana Lima"), ("Jane Doe.md", "Jane Doe")],
+    [
+        ("jose", "José Müller"),
+        ("JOSÉ MÜLLER", "José Müller"),
+        ("josef", "Josefine Berg"),
+        ("seun", "Oluwaseun Adeyemi"),
+        ("Liam O'Connor", "Liam O'Connor"),
+        ("ana lima", "Ana Lima"),
+        ("Jane Doe.md", "Jane Doe"),
+    ],
 )
-def test_show_finds_people_by_name_alias_prefix_and_accents(vtb: Vtb, query: str, expected: str) -> None:
+def test_show_finds_people_by_name_alias_prefix_and_accents(
+    vtb: Vtb, query: str, expected: str
+) -> None:
     result = vtb("show", query)
     assert result.exit_code == 0, result.output
     assert result.output.startswith(expected)

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, Vtb, snapshot_bytes
+
 from vault_touchbase.index_note import display, is_generated, link, read_ticks
 from vault_touchbase.model import Contact
 
@@ -121,6 +121,12 @@ def test_month_heading_and_counts(vtb: Vtb) -> None:
     text = (vtb.vault / "Touch Base.md").read_text(encoding="utf-8")
     assert "# Touch base — November 2026" in text
     assert date.fromisoformat(TODAY).month == 11
-    for section in ("## This hour's plan", "## Call", "## Visit", "## Email", "## Birthdays this month", "## Problems"):
+    for section in (
+        "## This hour's plan",
+        "## Call",
+        "## Visit",
+        "## Email",
+        "## Birthdays this month",
+        "## Problems",
+    ):
         assert section in text
-

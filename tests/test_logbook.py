@@ -45,7 +45,10 @@ def test_entry_forms() -> None:
 
 
 def test_fenced_code_and_html_are_not_entries() -> None:
-    body = "## Log\n```\n- 2026-01-01 call: in code\n```\n<!--\n- 2026-02-02 call: in a comment\n-->\n- 2026-03-03 call: real\n"
+    body = (
+        "## Log\n```\n- 2026-01-01 call: in code\n```\n"
+        "<!--\n- 2026-02-02 call: in a comment\n-->\n- 2026-03-03 call: real\n"
+    )
     assert needs_parser(body)
     entries, _ = read_log(body, 1)
     assert [e.text for e in entries] == ["real"]
@@ -65,11 +68,19 @@ def test_bad_dates_are_reported_with_their_line() -> None:
 
 # --- the property: wherever the scan is used, markdown-it reads the same entries ---
 
-words = st.sampled_from(["email", "call", "visit", "reply", "Coffee", "x", "follow-up", "a:b", "—", "-", ":"])
+words = st.sampled_from(
+    ["email", "call", "visit", "reply", "Coffee", "x", "follow-up", "a:b", "—", "-", ":"]
+)
 texts = st.lists(words, max_size=4).map(" ".join)
 day = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat)
 bullet = st.sampled_from(["-", "*", "+", " -"])
-entry = st.builds(lambda b, d, sep, t: f"{b} {d}{sep}{t}", bullet, day, st.sampled_from(["", " ", ": ", " email: ", " call — ", " meet - ", ":"]), texts)
+entry = st.builds(
+    lambda b, d, sep, t: f"{b} {d}{sep}{t}",
+    bullet,
+    day,
+    st.sampled_from(["", " ", ": ", " email: ", " call — ", " meet - ", ":"]),
+    texts,
+)
 other = st.sampled_from(
     [
         "",

@@ -20,7 +20,9 @@ def test_defaults_for_channel_and_cadence() -> None:
     assert channel_of(person("a"), S) == "email"
     assert channel_of(person("b", nearby=True), S) == "visit"
     assert channel_of(person("c", channel="call", nearby=True), S) == "call"
-    settings = parse_settings('[channel.by_circle]\ncommunity = "visit"\n[cadence.by_circle]\ncommunity = "2m"\n')
+    settings = parse_settings(
+        '[channel.by_circle]\ncommunity = "visit"\n[cadence.by_circle]\ncommunity = "2m"\n'
+    )
     assert channel_of(person("d", circle="community"), settings) == "visit"
     assert cadence_of(person("e", circle="community", channel="email"), settings) == Cadence(2, "m")
     assert cadence_of(person("f"), S) == Cadence(3, "m")  # the default
@@ -51,7 +53,12 @@ def test_due_this_month_means_by_the_last_day_of_the_month() -> None:
         person("snoozed", date(2026, 9, 1), snooze_until=date(2026, 12, 2), **monthly),
     ]
     items = {i.contact.name: i.status for i in due_items(people, S, TODAY)}
-    assert items == {"overdue": "overdue", "today": "due", "end of month": "due", "never contacted": "never"}
+    assert items == {
+        "overdue": "overdue",
+        "today": "due",
+        "end of month": "due",
+        "never contacted": "never",
+    }
 
 
 def test_priority_replies_then_overdue_by_cadence_then_closeness() -> None:
@@ -91,8 +98,13 @@ def test_a_one_off_backlog_is_spread_over_the_next_months() -> None:
 
 
 def test_an_overloaded_hour_says_so_and_suggests_longer_cadences() -> None:
-    people = [person(f"Friend {n}", TODAY - timedelta(days=40), channel="call", cadence=Cadence(1, "w")) for n in range(3)]
-    people += [person(f"Pal {n}", TODAY - timedelta(days=40), cadence=Cadence(1, "m")) for n in range(10)]
+    people = [
+        person(f"Friend {n}", TODAY - timedelta(days=40), channel="call", cadence=Cadence(1, "w"))
+        for n in range(3)
+    ]
+    people += [
+        person(f"Pal {n}", TODAY - timedelta(days=40), cadence=Cadence(1, "m")) for n in range(10)
+    ]
     items = due_items(people, S, TODAY)
     plan = hour_plan(items, people, S, TODAY)
     assert plan.overloaded

@@ -1,20 +1,35 @@
 """What a user does, shared by every front end (cli, watch, hour).
 
-Each action edits notes through `edit`, writes through `store`, commits
-through `gitrepo`, and brings the index note up to date. Nothing here
-prints or prompts: results come back as values.
+Each action takes the vault-wide lock, edits notes through `edit` (minimal,
+verified), writes through `store` (atomic, never over a note that changed
+meanwhile), commits through `gitrepo` (only the files it changed), and
+brings the index note up to date. Nothing here prints or prompts: results
+come back as values for the front end to show.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import VtbError
-from .index_note import IndexInput, is_generated, render
-from .model import LoadResult, Problem
-from .plan import DueItem, HourPlan, due_items, hour_plan
-from .vault import Progress, Vault, load_vault
+from .errors import NoteError, UsageProblem, VtbError
+from .index_note import IndexInput, Tick, is_generated, read_ticks, render
+from .model import Contact, LoadResult, Problem
+from .plan import DueItem, HourPlan, channel_of, due_items, hour_plan
+from .vault import Progress, Vault, find_contact, load_vault, read_note
+
+if TYPE_CHECKING:
+    from .gitrepo import GitRepo
+
+TICK_TEXT = "ticked in Touch Base"
+NO_GIT_MARK = "no-git-noticed"
+EDIT_ATTEMPTS = 3
+
+
+# --- reading the vault ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -26,25 +41,153 @@ class Snapshot:
     plan: HourPlan
 
 
+def plan_for(vault: Vault, loaded: LoadResult, today: date) -> Snapshot:
+    items = due_items(loaded.contacts, vault.settings, today)
+    return Snapshot(loaded, items, hour_plan(items, loaded.contacts, vault.settings, today))
+
+
 def snapshot(vault: Vault, today: date, progress: Progress | None = None) -> Snapshot:
     """Load every contact and work out who is due and this hour's plan."""
-    loaded = load_vault(vault, progress)
-    items = due_items(loaded.contacts, vault.settings, today)
-    plan = hour_plan(items, loaded.contacts, vault.settings, today)
-    return Snapshot(loaded, items, plan)
+    return plan_for(vault, load_vault(vault, progress), today)
 
 
-@dataclass(frozen=True)
-class RefreshResult:
-    """What `refresh` did: the plan it wrote, whether the file changed, and problems."""
-
-    snap: Snapshot
-    written: bool
-    problems: tuple[Problem, ...]
-    notices: tuple[str, ...] = field(default=())
+def contact_named(vault: Vault, name: str) -> Contact:
+    """The one person NAME matches (see `vault.find_contact`)."""
+    return find_contact(load_vault(vault).contacts, name)
 
 
-def index_input(vault: Vault, snap: Snapshot, today: date) -> IndexInput:
+# --- outcomes ------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What an action did, for a front end to report."""
+
+    done: list[str] = field(default_factory=list)  # what happened, one line each
+    changed: list[str] = field(default_factory=list)  # vault-relative paths written
+    commits: list[str] = field(default_factory=list)  # shas
+    notices: list[str] = field(default_factory=list)  # things to tell the user
+    problems: list[Problem] = field(default_factory=list)
+    index_written: bool = False
+
+    def merge(self, other: Outcome) -> Outcome:
+        self.done += other.done
+        self.changed += [p for p in other.changed if p not in self.changed]
+        self.commits += other.commits
+        self.notices += [n for n in other.notices if n not in self.notices]
+        self.problems += other.problems
+        self.index_written = self.index_written or other.index_written
+        return self
+
+
+# --- writing and committing ------------------------------------------------------------
+
+
+def edit_note(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
+    """Apply `change` (text → text) to one note, atomically. Returns False if nothing changed.
+
+    The caller holds the vault lock. A note that is not UTF-8 or cannot be
+    read is refused; a note changed on disk meanwhile is re-read and the change
+    applied again (never overwritten); the result must still read as a note.
+    """
+    from .contacts import parse_note
+    from .note import NoteSyntaxError, decode
+    from .store import ChangedOnDisk, read_snapshot, replace_if_unchanged
+
+    path = vault.path_of(rel)
+    for attempt in range(EDIT_ATTEMPTS):
+        try:
+            snap = read_snapshot(path)
+        except FileNotFoundError:
+            raise NoteError(f"{rel} no longer exists", "run `vtb refresh` and try again") from None
+        try:
+            text = decode(snap.data)
+        except NoteSyntaxError as exc:
+            raise NoteError(f"{rel}:{exc.line}: {exc.message}; not changed", exc.hint) from None
+        new = change(text)
+        if new == text:
+            return False
+        data = new.encode("utf-8")
+        contact, problems = parse_note(rel, data, vault.settings)
+        if contact is None:
+            raise NoteError(
+                f"{rel}: the edit would make the note unreadable; not changed", str(problems[0])
+            )
+        try:
+            replace_if_unchanged(snap, data)
+            return True
+        except ChangedOnDisk:
+            if attempt == EDIT_ATTEMPTS - 1:
+                raise
+    return False
+
+
+class Committer:
+    """Commits vtb's changes to one vault, or says once that it cannot."""
+
+    def __init__(self, vault: Vault) -> None:
+        from .gitrepo import open_repo
+
+        self.vault = vault
+        self.repo: GitRepo | None = open_repo(vault.root, vault.settings.git)
+
+    def commit(
+        self, paths: Iterable[str], message: str, trailers: dict[str, str], outcome: Outcome
+    ) -> None:
+        """One commit of exactly `paths` (vault-relative); notices go to `outcome`."""
+        rels = list(dict.fromkeys(paths))
+        if not rels:
+            return
+        if self.repo is None:
+            notice = self._no_repo_notice()
+            if notice:
+                outcome.notices.append(notice)
+            return
+        settings = self.vault.settings
+        result = self.repo.commit(
+            [self.vault.path_of(rel) for rel in rels],
+            message,
+            trailers,
+            identity=(settings.identity_name, settings.identity_email),
+        )
+        if result.sha:
+            outcome.commits.append(result.sha)
+        elif result.skipped and result.skipped != "nothing to commit":
+            outcome.notices.append(f"not committed: {result.skipped}")
+
+    def _no_repo_notice(self) -> str | None:
+        """Said once per vault (remembered in .vtb/), not on every command."""
+        from .store import ensure_state_dir
+
+        if self.vault.settings.git == "off":
+            return None
+        try:
+            mark = ensure_state_dir(self.vault.root) / NO_GIT_MARK
+            if mark.exists():
+                return None
+            mark.write_text("vtb told the user once that this vault is not in git\n")
+        except OSError:
+            pass
+        return (
+            f"{self.vault.root} is not the top of a git repository, so nothing is committed "
+            "(run `git init` there to keep each person's history; this is said once)"
+        )
+
+
+def _trailers(contact: Contact | str, channel: str | None = None) -> dict[str, str]:
+    path = contact if isinstance(contact, str) else contact.path
+    trailers = {"Vtb-Contact": path}
+    if channel:
+        trailers["Vtb-Channel"] = channel
+    return trailers
+
+
+# --- the index note ---------------------------------------------------------------------
+
+
+def index_input(
+    vault: Vault, snap: Snapshot, today: date, extra: Iterable[Problem] = ()
+) -> IndexInput:
     """Everything the index note shows, from a snapshot."""
     replies = [i for i in snap.items if i.status == "reply"]
     return IndexInput(
@@ -52,7 +195,7 @@ def index_input(vault: Vault, snap: Snapshot, today: date) -> IndexInput:
         items=snap.items,
         plan=snap.plan,
         contacts=snap.loaded.contacts,
-        problems=snap.loaded.problems,
+        problems=sorted([*snap.loaded.problems, *extra]),
         replies=replies,
     )
 
@@ -73,15 +216,399 @@ def write_index(vault: Vault, text: str) -> bool:
     if old is not None and not is_generated(old.decode("utf-8", "replace")):
         raise VtbError(
             f"{vault.settings.index} exists and was not made by vtb; it is left as it is",
-            "rename that note, or set `index = \"...\"` in vtb.toml to another name",
+            'rename that note, or set `index = "..."` in vtb.toml to another name',
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data)
     return True
 
 
-def refresh(vault: Vault, today: date, progress: Progress | None = None) -> RefreshResult:
-    """Rebuild the index note (after logging any ticked boxes in it)."""
+@dataclass(frozen=True)
+class RefreshResult:
+    """What `refresh` did: the plan it wrote, whether the file changed, and problems."""
+
+    snap: Snapshot
+    written: bool
+    problems: tuple[Problem, ...]
+    outcome: Outcome
+
+    @property
+    def notices(self) -> list[str]:
+        return self.outcome.notices
+
+
+def rebuild_index(
+    vault: Vault,
+    today: date,
+    committer: Committer | None = None,
+    progress: Progress | None = None,
+    extra: Iterable[Problem] = (),
+) -> RefreshResult:
+    """Load, plan and write the index note (and commit it when `commit_index` is on)."""
     snap = snapshot(vault, today, progress)
-    written = write_index(vault, render(index_input(vault, snap, today)))
-    return RefreshResult(snap, written, snap.loaded.problems)
+    extra = list(extra)
+    written = write_index(vault, render(index_input(vault, snap, today, extra)))
+    outcome = Outcome(index_written=written)
+    if written and vault.settings.commit_index:
+        (committer or Committer(vault)).commit(
+            [vault.settings.index],
+            f"index: {today:%B %Y}",
+            {"Vtb-Index": vault.settings.index},
+            outcome,
+        )
+    return RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
+
+
+def refresh(vault: Vault, today: date, progress: Progress | None = None) -> RefreshResult:
+    """Log the index note's ticked boxes, then rebuild it."""
+    from .store import vault_lock
+
+    with vault_lock(vault.root):
+        committer = Committer(vault)
+        outcome, tick_problems = harvest_ticks(vault, today, committer)
+        result = rebuild_index(vault, today, committer, progress, tick_problems)
+    result.outcome.merge(outcome)
+    return result
+
+
+# --- ticks ---------------------------------------------------------------------------------
+
+
+def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outcome, list[Problem]]:
+    """Log a touch for every ticked box in the index note (one commit per person).
+
+    A tick is tied to its note by the link's path. A tick whose note is gone
+    or unreadable is reported, never guessed.
+    """
+    outcome = Outcome()
+    problems: list[Problem] = []
+    try:
+        text = vault.index_path.read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return outcome, problems
+    if not is_generated(text):
+        return outcome, problems
+    index = vault.settings.index
+    for tick in read_ticks(text):
+        path = vault.path_of(tick.path)
+        if not _inside(vault, path) or not path.is_file():
+            problems.append(
+                Problem(
+                    index,
+                    tick.line,
+                    "error",
+                    f"ticked {tick.path}, which does not exist; not logged",
+                    "log it with `vtb log NAME`",
+                )
+            )
+            continue
+        contact, found = read_note(vault, tick.path, path.stat().st_size)
+        if contact is None:
+            problems.append(
+                Problem(
+                    index,
+                    tick.line,
+                    "error",
+                    f"ticked {tick.path}, which cannot be read; not logged",
+                    f"fix it ({found[0] if found else 'see vtb check'}), then `vtb log` the touch",
+                )
+            )
+            continue
+        try:
+            done = _apply_tick(vault, today, contact, tick, committer)
+        except VtbError as exc:
+            problems.append(
+                Problem(
+                    index,
+                    tick.line,
+                    "error",
+                    f"ticked {contact.name}: {exc.message}; not logged",
+                    exc.hint,
+                )
+            )
+            continue
+        outcome.merge(done)
+    return outcome, problems
+
+
+def _apply_tick(
+    vault: Vault, today: date, contact: Contact, tick: Tick, committer: Committer
+) -> Outcome:
+    channel = tick.channel or channel_of(contact, vault.settings)
+    if any(e.date == today and e.channel == channel and e.text == TICK_TEXT for e in contact.log):
+        return Outcome()  # already logged from this tick (a refresh that stopped half-way)
+    outcome = log_touch(
+        vault, today, contact, channel, today, TICK_TEXT, committer=committer, refresh_index=False
+    )
+    outcome.done.append(f"logged {contact.name} ({channel}): ticked in {vault.settings.index}")
+    return outcome
+
+
+def _inside(vault: Vault, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(vault.root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+# --- touches ---------------------------------------------------------------------------------
+
+
+def log_touch(
+    vault: Vault,
+    today: date,
+    contact: Contact,
+    channel: str | None,
+    day: date | None = None,
+    text: str = "",
+    *,
+    committer: Committer | None = None,
+    refresh_index: bool = True,
+) -> Outcome:
+    """Add `- DAY channel: text` to the person's Log, move `last_contacted` forward
+    (never back), commit as `touch: NAME (channel)`, and update the index."""
+    from . import edit
+    from .store import vault_lock
+
+    day = day or today
+    if day > today:
+        raise UsageProblem(f"{day} is in the future", "log touches on or before today")
+    channel = (channel or channel_of(contact, vault.settings)).strip().lower() or None
+    key = contact.keys.get("last_contacted", "last_contacted")
+
+    def change(text_now: str) -> str:
+        new = edit.add_log_entry(text_now, day, channel, text)
+        current = _frontmatter_date(vault, contact.path, new, key)
+        newest = max(d for d in (day, current, contact.last_contacted) if d is not None)
+        if current is None or newest > current:
+            new = edit.set_scalar(new, key, newest)
+        return new
+
+    outcome = Outcome()
+    with vault_lock(vault.root):
+        committer = committer or Committer(vault)
+        if edit_note(vault, contact.path, change):
+            outcome.changed.append(contact.path)
+        message = f"touch: {contact.name} ({channel})" if channel else f"touch: {contact.name}"
+        if text:
+            message += f"\n\n{day} {text}"
+        committer.commit([contact.path], message, _trailers(contact, channel), outcome)
+        if refresh_index:
+            outcome.merge(rebuild_index(vault, today, committer).outcome)
+    return outcome
+
+
+def _frontmatter_date(vault: Vault, rel: str, text: str, key: str) -> date | None:
+    """The date the frontmatter itself holds under `key` (not the Log's newest)."""
+    from datetime import datetime
+
+    from .note import load_yaml, split_note
+
+    front = split_note(text).frontmatter
+    meta = load_yaml(front) if front else None
+    value = meta.get(key) if isinstance(meta, dict) else None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def snooze(vault: Vault, today: date, contact: Contact, until: date) -> Outcome:
+    """Set `snooze_until` (or the note's dialect key) and commit `snooze: NAME until DATE`."""
+    from . import edit
+    from .store import vault_lock
+
+    if until <= today:
+        raise UsageProblem(
+            f"{until} is not in the future", "snooze until a later date, e.g. 2w or 2027-01-15"
+        )
+    key = contact.keys.get("snooze_until", "snooze_until")
+    outcome = Outcome()
+    with vault_lock(vault.root):
+        committer = Committer(vault)
+        if edit_note(vault, contact.path, lambda text: edit.set_scalar(text, key, until)):
+            outcome.changed.append(contact.path)
+        committer.commit(
+            [contact.path], f"snooze: {contact.name} until {until}", _trailers(contact), outcome
+        )
+        outcome.merge(rebuild_index(vault, today, committer).outcome)
+    return outcome
+
+
+def add_note_line(vault: Vault, today: date, contact: Contact, line: str) -> Outcome:
+    """Add a free-text line to the note's body (before Follow-ups and Log) and commit it."""
+    from . import edit
+    from .store import vault_lock
+
+    outcome = Outcome()
+    with vault_lock(vault.root):
+        committer = Committer(vault)
+        if edit_note(vault, contact.path, lambda text: edit.add_body_line(text, line)):
+            outcome.changed.append(contact.path)
+        committer.commit(
+            [contact.path], f"note: {contact.name}\n\n{line}", _trailers(contact), outcome
+        )
+        outcome.merge(rebuild_index(vault, today, committer).outcome)
+    return outcome
+
+
+# --- new people, renames ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewContact:
+    """What `vtb add` knows about a new person."""
+
+    name: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    cadence: str | None = None
+    channel: str | None = None
+    circle: str | None = None
+    tags: tuple[str, ...] = ()
+    nearby: bool | None = None
+    folder: str = ""  # inside the contacts folder
+
+
+def contact_template(vault: Vault) -> str:
+    """The vault's `templates/contact.md`, else the built-in one."""
+    from .setup import CONTACT_TEMPLATE
+
+    path = vault.root / "templates" / "contact.md"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return CONTACT_TEMPLATE
+
+
+def new_note_text(template: str, person: NewContact, today: date) -> str:
+    """The template filled in for `person`, every value set by a minimal, verified edit."""
+    from . import edit
+
+    text = template.replace("{{title}}", "").replace("{{date}}", today.isoformat())
+    text = text.replace("{{time}}", "")
+    lists = {"email": person.emails, "phone": person.phones, "tags": person.tags}
+    values: dict[str, object] = {"name": person.name}
+    for key, items in lists.items():
+        if items:
+            values[key] = items[0] if len(items) == 1 and key != "tags" else list(items)
+    scalars = {
+        "cadence": person.cadence,
+        "channel": person.channel,
+        "circle": person.circle,
+        "nearby": person.nearby,
+    }
+    values.update({key: value for key, value in scalars.items() if value is not None})
+    for key, value in values.items():
+        text = edit.set_scalar(text, key, value)  # type: ignore[arg-type]
+    return text
+
+
+def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
+    """Write a new note named as Obsidian names it (a second Jane Doe gets `Jane Doe (2).md`),
+    commit it as `add: NAME`, and update the index. Never overwrites a file."""
+    from .cadence import parse_cadence
+    from .naming import note_stem, unique_stem
+    from .store import vault_lock
+
+    name = " ".join(person.name.split())
+    if not name:
+        raise UsageProblem("the name is empty", 'give the person\'s name, e.g. vtb add "Jane Doe"')
+    if person.cadence:
+        try:
+            parse_cadence(person.cadence)
+        except ValueError as exc:
+            raise UsageProblem(str(exc)) from None
+    folder = vault.contacts_dir / _safe_folder(person.folder)
+    if not _inside(vault, folder):
+        raise UsageProblem(f"{person.folder!r} is outside the vault")
+    text = new_note_text(
+        contact_template(vault), NewContact(**{**person.__dict__, "name": name}), today
+    )
+    outcome = Outcome()
+    with vault_lock(vault.root):
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = unique_stem(
+            note_stem(name, vault.settings.filenames),
+            lambda s: (folder / f"{s}.md").exists() or (folder / f"{s}.md").is_symlink(),
+        )
+        path = folder / f"{stem}.md"
+        try:
+            with open(path, "x", encoding="utf-8", newline="") as handle:  # never over a file
+                handle.write(text)
+        except FileExistsError:
+            raise VtbError(
+                f"{vault.rel(path)} appeared meanwhile; nothing written", "try again"
+            ) from None
+        rel = vault.rel(path)
+        outcome.changed.append(rel)
+        committer = Committer(vault)
+        committer.commit([rel], f"add: {name}", _trailers(rel), outcome)
+        outcome.merge(rebuild_index(vault, today, committer).outcome)
+    return outcome
+
+
+def _safe_folder(folder: str) -> str:
+    parts = [p for p in Path(folder).parts if p not in ("", ".", "/")]
+    if any(p == ".." or p.startswith(".") for p in parts):
+        raise UsageProblem(f"folder {folder!r} must be a plain folder inside the contacts folder")
+    return "/".join(parts)
+
+
+def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -> Outcome:
+    """Rename a person: `git mv` their note, set `name`, rewrite `[[links]]` to them in
+    other contacts' notes; one commit, so `vtb history` still follows them."""
+    from . import edit
+    from .naming import note_stem
+    from .store import vault_lock
+
+    new_name = " ".join(new_name.split())
+    if not new_name:
+        raise UsageProblem("the new name is empty")
+    old_path = vault.path_of(contact.path)
+    stem = note_stem(new_name, vault.settings.filenames)
+    new_path = old_path.with_name(f"{stem}.md")
+    new_rel = vault.rel(new_path)
+    if new_path.exists() and new_path.resolve() != old_path.resolve():
+        raise VtbError(
+            f"{new_rel} already exists; nothing renamed",
+            "choose another name, or merge the notes by hand",
+        )
+    outcome = Outcome()
+    with vault_lock(vault.root):
+        committer = Committer(vault)
+        key = contact.keys.get("name", "name")
+        edit_note(vault, contact.path, lambda text: edit.set_scalar(text, key, new_name))
+        if new_path != old_path:
+            if committer.repo is not None and committer.repo.is_tracked(old_path):
+                committer.repo.mv(old_path, new_path)
+            else:
+                old_path.rename(new_path)
+        outcome.changed += [contact.path, new_rel]
+        old_stem, new_stem = contact.stem, stem
+        if old_stem != new_stem:
+            for other in load_vault(vault).contacts:
+                if other.path == new_rel:
+                    continue
+                path = vault.path_of(other.path)
+                data = path.read_bytes()
+                if f"[[{old_stem}".encode() not in data and f"/{old_stem}".encode() not in data:
+                    continue
+                if edit_note(
+                    vault, other.path, lambda text: edit.replace_links(text, old_stem, new_stem)
+                ):
+                    outcome.changed.append(other.path)
+        message = f"rename: {contact.name} → {new_name}"
+        committer.commit(
+            outcome.changed,
+            message,
+            {"Vtb-Contact": new_rel, "Vtb-Renamed-From": contact.path},
+            outcome,
+        )
+        outcome.merge(rebuild_index(vault, today, committer).outcome)
+    return outcome

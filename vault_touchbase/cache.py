@@ -101,7 +101,11 @@ class ParseCache:
                     handle.write("*\n")
             temp = f"{self.path}.{os.getpid()}.tmp"
             with open(temp, "wb") as handle:
-                pickle.dump({"key": self.key, "entries": self.entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(
+                    {"key": self.key, "entries": self.entries},
+                    handle,
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                )
             os.replace(temp, self.path)
         except OSError:
             pass  # a read-only vault still works, only slower

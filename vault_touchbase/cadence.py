@@ -20,7 +20,9 @@ NAMED = {
     "annually": Cadence(1, "y"),
     "never": Cadence(0, "d"),
 }
-ALLOWED_FORMS = "weekly, biweekly, monthly, bimonthly, quarterly, yearly, never, or N d|w|m|y (10d, 2w, 6m, 1y)"
+ALLOWED_FORMS = (
+    "weekly, biweekly, monthly, bimonthly, quarterly, yearly, never, or N d|w|m|y (10d, 2w, 6m, 1y)"
+)
 _FORM = re.compile(r"^\s*(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)?\s*$", re.IGNORECASE)
 
 
@@ -76,7 +78,9 @@ def parse_duration_or_date(value: str, today: date) -> date:
     try:
         span = parse_cadence(text)
     except ValueError:
-        raise ValueError(f"{value!r} is neither a date (YYYY-MM-DD) nor a span like 2w, 1m, 10d") from None
+        raise ValueError(
+            f"{value!r} is neither a date (YYYY-MM-DD) nor a span like 2w, 1m, 10d"
+        ) from None
     if span.never:
         raise ValueError(f"{value!r} is not a span of time")
     return add_cadence(today, span)

@@ -22,7 +22,8 @@ from . import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Commands that live in their own front-end modules, imported only when used.
+# Commands that live in their own front-end modules, imported only when used
+# (name → "module:attribute"). A module not written yet is simply not listed.
 LAZY_COMMANDS: dict[str, str] = {}
 
 
@@ -38,15 +39,24 @@ def _remember(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]
 def global_options(func: F) -> F:
     """--vault, --today and --debug, accepted on the group and on every command."""
     func = click.option(
-        "--debug", is_flag=True, expose_value=False, callback=_remember("debug"),
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember("debug"),
         help="Show a traceback when something fails.",
     )(func)
     func = click.option(
-        "--today", metavar="YYYY-MM-DD", expose_value=False, callback=_remember("today"),
+        "--today",
+        metavar="YYYY-MM-DD",
+        expose_value=False,
+        callback=_remember("today"),
         help="Pretend today is this date (default: the local date).",
     )(func)
     func = click.option(
-        "--vault", metavar="PATH", expose_value=False, callback=_remember("vault"),
+        "--vault",
+        metavar="PATH",
+        expose_value=False,
+        callback=_remember("vault"),
         help="The vault folder (default: $VTB_VAULT, else the folder holding vtb.toml above here).",
     )(func)
     return func
@@ -77,7 +87,9 @@ class App:
         try:
             return date.fromisoformat(given)
         except ValueError:
-            raise click.BadParameter(f"{given!r} is not a date (YYYY-MM-DD)", param_hint="--today") from None
+            raise click.BadParameter(
+                f"{given!r} is not a date (YYYY-MM-DD)", param_hint="--today"
+            ) from None
 
     @property
     def color(self) -> bool:
@@ -115,6 +127,10 @@ class App:
             click.echo(f"... and {len(problems) - limit} more (see `vtb check`)", err=True)
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
@@ -123,13 +139,19 @@ class VtbGroup(click.Group):
     """A group whose feature commands are imported only when called."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+        names = {*super().list_commands(ctx), *LAZY_COMMANDS}
+        return sorted(name for name in names if self.get_command(ctx, name) is not None)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in LAZY_COMMANDS and name not in self.commands:
             module, attr = LAZY_COMMANDS[name].split(":")
-            command = getattr(importlib.import_module(module), attr)
-            self.add_command(command, name)
+            try:
+                loaded = importlib.import_module(module)
+            except ModuleNotFoundError as exc:
+                if exc.name != module:
+                    raise
+                return None
+            self.add_command(getattr(loaded, attr), name)
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -188,4 +210,4 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="vtb")
 
 
-from . import cli_core  # noqa: E402,F401  - registers the core commands
+from . import cli_core, cli_log  # noqa: E402,F401  - registers the commands

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .cli import App, command, emit_json, json_option
+from .cli import App, command, emit_json, json_option, plural
 
 
 @command()
@@ -22,13 +24,15 @@ def refresh(ctx: click.Context) -> None:
     overdue = sum(1 for i in snap.items if i.status == "overdue")
     never = sum(1 for i in snap.items if i.status == "never")
     state = "written" if result.written else "unchanged"
+    for line in result.outcome.done:
+        click.echo(line)
     for notice in result.notices:
-        click.echo(notice)
+        click.echo(app.style(notice, fg="yellow"), err=True)
     click.echo(
         f"{app.vault.settings.index} {state}: {len(snap.items)} due "
         f"({overdue} overdue, {never} never contacted); this hour: "
         f"{len(snap.plan.this_hour)} people, {snap.plan.minutes_used} of {snap.plan.budget} min"
-        + (f"; {len(result.problems)} problems" if result.problems else "")
+        + (f"; {plural(len(result.problems), 'problem')}" if result.problems else "")
     )
     app.problems(result.problems, limit=20)
 
@@ -46,7 +50,9 @@ def _due_row(item: Any, plan: Any) -> dict[str, Any]:
         "cadence": str(item.cadence),
         "last_contacted": contact.last_contacted.isoformat() if contact.last_contacted else None,
         "last_entry": (
-            {"date": last.date.isoformat(), "channel": last.channel, "text": last.text} if last else None
+            {"date": last.date.isoformat(), "channel": last.channel, "text": last.text}
+            if last
+            else None
         ),
         "in_plan": item in plan.this_hour,
         "planned_month": month.strftime("%Y-%m") if month else None,
@@ -82,22 +88,47 @@ def due(ctx: click.Context, as_json: bool) -> None:
 
 
 def _table(app: App, rows: list[dict[str, Any]]) -> None:
-    status_words = {"overdue": "overdue since", "due": "due", "never": "never contacted",
-                    "reply": "replied", "followup": "follow-up"}
+    status_words = {
+        "overdue": "overdue since",
+        "due": "due",
+        "never": "never contacted",
+        "reply": "replied",
+        "followup": "follow-up",
+    }
     lines = []
     for row in rows:
         when = "" if row["status"] in ("never", "reply") else row["due"]
         last = row["last_entry"]
-        said = f'{last["date"]} {last["channel"] or ""} {last["text"]}'.replace("  ", " ") if last else ""
-        lines.append(("*" if row["in_plan"] else " ", row["name"], row["channel"],
-                      f"{status_words[row['status']]} {when}".strip(), said))
+        said = (
+            f"{last['date']} {last['channel'] or ''} {last['text']}".replace("  ", " ")
+            if last
+            else ""
+        )
+        lines.append(
+            (
+                "*" if row["in_plan"] else " ",
+                row["name"],
+                row["channel"],
+                f"{status_words[row['status']]} {when}".strip(),
+                said,
+            )
+        )
     name_width = min(max(len(line[1]) for line in lines), 28)
     status_width = max(len(line[3]) for line in lines)
-    width = click.get_terminal_size().columns if hasattr(click, "get_terminal_size") else 100
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 10_000
     for mark, name, channel, status, said in lines:
-        colour = "red" if status.startswith("overdue") else "yellow" if status.startswith("replied") else None
-        text = f"{mark} {name[:name_width]:<{name_width}}  {channel:<6} {status:<{status_width}}  {said}"
-        click.echo(app.style(text[: max(width, 60)], fg=colour) if colour else text[: max(width, 60)])
+        colour = (
+            "red"
+            if status.startswith("overdue")
+            else "yellow"
+            if status.startswith("replied")
+            else None
+        )
+        name = name[:name_width]
+        text = f"{mark} {name:<{name_width}}  {channel:<6} {status:<{status_width}}  {said}"
+        click.echo(
+            app.style(text[: max(width, 60)], fg=colour) if colour else text[: max(width, 60)]
+        )
 
 
 @command()
@@ -150,16 +181,24 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         if value:
             click.echo(f"  {label + ':':<14} {value}")
     if item:
-        status = {"overdue": f"overdue since {item.due}", "due": f"due {item.due}",
-                  "never": "never contacted: due now", "reply": "replied: your answer is due",
-                  "followup": "a follow-up is due"}[item.status]
+        status = {
+            "overdue": f"overdue since {item.due}",
+            "due": f"due {item.due}",
+            "never": "never contacted: due now",
+            "reply": "replied: your answer is due",
+            "followup": "a follow-up is due",
+        }[item.status]
         in_plan = " (in this hour's plan)" if item in snap.plan.this_hour else ""
-        click.echo("  " + app.style(f"{status}{in_plan}", fg="red" if item.status == "overdue" else None))
+        click.echo(
+            "  " + app.style(f"{status}{in_plan}", fg="red" if item.status == "overdue" else None)
+        )
     else:
         reason = "paused" if contact.paused or cadence.never else f"next due {when}"
         click.echo(f"  not due this month ({reason})")
     for followup in contact.open_followups:
-        click.echo(f"  follow-up: {followup.text}" + (f" (due {followup.due})" if followup.due else ""))
+        click.echo(
+            f"  follow-up: {followup.text}" + (f" (due {followup.due})" if followup.due else "")
+        )
     if contact.log:
         click.echo("  Log:")
         for entry in contact.log[:5]:
@@ -193,6 +232,39 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 
 @command()
+@click.argument("name")
+@click.option("--email", multiple=True, help="An email address (repeat for more).")
+@click.option("--phone", multiple=True, help="A phone number (repeat for more).")
+@click.option("--cadence", help="How often: monthly, quarterly, 6w, 90d, never ...")
+@click.option("--channel", type=click.Choice(["email", "call", "visit"]), help="How to touch base.")
+@click.option("--circle", help="professional, community, or any word.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@click.option("--nearby/--not-nearby", default=None, help="They live close enough to visit.")
+@click.option("--folder", default="", help="A folder inside the contacts folder.")
+@click.pass_context
+def add(
+    ctx: click.Context,
+    name: str,
+    email: tuple[str, ...],
+    phone: tuple[str, ...],
+    cadence: str | None,
+    channel: str | None,
+    circle: str | None,
+    tags: tuple[str, ...],
+    nearby: bool | None,
+    folder: str,
+) -> None:
+    """Add a person: a new note from templates/contact.md, committed. Never overwrites."""
+    from .actions import NewContact, add_contact
+    from .cli_log import report
+
+    app = App(ctx)
+    person = NewContact(name, email, phone, cadence, channel, circle, tags, nearby, folder)
+    outcome = add_contact(app.vault, app.today, person)
+    report(app, outcome, f"Added {' '.join(name.split())}: {outcome.changed[0]}")
+
+
+@command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.pass_context
 def init(ctx: click.Context, path: Path | None) -> None:
@@ -208,4 +280,4 @@ def init(ctx: click.Context, path: Path | None) -> None:
     if not result.added:
         click.echo(f"{target} is already a complete vault; nothing changed.")
     else:
-        click.echo(f"Vault ready in {target}. Next: `vtb add \"Jane Doe\"`, then `vtb refresh`.")
+        click.echo(f'Vault ready in {target}. Next: `vtb add "Jane Doe"`, then `vtb refresh`.')

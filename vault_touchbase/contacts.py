@@ -91,7 +91,9 @@ class _Reader:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else type(value).__name__
 
 
 def _flatten(items: list[Any]) -> list[Any]:
@@ -135,7 +137,7 @@ def _birthday(reader: _Reader, key: str | None, value: Any) -> Birthday | None:
 
 
 def _summary(body: str) -> str:
-    lines = []
+    lines: list[str] = []
     for line in body.split("\n"):
         stripped = line.strip()
         if stripped.startswith("#") or (lines and not stripped):
@@ -179,7 +181,7 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
             ]
         seen: set[str] = set()
         for key, line in top_level_keys(parts.frontmatter, parts.frontmatter_line):
-            if key in seen:
+            if key in seen and key in meta:  # a `key:` line inside a multi-line value is no key
                 problems.append(
                     Problem(path, line, "warning", f"duplicate key {key!r}; the last one is used")
                 )
@@ -200,7 +202,9 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         try:
             cadence = parse_cadence(cadence_value)
         except ValueError as exc:
-            reader.problem(cadence_key, "error", f"{cadence_key}: {exc}", "the default cadence is used")
+            reader.problem(
+                cadence_key, "error", f"{cadence_key}: {exc}", "the default cadence is used"
+            )
     channel_key, channel_value = get("channel", settings)
     channel = reader.text(channel_key, channel_value).lower() or None
     if channel and channel not in CHANNELS:
@@ -255,4 +259,6 @@ def _yaml_problem(path: str, first_line: int, exc: Exception) -> Problem:
             f"unsafe YAML tag {tag} (vtb reads YAML safely)",
             "remove the tag",
         )
-    return Problem(path, line, "error", f"bad YAML in frontmatter: {problem}", "fix the property syntax")
+    return Problem(
+        path, line, "error", f"bad YAML in frontmatter: {problem}", "fix the property syntax"
+    )

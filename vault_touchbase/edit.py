@@ -29,7 +29,7 @@ from .note import NoteSyntaxError, load_yaml, split_note, top_level_keys
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-Scalar = date | str | int | bool | None
+Scalar = date | str | int | bool | list[str] | None  # lists are written in flow style: [a, b]
 
 
 class EditError(NoteError):

@@ -141,12 +141,7 @@ def render(data: IndexInput) -> str:
         f"**{len(data.items)} due** · {overdue} overdue · {never} never contacted",
     ]
     if data.replies:
-        body = [
-            f"- {link(i.contact)} — {inline(i.contact.last_entry.text) if i.contact.last_entry else ''}"
-            f" ({i.contact.last_entry.date.isoformat() if i.contact.last_entry else ''})"
-            for i in data.replies
-        ]
-        _section(lines, "replies", body, "")
+        _section(lines, "replies", [_reply_line(i.contact) for i in data.replies], "")
     if data.followups:
         _section(lines, "followups", list(data.followups), "")
     plan_body = [
@@ -165,21 +160,36 @@ def render(data: IndexInput) -> str:
         lines.append(task_line(item, today, with_channel=True, planned=plan.month_of(item)))
     _section(lines, "intros", list(data.intros), "No offers and needs that match right now.")
     birthdays = [
-        f"- {b.month:02d}-{b.day:02d} {link(c)}" + (f" (turns {today.year - b.year})" if b.year else "")
+        f"- {b.month:02d}-{b.day:02d} {link(c)}"
+        + (f" (turns {today.year - b.year})" if b.year else "")
         for c in data.contacts
         if (b := c.birthday) and b.month == today.month
     ]
     birthdays.sort()
     _section(lines, "birthdays", birthdays, "No birthdays this month.")
-    problems = [f"- `{display(p.path)}:{p.line}` {p.severity}: {inline(p.message, 200)}" for p in data.problems]
+    problems = [
+        f"- `{display(p.path)}:{p.line}` {p.severity}: {inline(p.message, 200)}"
+        for p in data.problems
+    ]
     _section(lines, "problems", problems, "None: every note could be read.")
     return "\n".join(lines) + "\n"
+
+
+def _reply_line(contact: Contact) -> str:
+    """A reply to answer: a plain item (their task line is in the plan or a channel list)."""
+    last = contact.last_entry
+    said = f"{inline(last.text)} ({last.date.isoformat()})" if last else ""
+    return f"- {link(contact)} — {said}"
 
 
 def _load_notes(plan: HourPlan) -> list[str]:
     out: list[str] = []
     if plan.later:
-        out += ["", "> [!note] More is due than one hour holds", "> The rest is planned for the next months:"]
+        out += [
+            "",
+            "> [!note] More is due than one hour holds",
+            "> The rest is planned for the next months:",
+        ]
         for month, people in plan.later:
             names = ", ".join(display(i.contact.name) for i in people)
             out.append(f"> - {month_title(month)}: {names}")

@@ -109,7 +109,9 @@ def parse_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]
             first = inline.content.split("\n", 1)[0]
             match = re.match(r"(\d{4}-\d{2}-\d{2})(?=$|[\s:–—-])(.*)$", first)
             if match:
-                result = parse_entry_text(body_line + token.map[0], match.group(1), match.group(2).rstrip())
+                result = parse_entry_text(
+                    body_line + token.map[0], match.group(1), match.group(2).rstrip()
+                )
                 (entries if isinstance(result, LogEntry) else bad).append(result)  # type: ignore[arg-type]
     return entries, bad
 

@@ -181,7 +181,12 @@ def contact_to_dict(contact: Contact) -> dict[str, object]:
             for e in contact.log
         ],
         "followups": [
-            {"text": f.text, "done": f.done, "due": f.due.isoformat() if f.due else None, "line": f.line}
+            {
+                "text": f.text,
+                "done": f.done,
+                "due": f.due.isoformat() if f.due else None,
+                "line": f.line,
+            }
             for f in contact.followups
         ],
         "summary": contact.summary,

@@ -37,7 +37,9 @@ class NoteParts:
 def decode(data: bytes) -> str:
     """UTF-8 text (a BOM is allowed) or NoteSyntaxError with the line of the bad byte."""
     if b"\x00" in data[:8192]:
-        raise NoteSyntaxError(1, "binary file, not a Markdown note", "move it out of the contacts folder")
+        raise NoteSyntaxError(
+            1, "binary file, not a Markdown note", "move it out of the contacts folder"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

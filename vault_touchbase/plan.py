@@ -110,7 +110,9 @@ def priority(item: DueItem, today: date) -> tuple[int, float, int, str, str]:
     )
 
 
-def due_items(contacts: tuple[Contact, ...] | list[Contact], settings: Settings, today: date) -> list[DueItem]:
+def due_items(
+    contacts: tuple[Contact, ...] | list[Contact], settings: Settings, today: date
+) -> list[DueItem]:
     """Everyone due by the end of this month (or owed a reply or follow-up), by priority."""
     end = month_end(today)
     items: list[DueItem] = []
@@ -123,7 +125,9 @@ def due_items(contacts: tuple[Contact, ...] | list[Contact], settings: Settings,
             status: Status = "reply"
             due = min(due or today, today)
         elif due is not None and due <= end:
-            status = "never" if contact.last_contacted is None else "overdue" if due < today else "due"
+            status = (
+                "never" if contact.last_contacted is None else "overdue" if due < today else "due"
+            )
         elif followups:
             status = "followup"
             due = min((f.due for f in followups if f.due), default=today)
@@ -131,7 +135,9 @@ def due_items(contacts: tuple[Contact, ...] | list[Contact], settings: Settings,
             continue
         assert due is not None
         items.append(
-            DueItem(contact, channel, cadence, due, status, settings.minutes_for(channel), followups)
+            DueItem(
+                contact, channel, cadence, due, status, settings.minutes_for(channel), followups
+            )
         )
     items.sort(key=lambda item: priority(item, today))
     return items
@@ -178,7 +184,9 @@ class HourPlan:
         return None
 
 
-def steady_load(contacts: tuple[Contact, ...] | list[Contact], settings: Settings) -> tuple[float, list[Suggestion]]:
+def steady_load(
+    contacts: tuple[Contact, ...] | list[Contact], settings: Settings
+) -> tuple[float, list[Suggestion]]:
     """Average minutes a month the cadences ask for, and how to lighten the biggest groups."""
     groups: dict[tuple[Cadence, str], list[float]] = defaultdict(list)
     for contact in contacts:
@@ -186,23 +194,34 @@ def steady_load(contacts: tuple[Contact, ...] | list[Contact], settings: Setting
         cadence = cadence_of(contact, settings, channel)
         if cadence.never or cadence.approx_days <= 0:
             continue
-        groups[(cadence, channel)].append(settings.minutes_for(channel) * 30.44 / cadence.approx_days)
+        groups[(cadence, channel)].append(
+            settings.minutes_for(channel) * 30.44 / cadence.approx_days
+        )
     total = sum(sum(loads) for loads in groups.values())
     suggestions = []
     for (cadence, channel), loads in groups.items():
         key = f"{cadence.count}{cadence.unit}"
-        longer = LONGER.get(key) or (f"{cadence.count * 2}{cadence.unit}" if cadence.unit != "y" else None)
+        longer = LONGER.get(key) or (
+            f"{cadence.count * 2}{cadence.unit}" if cadence.unit != "y" else None
+        )
         if longer is None:
             continue
         longer_cadence = parse_cadence(longer)
         now = sum(loads)
         after = now * cadence.approx_days / longer_cadence.approx_days
-        suggestions.append(Suggestion(str(cadence), channel, len(loads), now, str(longer_cadence), now - after))
+        suggestions.append(
+            Suggestion(str(cadence), channel, len(loads), now, str(longer_cadence), now - after)
+        )
     suggestions.sort(key=lambda s: (-s.minutes_saved, s.cadence, s.channel))
     return total, suggestions
 
 
-def hour_plan(items: list[DueItem], contacts: tuple[Contact, ...] | list[Contact], settings: Settings, today: date) -> HourPlan:
+def hour_plan(
+    items: list[DueItem],
+    contacts: tuple[Contact, ...] | list[Contact],
+    settings: Settings,
+    today: date,
+) -> HourPlan:
     """Fill this month's hour by priority; spread the rest over the next two months' spare time."""
     budget = settings.hour_budget
     used = 0
@@ -225,8 +244,11 @@ def hour_plan(items: list[DueItem], contacts: tuple[Contact, ...] | list[Contact
         first = today.replace(day=1)
         queue = list(rest)
         for offset in range(1, months + 1):
-            month, load, people = add_months(first, offset), 0, []
-            while queue and (load + queue[0].minutes <= per_month or offset == months or not people):
+            month, load = add_months(first, offset), 0
+            people: list[DueItem] = []
+            while queue and (
+                load + queue[0].minutes <= per_month or offset == months or not people
+            ):
                 load += queue[0].minutes
                 people.append(queue.pop(0))
             if people:
@@ -244,7 +266,9 @@ def hour_plan(items: list[DueItem], contacts: tuple[Contact, ...] | list[Contact
     )
 
 
-def birthdays_in_month(contacts: tuple[Contact, ...] | list[Contact], today: date) -> list[tuple[Contact, Birthday]]:
+def birthdays_in_month(
+    contacts: tuple[Contact, ...] | list[Contact], today: date
+) -> list[tuple[Contact, Birthday]]:
     """People whose birthday falls in today's month, by day."""
     found = [(c, c.birthday) for c in contacts if c.birthday and c.birthday.month == today.month]
     return sorted(found, key=lambda pair: (pair[1].day, pair[0].name.casefold()))  # type: ignore[union-attr]

@@ -81,7 +81,7 @@ TEMPLATE_TOML = """\
 # visit = 20
 
 # [cadence]
-# default = "quarterly" # weekly, biweekly, monthly, bimonthly, quarterly, yearly, never, 6w, 90d ...
+# default = "quarterly" # weekly, biweekly, monthly, bimonthly, quarterly, yearly, never, 6w, 90d
 
 # [cadence.by_channel]  # used before the circle's and the default
 # call = "monthly"
@@ -118,9 +118,7 @@ class Settings:
     identity_name: str = ""
     identity_email: str = ""
     hour_budget: int = 60
-    minutes: dict[str, int] = field(
-        default_factory=lambda: {"email": 5, "call": 10, "visit": 20}
-    )
+    minutes: dict[str, int] = field(default_factory=lambda: {"email": 5, "call": 10, "visit": 20})
     default_cadence: str = "quarterly"
     cadence_by_channel: dict[str, str] = field(
         default_factory=lambda: {"call": "monthly", "visit": "monthly"}

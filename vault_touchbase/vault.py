@@ -51,7 +51,10 @@ def find_vault(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path:
         path = Path(given).expanduser()
         if not path.is_dir():
             source = "--vault" if explicit else "VTB_VAULT"
-            raise VaultNotFound(f"{source}: {given} is not a folder", "give the vault's folder, or run `vtb init PATH`")
+            raise VaultNotFound(
+                f"{source}: {given} is not a folder",
+                "give the vault's folder, or run `vtb init PATH`",
+            )
         return path.resolve()
     for folder in (cwd, *cwd.parents):
         if (folder / CONFIG_NAME).is_file():
@@ -68,7 +71,7 @@ def open_vault(root: Path) -> Vault:
     if not vault.contacts_dir.is_dir():
         raise VtbError(
             f"the contacts folder {vault.settings.contacts!r} does not exist in {root}",
-            f"create it, or set `contacts = \"...\"` in {CONFIG_NAME} to the folder holding your notes",
+            f'create it, or set `contacts = "..."` in {CONFIG_NAME} to your notes\' folder',
         )
     return vault
 
@@ -92,7 +95,11 @@ def note_files(vault: Vault) -> Iterator[tuple[str, os.stat_result | None, str]]
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            yield (Path(folder).relative_to(root).as_posix(), None, f"cannot read folder: {exc.strerror}")
+            yield (
+                Path(folder).relative_to(root).as_posix(),
+                None,
+                f"cannot read folder: {exc.strerror}",
+            )
             continue
         subfolders = []
         for entry in entries:
@@ -134,7 +141,9 @@ def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[P
     return parse_note(rel, data, vault.settings)
 
 
-def load_vault(vault: Vault, progress: Progress | None = None, use_cache: bool = True) -> LoadResult:
+def load_vault(
+    vault: Vault, progress: Progress | None = None, use_cache: bool = True
+) -> LoadResult:
     """Every contact and every problem. A broken note never hides the others.
 
     With `use_cache`, notes unchanged since the last run (same mtime and size)
@@ -204,5 +213,9 @@ def find_contact(contacts: tuple[Contact, ...] | list[Contact], query: str) -> C
             )
     everyone = {normalize(c.name): c.name for c in contacts}
     close = difflib.get_close_matches(wanted, list(everyone), n=3, cutoff=0.6)
-    hint = ("did you mean " + " or ".join(repr(everyone[n]) for n in close) + "?") if close else "`vtb due` lists people; `vtb add NAME` adds one"
+    hint = (
+        ("did you mean " + " or ".join(repr(everyone[n]) for n in close) + "?")
+        if close
+        else "`vtb due` lists people; `vtb add NAME` adds one"
+    )
     raise NameNotFound(f"nobody called {query!r}", hint)

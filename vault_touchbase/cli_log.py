@@ -1,0 +1,130 @@
+"""Commands that change notes and commit: log, snooze, history, rename."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import click
+
+from .cli import App, command, emit_json, json_option
+
+
+def report(app: App, outcome: Any, done: str) -> None:
+    """Say what an action did: the line `done`, the commit, and any notices."""
+    commit = f" (commit {outcome.commits[0][:7]})" if outcome.commits else ""
+    click.echo(done + commit)
+    for notice in outcome.notices:
+        click.echo(app.style(notice, fg="yellow"), err=True)
+    app.problems(outcome.problems)
+
+
+def parse_day(value: str | None, today: date, option: str) -> date | None:
+    """`2026-11-20`, `today`, `yesterday` or `3d` (days ago)."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    if text.endswith("d") and text[:-1].isdigit():
+        return today - timedelta(days=int(text[:-1]))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD, today, yesterday or 3d for three days ago)",
+            param_hint=option,
+        ) from None
+
+
+@command("log")
+@click.argument("name")
+@click.argument("text", nargs=-1)
+@click.option(
+    "-c", "--channel", help="How you were in touch: email, call, visit, meet, text, reply..."
+)
+@click.option(
+    "-d", "--date", "when", metavar="DATE", help="When (default today): YYYY-MM-DD, yesterday, 3d."
+)
+@click.pass_context
+def log_command(
+    ctx: click.Context, name: str, text: tuple[str, ...], channel: str | None, when: str | None
+) -> None:
+    """Log a touch: add `- DATE channel: TEXT` to NAME's Log and commit it.
+
+    `last_contacted` moves forward (never back). The channel defaults to the
+    person's own (email, call or visit).
+    """
+    from .actions import contact_named, log_touch
+
+    app = App(ctx)
+    day = parse_day(when, app.today, "--date")
+    if channel is not None and (not channel.strip() or len(channel.split()) > 1):
+        raise click.BadParameter(
+            "give one word, e.g. email, call, visit, meet", param_hint="--channel"
+        )
+    contact = contact_named(app.vault, name)
+    outcome = log_touch(app.vault, app.today, contact, channel, day, " ".join(text).strip())
+    what = channel or "touch"
+    report(app, outcome, f"Logged {what} with {contact.name} on {day or app.today}")
+
+
+@command()
+@click.argument("name")
+@click.argument("until")
+@click.pass_context
+def snooze(ctx: click.Context, name: str, until: str) -> None:
+    """Not due before UNTIL (a date, or 2w, 1m, 10d from today); commits it."""
+    from .actions import contact_named
+    from .actions import snooze as do_snooze
+    from .cadence import parse_duration_or_date
+
+    app = App(ctx)
+    try:
+        day = parse_duration_or_date(until, app.today)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="UNTIL") from None
+    contact = contact_named(app.vault, name)
+    outcome = do_snooze(app.vault, app.today, contact, day)
+    report(app, outcome, f"Snoozed {contact.name} until {day}")
+
+
+@command()
+@click.argument("old")
+@click.argument("new")
+@click.pass_context
+def rename(ctx: click.Context, old: str, new: str) -> None:
+    """Rename a person and their note (git mv), fixing links to them; history is kept."""
+    from .actions import contact_named, rename_contact
+
+    app = App(ctx)
+    contact = contact_named(app.vault, old)
+    outcome = rename_contact(app.vault, app.today, contact, new)
+    report(app, outcome, f"Renamed {contact.name} to {new}")
+
+
+@command()
+@click.argument("name")
+@click.option(
+    "-n", "--max-count", default=200, show_default=True, help="Read at most this many commits."
+)
+@json_option
+@click.pass_context
+def history(ctx: click.Context, name: str, max_count: int, as_json: bool) -> None:
+    """NAME's timeline: their note's git commits (following renames) and Log entries."""
+    from .actions import contact_named
+    from .history import timeline
+
+    app = App(ctx)
+    contact = contact_named(app.vault, name)
+    events = timeline(app.vault, contact, max_count)
+    if as_json:
+        emit_json([event.to_json() for event in events])
+        return
+    click.echo(app.style(f"{contact.name}  ({contact.path})", bold=True))
+    if not events:
+        click.echo("  no Log entries and no commits yet")
+    for event in events:
+        click.echo(f"  {event.line()}")

@@ -1,0 +1,32 @@
+"""File names for new notes, as Obsidian names them (pure)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+# Characters Obsidian (and Windows, macOS, Linux) will not have in a note's file name.
+_UNSAFE = re.compile(r'[\\/:*?"<>|#^\[\]\x00-\x1f\x7f]')
+
+
+def note_stem(name: str, style: str = "obsidian") -> str:
+    """`Jane Doe` → `Jane Doe` (obsidian) or `jane-doe` (slug); never empty, never a path."""
+    if style == "slug":
+        plain = unicodedata.normalize("NFKD", name)
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
+        stem = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    else:
+        stem = " ".join(_UNSAFE.sub(" ", name).split())
+    stem = stem.lstrip(".").strip()[:120].strip()
+    return stem or "Unnamed"
+
+
+def unique_stem(stem: str, taken: Callable[[str], bool]) -> str:
+    """`stem`, or `stem (2)`, `stem (3)` ... the first one not `taken`."""
+    if not taken(stem):
+        return stem
+    number = 2
+    while taken(f"{stem} ({number})"):
+        number += 1
+    return f"{stem} ({number})"
