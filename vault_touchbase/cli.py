@@ -24,7 +24,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Commands that live in their own front-end modules, imported only when used
 # (name → "module:attribute"). A module not written yet is simply not listed.
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "watch": "vault_touchbase.cli_watch:watch",
+    "hour": "vault_touchbase.cli_hour:hour",
+    "draft": "vault_touchbase.cli_hour:draft",
+    "intros": "vault_touchbase.cli_hour:intros",
+    "intro": "vault_touchbase.cli_hour:intro",
+    "import": "vault_touchbase.cli_io:import_command",
+    "export": "vault_touchbase.cli_io:export",
+    "sync": "vault_touchbase.cli_sync:sync",
+    "merge-note": "vault_touchbase.cli_sync:merge_note",
+    "followups": "vault_touchbase.cli_followups:followups",
+    "done": "vault_touchbase.cli_followups:done",
+}
 
 
 def _remember(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
