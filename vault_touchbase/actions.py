@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import NoteError, UsageProblem, VtbError
+from .followups import ticked_task_text
 from .index_note import IndexInput, Tick, is_generated, read_ticks, render
-from .model import Contact, LoadResult, Problem
+from .model import Contact, FollowUp, LoadResult, Problem
 from .plan import DueItem, HourPlan, channel_of, due_items, hour_plan
 from .vault import Progress, Vault, find_contact, load_vault, read_note
 
@@ -189,6 +190,9 @@ def index_input(
     vault: Vault, snap: Snapshot, today: date, extra: Iterable[Problem] = ()
 ) -> IndexInput:
     """Everything the index note shows, from a snapshot."""
+    from . import followups
+    from .cadence import month_end
+
     replies = [i for i in snap.items if i.status == "reply"]
     return IndexInput(
         today=today,
@@ -197,6 +201,7 @@ def index_input(
         contacts=snap.loaded.contacts,
         problems=sorted([*snap.loaded.problems, *extra]),
         replies=replies,
+        followups=followups.index_lines(snap.loaded.contacts, today, month_end(today)),
     )
 
 
@@ -335,12 +340,63 @@ def _apply_tick(
     vault: Vault, today: date, contact: Contact, tick: Tick, committer: Committer
 ) -> Outcome:
     channel = tick.channel or channel_of(contact, vault.settings)
+    if tick.section == "followups":
+        task = ticked_task_text(tick.text)
+        return complete_followup(
+            vault, today, contact, task, channel, committer=committer, refresh_index=False
+        )
     if any(e.date == today and e.channel == channel and e.text == TICK_TEXT for e in contact.log):
         return Outcome()  # already logged from this tick (a refresh that stopped half-way)
     outcome = log_touch(
         vault, today, contact, channel, today, TICK_TEXT, committer=committer, refresh_index=False
     )
     outcome.done.append(f"logged {contact.name} ({channel}): ticked in {vault.settings.index}")
+    return outcome
+
+
+def find_followup(contact: Contact, task: str) -> FollowUp | None:
+    """The open follow-up `task` names: the same words (any case), else a unique start.
+    None when it is already done; NoteError when nothing or several match."""
+    wanted = " ".join(task.split()).casefold()
+    open_ones = contact.open_followups
+    exact = [f for f in open_ones if f.text.casefold() == wanted]
+    starts = [f for f in open_ones if f.text.casefold().startswith(wanted)]
+    if len(exact) == 1 or (not exact and len(starts) == 1):
+        return (exact or starts)[0]
+    if any(f.done and f.text.casefold() == wanted for f in contact.followups):
+        return None  # ticked already (a refresh that stopped half-way): nothing to do
+    listing = "; ".join(f.text for f in open_ones) or "none"
+    if starts:
+        raise NoteError(
+            f"{task!r} matches several follow-ups of {contact.name}: {listing}",
+            "give more of the task's text",
+        )
+    raise NoteError(
+        f"{contact.name} has no open follow-up {task!r} (open: {listing})",
+        "it may have been done or edited; check the note",
+    )
+
+
+def complete_followup(
+    vault: Vault,
+    today: date,
+    contact: Contact,
+    task: str,
+    channel: str | None = None,
+    *,
+    committer: Committer | None = None,
+    refresh_index: bool = True,
+) -> Outcome:
+    """Tick an open follow-up in the note (`✅ TODAY`) and log it: one edit, one commit."""
+    followup = find_followup(contact, task)
+    if followup is None:
+        return Outcome()
+    text = f"follow-up done: {followup.text}"
+    outcome = log_touch(
+        vault, today, contact, channel, today, text,
+        committer=committer, refresh_index=refresh_index, done_task=followup.text,
+    )
+    outcome.done.append(f"done: {contact.name}: {followup.text}")
     return outcome
 
 
@@ -365,9 +421,16 @@ def log_touch(
     *,
     committer: Committer | None = None,
     refresh_index: bool = True,
+    follow_up: str | None = None,
+    follow_up_due: date | None = None,
+    done_task: str | None = None,
 ) -> Outcome:
     """Add `- DAY channel: text` to the person's Log, move `last_contacted` forward
-    (never back), commit as `touch: NAME (channel)`, and update the index."""
+    (never back), commit as `touch: NAME (channel)`, and update the index.
+
+    `follow_up` also adds `- [ ] FOLLOW_UP 📅 DUE` under `## Follow-ups`;
+    `done_task` ticks that open follow-up (`✅ DAY`). Still one edit, one commit.
+    """
     from . import edit
     from .store import vault_lock
 
@@ -378,7 +441,10 @@ def log_touch(
     key = contact.keys.get("last_contacted", "last_contacted")
 
     def change(text_now: str) -> str:
-        new = edit.add_log_entry(text_now, day, channel, text)
+        new = edit.tick_followup(text_now, done_task, day) if done_task else text_now
+        new = edit.add_log_entry(new, day, channel, text)
+        if follow_up:
+            new = edit.add_followup(new, follow_up, follow_up_due)
         current = _frontmatter_date(vault, contact.path, new, key)
         newest = max(d for d in (day, current, contact.last_contacted) if d is not None)
         if current is None or newest > current:
@@ -393,6 +459,9 @@ def log_touch(
         message = f"touch: {contact.name} ({channel})" if channel else f"touch: {contact.name}"
         if text:
             message += f"\n\n{day} {text}"
+        if follow_up:
+            due = f" (due {follow_up_due})" if follow_up_due else ""
+            message += f"\n\nfollow-up: {follow_up}{due}"
         committer.commit([contact.path], message, _trailers(contact, channel), outcome)
         if refresh_index:
             outcome.merge(rebuild_index(vault, today, committer).outcome)

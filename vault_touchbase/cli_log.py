@@ -48,16 +48,26 @@ def parse_day(value: str | None, today: date, option: str) -> date | None:
 @click.option(
     "-d", "--date", "when", metavar="DATE", help="When (default today): YYYY-MM-DD, yesterday, 3d."
 )
+@click.option("--follow-up", "follow_up", metavar="TASK", help="Also add an open follow-up task.")
+@click.option("--due", metavar="DATE", help="The follow-up's due date: YYYY-MM-DD or 2w, 1m.")
 @click.pass_context
 def log_command(
-    ctx: click.Context, name: str, text: tuple[str, ...], channel: str | None, when: str | None
+    ctx: click.Context,
+    name: str,
+    text: tuple[str, ...],
+    channel: str | None,
+    when: str | None,
+    follow_up: str | None,
+    due: str | None,
 ) -> None:
     """Log a touch: add `- DATE channel: TEXT` to NAME's Log and commit it.
 
     `last_contacted` moves forward (never back). The channel defaults to the
-    person's own (email, call or visit).
+    person's own (email, call or visit). `--follow-up TASK --due 2w` also adds
+    `- [ ] TASK 📅 DATE` under the note's `## Follow-ups`, in the same commit.
     """
     from .actions import contact_named, log_touch
+    from .cadence import parse_duration_or_date
 
     app = App(ctx)
     day = parse_day(when, app.today, "--date")
@@ -65,8 +75,25 @@ def log_command(
         raise click.BadParameter(
             "give one word, e.g. email, call, visit, meet", param_hint="--channel"
         )
+    follow_up_due = None
+    if due is not None:
+        if not follow_up:
+            raise click.BadParameter("--due needs --follow-up TASK", param_hint="--due")
+        try:
+            follow_up_due = parse_duration_or_date(due, app.today)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--due") from None
     contact = contact_named(app.vault, name)
-    outcome = log_touch(app.vault, app.today, contact, channel, day, " ".join(text).strip())
+    outcome = log_touch(
+        app.vault,
+        app.today,
+        contact,
+        channel,
+        day,
+        " ".join(text).strip(),
+        follow_up=(follow_up or "").strip() or None,
+        follow_up_due=follow_up_due,
+    )
     what = channel or "touch"
     report(app, outcome, f"Logged {what} with {contact.name} on {day or app.today}")
 

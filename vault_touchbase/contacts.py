@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .cadence import parse_cadence
+from .followups import read_followups
 from .logbook import read_log
 from .model import Birthday, Contact, Problem, Severity
 from .note import NoteSyntaxError, decode, load_yaml, split_note, top_level_keys
@@ -217,7 +218,8 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
     last_key, last_value = get("last_contacted", settings)
     last = reader.day(last_key, last_value)
     entries, bad = read_log(body, body_line)
-    for line, message in bad:
+    followups, bad_tasks = read_followups(body, body_line)
+    for line, message in bad + bad_tasks:
         reader.problems.append(Problem(reader.path, line, "error", message, "use YYYY-MM-DD"))
     if entries and (last is None or entries[0].date > last):
         last = entries[0].date
@@ -240,6 +242,7 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         needs=reader.texts(*get("needs", settings), split=","),
         birthday=_birthday(reader, *get("birthday", settings)),
         log=tuple(entries),
+        followups=tuple(followups),
         summary=_summary(body),
         keys=dict(reader.keys),
     )

@@ -99,8 +99,8 @@ def overdue_ratio(item: DueItem, today: date) -> float:
 
 
 def priority(item: DueItem, today: date) -> tuple[int, float, int, str, str]:
-    """Sort key: answers owed first, then overdue by cadence, then closeness, then name."""
-    urgent = 0 if item.status in ("reply", "followup") or item.followups else 1
+    """Sort key: replies to answer, then follow-ups, then overdue by cadence, closeness, name."""
+    urgent = 0 if item.status == "reply" else 1 if item.status == "followup" or item.followups else 2
     return (
         urgent,
         -overdue_ratio(item, today),
