@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import Vtb, git
+
 from vault_touchbase.contacts import parse_note
 from vault_touchbase.followups import read_followups, ticked_task_text
 from vault_touchbase.plan import due_items
@@ -75,12 +76,26 @@ def test_answering_a_reply_clears_it(example_repo: Path) -> None:
 
 def test_log_with_follow_up_is_one_commit_with_minimal_lines(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
-    result = vtb("log", "jane", "-c", "call", "talked about hiring", "--follow-up", "send her the details", "--due", "1w")
+    result = vtb(
+        "log",
+        "jane",
+        "-c",
+        "call",
+        "talked about hiring",
+        "--follow-up",
+        "send her the details",
+        "--due",
+        "1w",
+    )
     assert result.exit_code == 0, result.output
     assert git(example_repo, "rev-list", "--count", "HEAD").strip() == "2"
     diff = git(example_repo, "diff", "-U0", "HEAD~1", "--", "contacts/Jane Doe.md")
-    added = [line for line in diff.split("\n") if line.startswith("+") and not line.startswith("+++")]
-    removed = [line for line in diff.split("\n") if line.startswith("-") and not line.startswith("---")]
+    added = [
+        line for line in diff.split("\n") if line.startswith("+") and not line.startswith("+++")
+    ]
+    removed = [
+        line for line in diff.split("\n") if line.startswith("-") and not line.startswith("---")
+    ]
     assert removed == ["-last_contacted: 2026-10-28"]
     assert added == [
         "+last_contacted: 2026-11-26",
@@ -89,7 +104,9 @@ def test_log_with_follow_up_is_one_commit_with_minimal_lines(example_repo: Path)
         "+",
         "+- 2026-11-26 call: talked about hiring",
     ]
-    assert "follow-up: send her the details (due 2026-12-03)" in git(example_repo, "log", "-1", "--format=%B")
+    assert "follow-up: send her the details (due 2026-12-03)" in git(
+        example_repo, "log", "-1", "--format=%B"
+    )
 
 
 def test_followups_lists_overdue_first_and_json(vtb: Vtb) -> None:
@@ -117,17 +134,27 @@ def test_done_ticks_the_task_and_logs_it(example_repo: Path) -> None:
     assert vtb("done", "chloe", "send chloé").exit_code == 1  # nothing open matches any more
 
 
-def test_ticking_a_follow_up_in_the_index_ticks_the_source_line_and_logs_it(example_repo: Path) -> None:
+def test_ticking_a_follow_up_in_the_index_ticks_the_source_line_and_logs_it(
+    example_repo: Path,
+) -> None:
     vtb = Vtb(example_repo)
     vtb("refresh")
     index = example_repo / "Touch Base.md"
     text = index.read_text(encoding="utf-8")
-    line = next(li for li in text.split("\n") if li.startswith("- [ ] [[contacts/Tomás Ferreira|") and ": send" in li)
-    index.write_text(text.replace(line, line.replace("- [ ]", "- [x]") + " ✅ 2026-11-26"), encoding="utf-8")
+    line = next(
+        li
+        for li in text.split("\n")
+        if li.startswith("- [ ] [[contacts/Tomás Ferreira|") and ": send" in li
+    )
+    index.write_text(
+        text.replace(line, line.replace("- [ ]", "- [x]") + " ✅ 2026-11-26"), encoding="utf-8"
+    )
     result = vtb("refresh")
     assert "done: Tomás Ferreira: send Tomás the revised donation-page wireframes" in result.output
     note = (example_repo / "contacts" / "Tomás Ferreira.md").read_text(encoding="utf-8")
-    assert "- [x] send Tomás the revised donation-page wireframes 📅 2026-11-30 ✅ 2026-11-26" in note
+    assert (
+        "- [x] send Tomás the revised donation-page wireframes 📅 2026-11-30 ✅ 2026-11-26" in note
+    )
     assert git(example_repo, "log", "-1", "--format=%s").strip() == "touch: Tomás Ferreira (email)"
     assert ": send Tomás" not in index.read_text(encoding="utf-8")
     assert vtb("refresh").output.count("done:") == 0  # not logged twice
@@ -148,5 +175,8 @@ def test_a_ticked_follow_up_that_no_longer_exists_is_reported(example_repo: Path
 
 
 def test_ticked_text_is_read_back_without_the_index_decorations() -> None:
-    assert ticked_task_text(": send the \\#2 article · overdue since 2026-11-01 ✅ 2026-11-26") == "send the #2 article"
+    assert (
+        ticked_task_text(": send the \\#2 article · overdue since 2026-11-01 ✅ 2026-11-26")
+        == "send the #2 article"
+    )
     assert ticked_task_text(": a &lt;b&gt; task") == "a <b> task"

@@ -100,7 +100,9 @@ def overdue_ratio(item: DueItem, today: date) -> float:
 
 def priority(item: DueItem, today: date) -> tuple[int, float, int, str, str]:
     """Sort key: replies to answer, then follow-ups, then overdue by cadence, closeness, name."""
-    urgent = 0 if item.status == "reply" else 1 if item.status == "followup" or item.followups else 2
+    urgent = (
+        0 if item.status == "reply" else 1 if item.status == "followup" or item.followups else 2
+    )
     return (
         urgent,
         -overdue_ratio(item, today),
