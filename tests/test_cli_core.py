@@ -172,3 +172,50 @@ def test_help_lists_every_command_in_the_readme() -> None:
         if command is None or command.hidden:
             continue
         assert f"`vtb {name}" in readme, f"README does not document `vtb {name}`"
+
+
+def test_init_makes_the_layout_and_one_commit(tmp_path: Path) -> None:
+    from conftest import git
+
+    target = tmp_path / "vault"
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    for rel in ("vtb.toml", "templates/contact.md", "templates/email.md", "Now.md", ".gitignore", ".gitattributes"):
+        assert (target / rel).is_file(), rel
+        assert f"added {rel}" in result.output
+    assert (target / "contacts").is_dir()
+    attributes = (target / ".gitattributes").read_text()
+    assert "contacts/**/*.md merge=vtb" in attributes
+    assert "text" not in attributes.replace("merge", "") and "eol" not in attributes
+    assert ".vtb/" in (target / ".gitignore").read_text()
+    assert "/Touch Base.md" in (target / ".gitignore").read_text()
+    toml = (target / "vtb.toml").read_text()
+    assert all(line.startswith("#") or not line.strip() for line in toml.splitlines())
+    assert git(target, "log", "--format=%s").strip() == "init: vault-touchbase vault"
+    assert git(target, "status", "--porcelain").strip() == ""
+    # the new vault works at once
+    assert Vtb(target)("refresh").exit_code == 0
+
+
+def test_init_on_an_existing_vault_adds_only_what_is_missing(tmp_path: Path) -> None:
+    target = tmp_path / "vault"
+    CliRunner().invoke(cli, ["init", str(target)])
+    (target / "Now.md").write_text("# My own news\n")
+    (target / "templates" / "email.md").unlink()
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0
+    assert "added templates/email.md" in result.output
+    assert "Now.md" not in result.output
+    assert (target / "Now.md").read_text() == "# My own news\n"
+    again = CliRunner().invoke(cli, ["init", str(target)])
+    assert "nothing changed" in again.output
+
+
+def test_init_inside_a_bigger_repository_commits_nothing_there(tmp_path: Path) -> None:
+    from conftest import git
+
+    git(tmp_path, "init", "-q")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "inner")])
+    assert result.exit_code == 0
+    assert "vtb will not commit there" in result.output
+    assert git(tmp_path, "rev-list", "--all").strip() == ""

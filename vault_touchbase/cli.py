@@ -139,8 +139,9 @@ class App:
             click.echo(f"... and {len(problems) - limit} more (see `vtb check`)", err=True)
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+def plural(count: int, word: str, many: str = "") -> str:
+    """`1 problem`, `2 problems`; `plural(n, "person", "people")`."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def emit_json(data: Any) -> None:

@@ -31,7 +31,8 @@ def refresh(ctx: click.Context) -> None:
     click.echo(
         f"{app.vault.settings.index} {state}: {len(snap.items)} due "
         f"({overdue} overdue, {never} never contacted); this hour: "
-        f"{len(snap.plan.this_hour)} people, {snap.plan.minutes_used} of {snap.plan.budget} min"
+        f"{plural(len(snap.plan.this_hour), 'person', 'people')}, "
+        f"{snap.plan.minutes_used} of {snap.plan.budget} min"
         + (f"; {plural(len(result.problems), 'problem')}" if result.problems else "")
     )
     app.problems(result.problems, limit=20)

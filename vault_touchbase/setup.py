@@ -108,10 +108,27 @@ def init_vault(root: Path) -> InitResult:
     if not contacts.is_dir():
         contacts.mkdir(parents=True)
         result.added.append(settings.contacts + "/")
+        # git keeps no empty folders: without this a fresh clone would lack contacts/
+        _add(root, f"{settings.contacts}/.gitkeep", "", result)
     _add(root, "templates/contact.md", CONTACT_TEMPLATE, result)
     _add(root, "templates/email.md", EMAIL_TEMPLATE, result)
     _add(root, "Now.md", NOW_NOTE, result)
     _add(root, ".gitignore", gitignore_text(settings), result)
     _add(root, ".gitattributes", gitattributes_text(settings), result)
     result.notices += gitrepo.init_repo(root, settings)
+    files = [rel for rel in result.added if not rel.endswith("/")]
+    if files:
+        _commit_setup(root, files, result)
     return result
+
+
+def _commit_setup(root: Path, files: list[str], result: InitResult) -> None:
+    """One commit of exactly the files `init` added (nothing of the user's)."""
+    from .actions import Committer, Outcome
+    from .vault import Vault
+
+    outcome = Outcome()
+    Committer(Vault(root, load_settings(root))).commit(
+        files, "init: vault-touchbase vault", {"Vtb-Init": ", ".join(files)}, outcome
+    )
+    result.notices += [n for n in outcome.notices if "is not the top of a git" not in n]
