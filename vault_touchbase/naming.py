@@ -18,7 +18,9 @@ def note_stem(name: str, style: str = "obsidian") -> str:
         stem = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
     else:
         stem = " ".join(_UNSAFE.sub(" ", name).split())
-    stem = stem.lstrip(".").strip()[:120].strip()
+    # Leading dots and spaces go (after `/` became a space, `../x` is `.. x`): a name
+    # starting with a dot would be a hidden file, which is never a contact.
+    stem = stem.lstrip(". ")[:120].rstrip()
     return stem or "Unnamed"
 
 
