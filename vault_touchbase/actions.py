@@ -131,11 +131,45 @@ class Committer:
 
         self.vault = vault
         self.repo: GitRepo | None = open_repo(vault.root, vault.settings.git)
+        self._identity_checked = False
+
+    def ready(self) -> Committer:
+        """Check, before anything is written, that the commit can follow: git knows who
+        commits, and `.git/index.lock` is free (waited for briefly). Raises GitError, so
+        an action stops with nothing half done. Nothing to check without a repository or
+        while a rebase or merge is under way (that commit is skipped anyway)."""
+        import time
+
+        from .errors import GitError
+        from .gitrepo import LOCK_RETRY_SECONDS, LOCK_RETRY_SLEEP
+
+        if self.repo is None or self.repo.in_progress():
+            return self
+        if not self._identity_checked:
+            settings = self.vault.settings
+            self.repo.check_identity(settings.identity_name, settings.identity_email)
+            self._identity_checked = True
+        lock = self.repo.git_dir / "index.lock"
+        deadline = time.monotonic() + LOCK_RETRY_SECONDS
+        while lock.exists():
+            if time.monotonic() >= deadline:
+                raise GitError(
+                    f"another git process is running in {self.repo.top} ({lock} exists); "
+                    f"vtb waited {LOCK_RETRY_SECONDS:g} s and changed nothing",
+                    "wait for it to finish and run the command again; if no git process is "
+                    f"running, a crashed one left the lock behind: then delete {lock} yourself",
+                )
+            time.sleep(LOCK_RETRY_SLEEP)
+        return self
 
     def commit(
         self, paths: Iterable[str], message: str, trailers: dict[str, str], outcome: Outcome
     ) -> None:
-        """One commit of exactly `paths` (vault-relative); notices go to `outcome`."""
+        """One commit of exactly `paths` (vault-relative); notices go to `outcome`.
+
+        A git failure after the files were written raises GitError saying so."""
+        from .errors import GitError
+
         rels = list(dict.fromkeys(paths))
         if not rels:
             return
@@ -145,16 +179,27 @@ class Committer:
                 outcome.notices.append(notice)
             return
         settings = self.vault.settings
-        result = self.repo.commit(
-            [self.vault.path_of(rel) for rel in rels],
-            message,
-            trailers,
-            identity=(settings.identity_name, settings.identity_email),
-        )
+        try:
+            result = self.repo.commit(
+                [self.vault.path_of(rel) for rel in rels],
+                message,
+                trailers,
+                identity=(settings.identity_name, settings.identity_email),
+            )
+        except GitError as exc:
+            raise GitError(
+                f"{', '.join(rels)} written but not committed: {exc.message}",
+                f"{exc.hint}; then commit it: git commit -- {' '.join(map(_quoted, rels))}",
+            ) from None
         if result.sha:
             outcome.commits.append(result.sha)
         elif result.skipped and result.skipped != "nothing to commit":
-            outcome.notices.append(f"not committed: {result.skipped}")
+            reason = result.skipped
+            outcome.notices.append(
+                f"{reason} ({', '.join(rels)})"
+                if "not committed" in reason
+                else f"{', '.join(rels)} not committed: {reason}"
+            )
 
     def _no_repo_notice(self) -> str | None:
         """Said once per vault (remembered in .vtb/), not on every command."""
@@ -169,10 +214,26 @@ class Committer:
             mark.write_text("vtb told the user once that this vault is not in git\n")
         except OSError:
             pass
+        from .gitrepo import open_repo
+
+        auto = self.vault.settings.git == "auto"
+        enclosing = open_repo(self.vault.root, "parent") if auto else None
+        if enclosing is not None:
+            return (
+                f"{self.vault.root} is inside the git repository at {enclosing.top}, so vtb "
+                'commits nothing (set git = "parent" in vtb.toml to commit there, or run '
+                "`git init` in the vault to give it its own history; this is said once)"
+            )
         return (
             f"{self.vault.root} is not the top of a git repository, so nothing is committed "
             "(run `git init` there to keep each person's history; this is said once)"
         )
+
+
+def _quoted(rel: str) -> str:
+    import shlex
+
+    return shlex.quote(rel)
 
 
 def _trailers(contact: Contact | str, channel: str | None = None) -> dict[str, str]:
