@@ -9,6 +9,7 @@ come back as values for the front end to show.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from .gitrepo import GitRepo
 
 TICK_TEXT = "ticked in Touch Base"
+# A Log entry's channel as `logbook` reads it back: one word that starts with a letter.
+_CHANNEL_WORD = re.compile(r"[^\W\d_][\w+/.]*")
 NO_GIT_MARK = "no-git-noticed"
 EDIT_ATTEMPTS = 3
 
@@ -499,6 +502,11 @@ def log_touch(
     if day > today:
         raise UsageProblem(f"{day} is in the future", "log touches on or before today")
     channel = (channel or channel_of(contact, vault.settings)).strip().lower() or None
+    if channel is not None and not _CHANNEL_WORD.fullmatch(channel):
+        raise UsageProblem(
+            f"{channel!r} is not a channel: it must be one word, starting with a letter",
+            "e.g. email, call, visit, meet, text or reply",
+        )
     key = contact.keys.get("last_contacted", "last_contacted")
 
     def change(text_now: str) -> str:
@@ -514,7 +522,7 @@ def log_touch(
 
     outcome = Outcome()
     with vault_lock(vault.root):
-        committer = committer or Committer(vault)
+        committer = (committer or Committer(vault)).ready()
         if edit_note(vault, contact.path, change):
             outcome.changed.append(contact.path)
         message = f"touch: {contact.name} ({channel})" if channel else f"touch: {contact.name}"
@@ -560,7 +568,7 @@ def snooze(vault: Vault, today: date, contact: Contact, until: date) -> Outcome:
     key = contact.keys.get("snooze_until", "snooze_until")
     outcome = Outcome()
     with vault_lock(vault.root):
-        committer = Committer(vault)
+        committer = Committer(vault).ready()
         if edit_note(vault, contact.path, lambda text: edit.set_scalar(text, key, until)):
             outcome.changed.append(contact.path)
         committer.commit(
@@ -577,7 +585,7 @@ def add_note_line(vault: Vault, today: date, contact: Contact, line: str) -> Out
 
     outcome = Outcome()
     with vault_lock(vault.root):
-        committer = Committer(vault)
+        committer = Committer(vault).ready()
         if edit_note(vault, contact.path, lambda text: edit.add_body_line(text, line)):
             outcome.changed.append(contact.path)
         committer.commit(
@@ -662,10 +670,11 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
     )
     outcome = Outcome()
     with vault_lock(vault.root):
+        committer = Committer(vault).ready()
         folder.mkdir(parents=True, exist_ok=True)
+        wanted = note_stem(name, vault.settings.filenames)
         stem = unique_stem(
-            note_stem(name, vault.settings.filenames),
-            lambda s: (folder / f"{s}.md").exists() or (folder / f"{s}.md").is_symlink(),
+            wanted, lambda s: (folder / f"{s}.md").exists() or (folder / f"{s}.md").is_symlink()
         )
         path = folder / f"{stem}.md"
         try:
@@ -677,7 +686,11 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
             ) from None
         rel = vault.rel(path)
         outcome.changed.append(rel)
-        committer = Committer(vault)
+        if stem != wanted:
+            outcome.notices.append(
+                f"{vault.rel(folder / wanted)}.md already exists, so this note is {rel}; "
+                "if it is the same person, delete it and use the existing note"
+            )
         committer.commit([rel], f"add: {name}", _trailers(rel), outcome)
         outcome.merge(rebuild_index(vault, today, committer).outcome)
     return outcome
@@ -711,7 +724,7 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
         )
     outcome = Outcome()
     with vault_lock(vault.root):
-        committer = Committer(vault)
+        committer = Committer(vault).ready()
         key = contact.keys.get("name", "name")
         edit_note(vault, contact.path, lambda text: edit.set_scalar(text, key, new_name))
         if new_path != old_path:
