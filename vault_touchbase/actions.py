@@ -328,16 +328,32 @@ def rebuild_index(
     return RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
 
 
-def refresh(vault: Vault, today: date, progress: Progress | None = None) -> RefreshResult:
-    """Log the index note's ticked boxes, then rebuild it."""
+def refresh(
+    vault: Vault,
+    today: date,
+    progress: Progress | None = None,
+    committer: Committer | None = None,
+) -> RefreshResult:
+    """Log the index note's ticked boxes, then rebuild it. Problems with ticks are in
+    `problems` and also in `outcome.problems` (for a command that reports only those)."""
     from .store import vault_lock
 
     with vault_lock(vault.root):
-        committer = Committer(vault)
+        committer = committer or Committer(vault)
         outcome, tick_problems = harvest_ticks(vault, today, committer)
         result = rebuild_index(vault, today, committer, progress, tick_problems)
+    outcome.problems += tick_problems
     result.outcome.merge(outcome)
     return result
+
+
+def _update_index(vault: Vault, today: date, committer: Committer, outcome: Outcome) -> None:
+    """After an action: log the boxes ticked in the index note (a plain rebuild would drop
+    them), then rebuild it. Ticks logged on the way are told as notices."""
+    after = refresh(vault, today, committer=committer).outcome
+    after.notices[:0] = after.done
+    after.done = []
+    outcome.merge(after)
 
 
 # --- ticks ---------------------------------------------------------------------------------
@@ -409,8 +425,10 @@ def _apply_tick(
         return complete_followup(
             vault, today, contact, task, channel, committer=committer, refresh_index=False
         )
-    if any(e.date == today and e.channel == channel and e.text == TICK_TEXT for e in contact.log):
-        return Outcome()  # already logged from this tick (a refresh that stopped half-way)
+    if any(e.date == today and e.channel == channel for e in contact.log):
+        # Logged already: by this tick in a refresh that stopped half-way, or by hand
+        # (`vtb log`, an editor) after the index was written — the same touch.
+        return Outcome()
     outcome = log_touch(
         vault, today, contact, channel, today, TICK_TEXT, committer=committer, refresh_index=False
     )
@@ -533,7 +551,7 @@ def log_touch(
             message += f"\n\nfollow-up: {follow_up}{due}"
         committer.commit([contact.path], message, _trailers(contact, channel), outcome)
         if refresh_index:
-            outcome.merge(rebuild_index(vault, today, committer).outcome)
+            _update_index(vault, today, committer, outcome)
     return outcome
 
 
@@ -574,7 +592,7 @@ def snooze(vault: Vault, today: date, contact: Contact, until: date) -> Outcome:
         committer.commit(
             [contact.path], f"snooze: {contact.name} until {until}", _trailers(contact), outcome
         )
-        outcome.merge(rebuild_index(vault, today, committer).outcome)
+        _update_index(vault, today, committer, outcome)
     return outcome
 
 
@@ -591,7 +609,7 @@ def add_note_line(vault: Vault, today: date, contact: Contact, line: str) -> Out
         committer.commit(
             [contact.path], f"note: {contact.name}\n\n{line}", _trailers(contact), outcome
         )
-        outcome.merge(rebuild_index(vault, today, committer).outcome)
+        _update_index(vault, today, committer, outcome)
     return outcome
 
 
@@ -692,7 +710,7 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
                 "if it is the same person, delete it and use the existing note"
             )
         committer.commit([rel], f"add: {name}", _trailers(rel), outcome)
-        outcome.merge(rebuild_index(vault, today, committer).outcome)
+        _update_index(vault, today, committer, outcome)
     return outcome
 
 
@@ -753,5 +771,5 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
             {"Vtb-Contact": new_rel, "Vtb-Renamed-From": contact.path},
             outcome,
         )
-        outcome.merge(rebuild_index(vault, today, committer).outcome)
+        _update_index(vault, today, committer, outcome)
     return outcome
