@@ -191,7 +191,40 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
     meta = {str(k): v for k, v in meta.items()}
     reader = _Reader(path, meta, key_lines)
     contact = _build(reader, settings, stem, parts.body, parts.body_line)
-    return contact, problems + reader.problems
+    clashes = _sync_clashes(path, key_lines, parts.body, parts.body_line)
+    return contact, problems + reader.problems + clashes
+
+
+# A clash `vtb sync`'s merge driver (merge.py) kept visibly, until the user resolves it.
+CONFLICT_PREFIX = "conflict_"
+CALLOUT_MARK = "> [!warning] vtb merge"
+
+
+def _sync_clashes(path: str, key_lines: dict[str, int], body: str, body_line: int) -> list[Problem]:
+    found = [
+        Problem(
+            path,
+            line,
+            "error",
+            f"conflicting values from a sync: keep one and delete {key}",
+            f"the other device had this value of `{key.removeprefix(CONFLICT_PREFIX)}`",
+        )
+        for key, line in key_lines.items()
+        if key.startswith(CONFLICT_PREFIX)
+    ]
+    if CALLOUT_MARK in body:
+        found += [
+            Problem(
+                path,
+                body_line + offset,
+                "error",
+                "the other device's version of these lines, from a sync: keep what you want "
+                "and delete the callout",
+            )
+            for offset, line in enumerate(body.split("\n"))
+            if line.startswith(CALLOUT_MARK)
+        ]
+    return found
 
 
 def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line: int) -> Contact:
