@@ -119,6 +119,9 @@ def init_vault(root: Path) -> InitResult:
     files = [rel for rel in result.added if not rel.endswith("/")]
     if files:
         _commit_setup(root, files, result)
+    from .syncing import register_for_vault
+
+    result.added += register_for_vault(root, settings)  # .git/config is not cloned
     return result
 
 
