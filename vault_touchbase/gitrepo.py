@@ -609,6 +609,158 @@ class GitRepo:
         with contextlib.suppress(OSError):
             self._exec(["commit-graph", "write", "--reachable", "--changed-paths"], read_only=False)
 
+    # -- syncing with a remote (vtb sync) ----------------------------------------------
+
+    def branch(self) -> str | None:
+        """The checked-out branch's short name, or None when HEAD is detached."""
+        proc = self._read(["symbolic-ref", "-q", "--short", "HEAD"], ok=(0, 1, 128))
+        name = proc.stdout.decode("utf-8", "replace").strip()
+        return name if proc.returncode == 0 and name else None
+
+    def remotes(self) -> list[str]:
+        """The names of the configured remotes."""
+        return self._read(["remote"]).stdout.decode("utf-8", "replace").split()
+
+    def remote_url(self, remote: str) -> str:
+        """The fetch URL of `remote` ("" when it has none)."""
+        proc = self._read(["remote", "get-url", "--", remote], ok=(0, 2, 128))
+        return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""
+
+    def upstream(self, branch: str) -> Upstream | None:
+        """The branch `branch` pulls from and pushes to, or None when it has none."""
+        fmt = "%(upstream:remotename)%00%(upstream:remoteref)%00%(upstream:short)"
+        out = self._read(["for-each-ref", f"--format={fmt}", f"refs/heads/{branch}"]).stdout
+        fields = out.decode("utf-8", "replace").rstrip("\n").split("\x00")
+        if len(fields) != 3 or not all(fields):
+            return None
+        return Upstream(remote=fields[0], ref=fields[1], name=fields[2])
+
+    def count(self, revisions: str) -> int:
+        """How many commits `git rev-list --count REVISIONS` finds (e.g. `origin/main..HEAD`)."""
+        return int(self._read(["rev-list", "--count", revisions, "--"]).stdout.strip() or 0)
+
+    def rev(self, name: str) -> str | None:
+        """The commit sha `name` points at, or None."""
+        proc = self._read(["rev-parse", "-q", "--verify", f"{name}^{{commit}}"], ok=(0, 1, 128))
+        sha = proc.stdout.decode().strip()
+        return sha if proc.returncode == 0 and sha else None
+
+    def fetch(self, remote: str) -> RemoteResult:
+        """`git fetch REMOTE`; never prompts (a password it needs is a failure, not a hang)."""
+        proc = self._exec(["fetch", "--quiet", "--no-progress", "--", remote], read_only=False)
+        return RemoteResult(proc.returncode == 0, _output(proc))
+
+    def push(self, remote: str, ref: str) -> RemoteResult:
+        """Push HEAD to `ref` (e.g. `refs/heads/main`) of `remote`, never forced."""
+        args = ["push", "--quiet", "--no-progress", "--", remote, f"HEAD:{ref}"]
+        proc = self._exec(args, read_only=False)
+        said = _output(proc)
+        rejected = proc.returncode != 0 and any(w in said for w in _PUSH_REJECTED)
+        return RemoteResult(proc.returncode == 0, said, rejected)
+
+    def merge(self, rev: str, message: str, identity: tuple[str, str] = ("", "")) -> RemoteResult:
+        """`git merge REV`: a fast-forward when possible, else a merge commit with `message`.
+
+        Merge drivers from `.gitattributes` run. `ok` is False when git stopped;
+        `in_progress()` then says whether a merge is under way (conflicts to
+        resolve) or git refused to start (say, uncommitted changes in the way).
+        """
+        name, email = identity
+        self.check_identity(name, email)
+        args = [*_identity_args(name, email), "merge", "--ff", "--no-edit", "--no-stat"]
+        args += ["-m", message, rev]
+        proc = self._exec(args, read_only=False)
+        return RemoteResult(proc.returncode == 0, _output(proc))
+
+    def abort_merge(self) -> None:
+        """`git merge --abort`: back to the state before the merge started."""
+        self._write(["merge", "--abort"])
+
+    def unmerged(self) -> list[tuple[str, str]]:
+        """(two-letter `git status` code, path) of every path a merge left unresolved.
+
+        `UU` both changed, `AA` both added, `DU`/`UD` deleted on one side and
+        changed on the other, `AU`/`UA`/`DD` left by rename conflicts.
+        """
+        args = ["status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=no"]
+        found = []
+        for entry in self._read(args).stdout.split(b"\x00"):
+            code = entry[:2].decode("ascii", "replace")
+            if len(entry) > 3 and code in _UNMERGED:
+                found.append((code, os.fsdecode(entry[3:])))
+        return found
+
+    def status(self, paths: Sequence[Path | str]) -> dict[str, str]:
+        """`git status` codes of the files under `paths` that differ from HEAD, by path
+        relative to `top` (`??` untracked, `!!` ignored); a clean file is not listed."""
+        return self._status([self.relpath(p) for p in paths])
+
+    def attribute(self, path: Path | str, name: str) -> str:
+        """The value of a gitattributes attribute for a path (`unspecified` when none is set)."""
+        args = ["check-attr", "-z", name, "--", self.relpath(path)]
+        fields = self._read(args).stdout.split(b"\x00")
+        return fields[2].decode("utf-8", "replace") if len(fields) > 2 else "unspecified"
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Where a branch syncs: `remote` (e.g. origin), `ref` there (refs/heads/main), and
+    `name` (origin/main)."""
+
+    remote: str
+    ref: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    """What a fetch, merge or push did: `ok`, git's own words, and whether a push was
+    `rejected` because the remote has commits this clone lacks."""
+
+    ok: bool
+    output: str
+    rejected: bool = False
+
+
+_UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
+_PUSH_REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "[remote rejected]")
+
+
+def _output(proc: subprocess.CompletedProcess[bytes]) -> str:
+    said = (proc.stderr + b"\n" + proc.stdout).decode("utf-8", "replace")
+    return "\n".join(line for line in said.splitlines() if line.strip())
+
+
+def merge_file(
+    base: bytes, ours: bytes, theirs: bytes, labels: Sequence[str] = ()
+) -> tuple[bytes, int]:
+    """`git merge-file -p`: a textual three-way merge and how many conflicts it has.
+
+    Conflicts are marked in the text with `<<<<<<<`, `=======` and `>>>>>>>`
+    (`labels`: names for ours, base and theirs). Needs git, not a repository.
+    """
+    import tempfile
+
+    git = shutil.which("git")
+    if git is None:
+        raise GitError("git is not installed", "install git")
+    with tempfile.TemporaryDirectory(prefix="vtb-merge-") as folder:
+        names = []
+        for name, data in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(folder) / name
+            path.write_bytes(data)
+            names.append(str(path))
+        args = [git, "merge-file", "-p"]
+        for label in list(labels)[:3]:
+            args += ["-L", label]
+        proc = subprocess.run(
+            [*args, *names], env=git_env(True), capture_output=True, stdin=subprocess.DEVNULL
+        )
+    if not 0 <= proc.returncode <= 127:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"`git merge-file` failed: {err}", "merge the note by hand")
+    return proc.stdout, proc.returncode
+
 
 def _parse_log_record(chunk: bytes) -> tuple[HistoryCommit, str, list[str]]:
     """One commit of `_log_segment`'s output: header fields, raw diff records, then the patch."""

@@ -1,0 +1,478 @@
+"""Syncing a vault through its git remote (`vtb sync`), and the merge driver behind it.
+
+`vtb sync` commits pending touches, fetches, merges the upstream branch
+(`git merge`, a fast-forward when it can be), brings the index note up to
+date and pushes. Contact notes merge through vtb's merge driver
+(`merge.merge_note`), registered in `.git/config` by `register_merge_driver`
+and chosen for the notes by `.gitattributes` (written by `vtb init`). Why a
+merge and not a rebase: docs/sync.md.
+
+Nothing here prints: results come back as values, failures as `SyncError`
+with a message saying what happened and a hint saying what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import VtbError
+
+if TYPE_CHECKING:
+    from .actions import Committer, Outcome
+    from .gitrepo import GitRepo, RemoteResult, Upstream
+    from .model import Contact, LogEntry, Problem
+    from .settings import Settings
+    from .vault import Vault
+
+DRIVER = "vtb"
+INDEX_DRIVER = "vtb-index"
+PUSH_ATTEMPTS = 3
+SYNC_CLASH = "from a sync"  # in the messages of contacts.py's clash problems
+
+_AUTH = (
+    "authentication failed",
+    "could not read username",
+    "could not read password",
+    "terminal prompts disabled",
+    "permission denied",
+    "access denied",
+    "invalid username or password",
+    "returned error: 401",
+    "returned error: 403",
+)
+_UNREACHABLE = (
+    "could not resolve host",
+    "unable to access",
+    "connection refused",
+    "connection timed out",
+    "network is unreachable",
+    "does not appear to be a git repository",
+    "repository not found",
+    "no such file or directory",
+    "could not read from remote repository",
+)
+
+
+class SyncError(VtbError):
+    """`vtb sync` stopped; the message says where things stand, the hint what to do."""
+
+
+# --- the merge driver ----------------------------------------------------------------
+
+
+def driver_command(python: str, index: bool = False) -> str:
+    """The shell command git runs to merge a note: this Python, by absolute path."""
+    flag = " --index" if index else ""
+    return f"{shlex.quote(python)} -m vault_touchbase merge-note{flag} %O %A %B %P"
+
+
+def register_merge_driver(repo: GitRepo, python: str | None = None) -> bool:
+    """Make sure `[merge "vtb"]` and `[merge "vtb-index"]` are in `.git/config`, set to
+    run the Python that runs vtb now. True when the config changed."""
+    python = os.path.abspath(python or sys.executable or "python3")
+    changed = False
+    for name, index, label in (
+        (DRIVER, False, "vault-touchbase: contact notes, entry by entry"),
+        (INDEX_DRIVER, True, "vault-touchbase: the index note, every tick kept"),
+    ):
+        changed |= repo.ensure_config(f"merge.{name}.name", label)
+        changed |= repo.ensure_config(f"merge.{name}.driver", driver_command(python, index))
+    return changed
+
+
+def register_for_vault(root: Path, settings: Settings) -> list[str]:
+    """`vtb init`'s step: register the merge driver when the vault is in git.
+    Returns what was added, for init's list."""
+    from .gitrepo import open_repo
+
+    repo = open_repo(root, settings.git)
+    if repo is None or not register_merge_driver(repo):
+        return []
+    return ['.git/config (merge driver "vtb", used by vtb sync and git pull)']
+
+
+def attributes_notice(vault: Vault, repo: GitRepo) -> str | None:
+    """A notice when `.gitattributes` does not send contact notes to the driver."""
+    probe = vault.contacts_dir / "Someone.md"
+    if repo.attribute(probe, "merge") == DRIVER:
+        return None
+    folder = vault.settings.contacts.rstrip("/").replace(" ", "[ ]")
+    pattern = "**/*.md" if folder in ("", ".") else f"{folder}/**/*.md"
+    return (
+        "contact notes are not merged by vtb's driver: add the line "
+        f"`{pattern} merge=vtb` to .gitattributes (`vtb init` adds the file when it is missing)"
+    )
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    """What the merge driver did: git's exit code (0 merged) and lines for git to show."""
+
+    code: int
+    messages: list[str]
+
+
+def run_driver(
+    base: Path, ours: Path, theirs: Path, note: str, index: bool = False
+) -> DriverResult:
+    """Merge `theirs` into `ours` (git's temp files; `note` is the note's path) and write the
+    result to `ours`. A note that cannot be merged entry by entry (not UTF-8, broken
+    frontmatter) is merged as text by `git merge-file`; only its conflicts fail."""
+    from .merge import MergeError, merge_index, merge_note
+    from .note import NoteSyntaxError, decode
+
+    datas = [Path(p).read_bytes() for p in (base, ours, theirs)]
+    try:
+        texts = [decode(data) for data in datas]
+        if index:
+            result = merge_index(texts[0], texts[1], texts[2])
+        else:
+            keys = _settings(note).keys_for("last_contacted")
+            result = merge_note(texts[0], texts[1], texts[2], date_keys=keys)
+    except (NoteSyntaxError, MergeError) as exc:
+        return _merge_as_text(datas, ours, note, getattr(exc, "message", str(exc)))
+    Path(ours).write_bytes(result.text.encode("utf-8"))
+    return DriverResult(0, [f"vtb merge: {note}: {clash}" for clash in result.clashes])
+
+
+def _merge_as_text(datas: list[bytes], ours: Path, note: str, why: str) -> DriverResult:
+    from .gitrepo import merge_file
+
+    merged, conflicts = merge_file(datas[0], datas[1], datas[2], ("this device", "base", "other"))
+    Path(ours).write_bytes(merged)
+    said = f"vtb merge: {note}: merged as plain text ({why})"
+    if conflicts:
+        return DriverResult(1, [f"{said}; {conflicts} conflict(s) to resolve by hand"])
+    return DriverResult(0, [said])
+
+
+def _settings(note: str) -> Settings:
+    """The settings of the vault holding `note` (git runs drivers at the work tree top)."""
+    from .settings import Settings, load_settings
+    from .vault import find_vault
+
+    try:
+        start = (Path.cwd() / note).parent if note else Path.cwd()
+        return load_settings(find_vault(None, {}, start))
+    except (VtbError, OSError):
+        return Settings()
+
+
+# --- committing what is pending ---------------------------------------------------------
+
+
+def commit_pending(vault: Vault, today: date, committer: Committer) -> Outcome:
+    """Commit contact notes changed outside vtb, following `autocommit`.
+
+    `"logs"` (the default): notes whose Log gained entries compared with HEAD,
+    one `touch: NAME` commit each (with `last_contacted` moved forward when it
+    lags behind the Log). `"all"`: also every other changed note, as
+    `edit: NAME`. `"off"`: nothing. Other files are the user's to commit.
+    """
+    from .actions import Outcome
+    from .vault import read_note
+
+    outcome = Outcome()
+    repo = committer.repo
+    policy = vault.settings.autocommit
+    if repo is None or policy == "off" or not vault.contacts_dir.is_dir():
+        return outcome
+    for top_rel, code in sorted(repo.status([vault.contacts_dir]).items()):
+        path = repo.top / top_rel
+        if code == "!!" or not top_rel.endswith(".md") or not path.is_file():
+            continue
+        rel = vault.rel(path)
+        if any(part.startswith(".") for part in Path(rel).parts):
+            continue
+        contact, _ = read_note(vault, rel, path.stat().st_size)
+        if contact is None:
+            outcome.notices.append(f"not committed: {rel} cannot be read (see `vtb check`)")
+            continue
+        gained = _gained(vault, repo, rel, contact)
+        if gained:
+            _commit_touches(vault, today, contact, gained, committer, outcome)
+        elif policy == "all":
+            committer.commit([rel], f"edit: {contact.name}", {"Vtb-Contact": rel}, outcome)
+        else:
+            outcome.notices.append(
+                f"not committed: {rel} has changes other than new Log entries "
+                '(autocommit = "logs"); commit them yourself if they block the pull'
+            )
+    return outcome
+
+
+def _gained(vault: Vault, repo: GitRepo, rel: str, contact: Contact) -> list[LogEntry]:
+    """The Log entries the note has on disk and not at HEAD."""
+    from .contacts import parse_note
+
+    old = repo.show_head(vault.path_of(rel))
+    before, _ = parse_note(rel, old, vault.settings) if old is not None else (None, [])
+    seen = Counter((e.date, e.channel, e.text) for e in (before.log if before else ()))
+    gained = []
+    for entry in contact.log:
+        key = (entry.date, entry.channel, entry.text)
+        if seen[key]:
+            seen[key] -= 1
+        else:
+            gained.append(entry)
+    return gained
+
+
+def _commit_touches(
+    vault: Vault,
+    today: date,
+    contact: Contact,
+    gained: list[LogEntry],
+    committer: Committer,
+    outcome: Outcome,
+) -> None:
+    from datetime import datetime
+
+    from . import edit
+    from .actions import edit_note
+    from .note import load_yaml, split_note
+
+    newest = max(entry.date for entry in gained)
+    key = contact.keys.get("last_contacted", "last_contacted")
+
+    def forward(text: str) -> str:
+        front = split_note(text).frontmatter
+        meta = load_yaml(front) if front else None
+        current = meta.get(key) if isinstance(meta, dict) else None
+        current = current.date() if isinstance(current, datetime) else current
+        if isinstance(current, date) and current >= newest:
+            return text
+        return edit.set_scalar(text, key, newest)
+
+    if newest <= today:
+        edit_note(vault, contact.path, forward)
+    channels = {entry.channel for entry in gained}
+    channel = channels.pop() if len(channels) == 1 else None
+    message = f"touch: {contact.name}" + (f" ({channel})" if channel else "")
+    message += "\n\n" + "\n".join(f"{e.date} {e.channel or ''} {e.text}".strip() for e in gained)
+    trailers = {"Vtb-Contact": contact.path, **({"Vtb-Channel": channel} if channel else {})}
+    committer.commit([contact.path], message, trailers, outcome)
+    outcome.done.append(
+        f"committed {len(gained)} new Log entr{'y' if len(gained) == 1 else 'ies'} "
+        f"of {contact.name}"
+    )
+
+
+# --- vtb sync ----------------------------------------------------------------------------
+
+
+@dataclass
+class SyncResult:
+    """What `vtb sync` did, for the front end to tell."""
+
+    upstream: str = ""
+    pulled: int = 0  # commits that came in
+    merged: str = ""  # "fast-forward", "merge", or "" when nothing came in
+    pushed: int = 0  # commits sent
+    registered: bool = False  # the merge driver was (re)registered
+    done: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    clashes: list[Problem] = field(default_factory=list)
+    index_written: bool = False
+
+
+def sync(vault: Vault, today: date, python: str | None = None) -> SyncResult:
+    """Commit pending touches, pull (merge) from the upstream branch, refresh the index,
+    push. Raises SyncError, leaving the repository as `git status` explains."""
+    from .actions import Committer, Outcome, refresh
+    from .store import vault_lock
+
+    repo = _repo(vault)
+    result = SyncResult()
+    result.registered = register_merge_driver(repo, python)
+    notice = attributes_notice(vault, repo)
+    if notice:
+        result.notices.append(notice)
+    up = _upstream(repo)
+    result.upstream = up.name
+    outcome = Outcome()
+    with vault_lock(vault.root):
+        outcome.merge(commit_pending(vault, today, Committer(vault)))
+        refreshed = refresh(vault, today)
+        outcome.merge(refreshed.outcome)
+    for _ in range(PUSH_ATTEMPTS):
+        fetched = repo.fetch(up.remote)
+        if not fetched.ok:
+            raise _remote_error("fetch from", repo, up, fetched)
+        if repo.rev(up.name) is None:
+            raise SyncError(
+                f"the remote {up.remote} has no branch {up.ref.removeprefix('refs/heads/')}",
+                f"push it once with `git push -u {up.remote} {repo.branch()}`, then run vtb sync",
+            )
+        behind = repo.count(f"HEAD..{up.name}")
+        if behind:
+            with vault_lock(vault.root):
+                _pull(vault, repo, up, behind, result)
+                refreshed = refresh(vault, today)
+                outcome.merge(refreshed.outcome)
+        ahead = repo.count(f"{up.name}..HEAD")
+        if not ahead:
+            break
+        pushed = repo.push(up.remote, up.ref)
+        if pushed.ok:
+            result.pushed += ahead
+            break
+        if not pushed.rejected:
+            raise _remote_error("push to", repo, up, pushed)
+    else:
+        raise SyncError(
+            f"{up.remote} kept receiving new commits while vtb pushed; yours are not pushed yet",
+            "run vtb sync again",
+        )
+    result.done += outcome.done
+    result.notices += outcome.notices
+    result.index_written = outcome.index_written
+    result.clashes = [p for p in refreshed.problems if SYNC_CLASH in p.message]
+    return result
+
+
+def _repo(vault: Vault) -> GitRepo:
+    from .gitrepo import open_repo
+
+    if vault.settings.git == "off":
+        raise SyncError(
+            'git = "off" in vtb.toml, so there is nothing to sync', "vtb sync needs git"
+        )
+    repo = open_repo(vault.root, vault.settings.git)
+    if repo is None:
+        raise SyncError(
+            f"{vault.root} is not a git repository, so there is nothing to sync",
+            "run `git init` there (or clone your vault), add a remote, and push once",
+        )
+    state = repo.in_progress()
+    if state:
+        raise SyncError(
+            f"a git {state} is in progress in {repo.top}; vtb sync changed nothing",
+            f"finish it (`git status` says how) or undo it (`git {state} --abort`), "
+            "then run vtb sync again",
+        )
+    if repo.head() is None:
+        raise SyncError("the repository has no commits yet", "commit your notes first")
+    return repo
+
+
+def _upstream(repo: GitRepo) -> Upstream:
+    branch = repo.branch()
+    if branch is None:
+        raise SyncError(
+            "HEAD is detached (no branch is checked out), so vtb does not know what to sync",
+            "check out your branch, e.g. `git switch main`, then run vtb sync",
+        )
+    up = repo.upstream(branch)
+    if up is not None:
+        return up
+    remotes = repo.remotes()
+    if not remotes:
+        raise SyncError(
+            "this vault has no git remote, so there is nothing to sync with",
+            "add one with `git remote add origin URL` and push once with "
+            f"`git push -u origin {branch}`; after that vtb sync does the rest",
+        )
+    remote = "origin" if "origin" in remotes else remotes[0]
+    raise SyncError(
+        f"the branch {branch} has no upstream, so vtb does not know where to sync it",
+        f"push it once with `git push -u {remote} {branch}` (or, when {remote} has it "
+        f"already, `git branch --set-upstream-to={remote}/{branch}`), then run vtb sync",
+    )
+
+
+def _pull(vault: Vault, repo: GitRepo, up: Upstream, behind: int, result: SyncResult) -> None:
+    """Merge the upstream branch; stop with an explanation when git cannot finish."""
+    ahead = repo.count(f"{up.name}..HEAD")
+    settings = vault.settings
+    merged = repo.merge(
+        up.name,
+        f"sync: merge {up.name}",
+        identity=(settings.identity_name, settings.identity_email),
+    )
+    if merged.ok:
+        result.pulled += behind
+        result.merged = "merge" if ahead else "fast-forward"
+        return
+    if repo.in_progress() == "merge":
+        raise SyncError(_conflicts_message(vault, repo, up), _conflicts_hint())
+    raise _refused(merged.output, up)
+
+
+def _conflicts_message(vault: Vault, repo: GitRepo, up: Upstream) -> str:
+    contacts = repo.relpath(vault.contacts_dir) + "/" if vault.settings.contacts != "." else ""
+    lines = [f"the pull from {up.name} stopped: git needs you to decide about these files"]
+    for code, path in repo.unmerged():
+        quoted = shlex.quote(path)
+        keep_or_drop = f"keep it (`git add -- {quoted}`) or delete it (`git rm -- {quoted}`)"
+        if code == "DU":
+            lines.append(f"  {path}: deleted here, changed on the other device: {keep_or_drop}")
+        elif code == "UD":
+            lines.append(f"  {path}: changed here, deleted on the other device: {keep_or_drop}")
+        elif code in ("AU", "UA", "DD"):
+            lines.append(
+                f"  {path}: renamed differently on the two devices (or renamed on one and "
+                f"deleted on the other): {keep_or_drop}"
+            )
+        else:
+            what = "a contact note vtb could not merge" if path.startswith(contacts) else "a file"
+            lines.append(
+                f"  {path}: {what}, changed on both devices: edit it, keep what you want "
+                f"between the <<<<<<< and >>>>>>> lines, then `git add -- {quoted}`"
+            )
+    return "\n".join(lines)
+
+
+def _conflicts_hint() -> str:
+    return (
+        "then `git commit --no-edit` and run vtb sync again; or undo the pull with "
+        "`git merge --abort` (`git status` shows where things stand)"
+    )
+
+
+def _refused(output: str, up: Upstream) -> SyncError:
+    files = [line.strip() for line in output.splitlines() if line.startswith(("\t", "    "))]
+    listing = ", ".join(files[:10]) + (" ..." if len(files) > 10 else "")
+    if "would be overwritten" in output and "untracked" in output:
+        return SyncError(
+            f"the pull from {up.name} would overwrite files here that git does not track: "
+            f"{listing}; nothing was changed",
+            "move them away (or commit them), then run vtb sync again",
+        )
+    if "would be overwritten" in output:
+        return SyncError(
+            f"the pull from {up.name} would overwrite your uncommitted changes to: {listing}; "
+            "nothing was changed",
+            "commit them (`git commit -- PATH`) or undo them, then run vtb sync again",
+        )
+    return SyncError(f"`git merge {up.name}` failed:\n{_tail(output)}", "fix what git says")
+
+
+def _remote_error(action: str, repo: GitRepo, up: Upstream, result: RemoteResult) -> SyncError:
+    url = repo.remote_url(up.remote)
+    where = f"{up.remote} ({url})" if url else up.remote
+    said = result.output.lower()
+    if any(word in said for word in _AUTH):
+        return SyncError(
+            f"could not {action} {where}: it wants a login vtb cannot give\n{_tail(result.output)}",
+            "vtb never asks for passwords: set up an SSH key or a git credential helper so that "
+            f"`git fetch {up.remote}` works without a prompt, then run vtb sync again",
+        )
+    if any(word in said for word in _UNREACHABLE):
+        return SyncError(
+            f"could not reach {where}\n{_tail(result.output)}",
+            "check the address (`git remote -v`) and your connection, then run vtb sync again",
+        )
+    return SyncError(f"could not {action} {where}:\n{_tail(result.output)}", "fix what git says")
+
+
+def _tail(output: str, lines: int = 6) -> str:
+    kept = output.strip().splitlines()[-lines:]
+    return "\n".join("  " + line for line in kept) or "  (git said nothing)"
