@@ -711,7 +711,58 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
             )
         committer.commit([rel], f"add: {name}", _trailers(rel), outcome)
         _update_index(vault, today, committer, outcome)
+    if old_stem != new_stem:
+        for rel in _links_elsewhere(vault, old_stem):
+            outcome.notices.append(
+                f"{rel} still links [[{old_stem}]]: vtb changes only contact notes "
+                f"(change it to [[{new_stem}]] by hand)"
+            )
     return outcome
+
+
+def _check_plain_name(vault: Vault, contact: Contact, key: str, new_name: str) -> None:
+    """Refuse to flatten a `name` split into parts (obsidian-contacts' `{first, last}`)."""
+    from .note import load_yaml, split_note
+
+    if new_name == contact.name:
+        return  # the parts were changed by hand: only the file moves
+    text = vault.path_of(contact.path).read_text(encoding="utf-8-sig")
+    front = split_note(text).frontmatter
+    meta = load_yaml(front) if front else None
+    value = meta.get(key) if isinstance(meta, dict) else None
+    if isinstance(value, dict):
+        parts = ", ".join(map(str, value))
+        raise NoteError(
+            f"{contact.path}: `{key}` is split into parts ({parts}), which vtb does not "
+            "rewrite; nothing renamed",
+            f"change them to {new_name!r} in the note, then run `vtb rename` again to "
+            "rename the file and fix links to it",
+        )
+
+
+def _links_elsewhere(vault: Vault, stem: str) -> list[str]:
+    """Notes outside the contacts folder (vtb never changes them) that link to `stem`."""
+    import os
+
+    link = re.compile(r"\[\[(?:[^\]|#\n]*/)?" + re.escape(stem) + r"(?:\.md)?[\]|#]")
+    contacts = vault.contacts_dir.resolve()
+    found = []
+    for folder, dirs, files in os.walk(vault.root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(folder)
+        if here.resolve() == contacts:
+            dirs[:] = []
+            continue
+        for name in sorted(files):
+            path = here / name
+            if not name.endswith(".md") or path == vault.index_path:
+                continue
+            try:
+                if link.search(path.read_text(encoding="utf-8", errors="replace")):
+                    found.append(vault.rel(path))
+            except OSError:
+                continue
+    return found
 
 
 def _safe_folder(folder: str) -> str:
@@ -735,23 +786,29 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
     stem = note_stem(new_name, vault.settings.filenames)
     new_path = old_path.with_name(f"{stem}.md")
     new_rel = vault.rel(new_path)
+    if new_path == old_path and new_name == contact.name:
+        raise UsageProblem(f"{contact.name} is already called that ({contact.path})")
     if new_path.exists() and new_path.resolve() != old_path.resolve():
         raise VtbError(
             f"{new_rel} already exists; nothing renamed",
             "choose another name, or merge the notes by hand",
         )
+    key = contact.keys.get("name", "name")
+    _check_plain_name(vault, contact, key, new_name)
     outcome = Outcome()
     with vault_lock(vault.root):
         committer = Committer(vault).ready()
-        key = contact.keys.get("name", "name")
-        edit_note(vault, contact.path, lambda text: edit.set_scalar(text, key, new_name))
+        renamed = new_name != contact.name  # else only the file moves (see _check_plain_name)
+        if renamed and edit_note(vault, contact.path, lambda t: edit.set_scalar(t, key, new_name)):
+            outcome.changed.append(contact.path)
         if new_path != old_path:
             if committer.repo is not None and committer.repo.is_tracked(old_path):
                 committer.repo.mv(old_path, new_path)
             else:
                 old_path.rename(new_path)
-        outcome.changed += [contact.path, new_rel]
+            outcome.changed = [contact.path, new_rel]
         old_stem, new_stem = contact.stem, stem
+        links = len(outcome.changed)
         if old_stem != new_stem:
             for other in load_vault(vault).contacts:
                 if other.path == new_rel:
@@ -764,7 +821,12 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
                     vault, other.path, lambda text: edit.replace_links(text, old_stem, new_stem)
                 ):
                     outcome.changed.append(other.path)
-        message = f"rename: {contact.name} → {new_name}"
+        links = len(outcome.changed) - links
+        moved = f": {contact.path} → {new_rel}" if new_path != old_path else ""
+        fixed = f"; links fixed in {links} other note{'s' * (links != 1)}" if links else ""
+        old_name = contact.name if renamed else contact.stem
+        outcome.done.append(f"renamed {old_name} to {new_name}{moved}{fixed}")
+        message = f"rename: {old_name} → {new_name}"
         committer.commit(
             outcome.changed,
             message,
