@@ -68,6 +68,7 @@ def log_command(
     """
     from .actions import contact_named, log_touch
     from .cadence import parse_duration_or_date
+    from .plan import channel_of
 
     app = App(ctx)
     day = parse_day(when, app.today, "--date")
@@ -94,7 +95,7 @@ def log_command(
         follow_up=(follow_up or "").strip() or None,
         follow_up_due=follow_up_due,
     )
-    what = channel or "touch"
+    what = (channel or channel_of(contact, app.vault.settings)).strip().lower()
     report(app, outcome, f"Logged {what} with {contact.name} on {day or app.today}")
 
 
@@ -129,7 +130,7 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     app = App(ctx)
     contact = contact_named(app.vault, old)
     outcome = rename_contact(app.vault, app.today, contact, new)
-    report(app, outcome, f"Renamed {contact.name} to {new}")
+    report(app, outcome, outcome.done[0][0].upper() + outcome.done[0][1:])
 
 
 @command()
