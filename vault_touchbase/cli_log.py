@@ -141,7 +141,10 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
 @json_option
 @click.pass_context
 def history(ctx: click.Context, name: str, max_count: int, as_json: bool) -> None:
-    """NAME's timeline: their note's git commits (following renames) and Log entries."""
+    """NAME's timeline: their note's git commits (following renames) and Log entries.
+
+    Each commit shows the lines it changed in the note (`- old`, `+ new`).
+    """
     from .actions import contact_named
     from .history import timeline
 
@@ -156,3 +159,6 @@ def history(ctx: click.Context, name: str, max_count: int, as_json: bool) -> Non
         click.echo("  no Log entries and no commits yet")
     for event in events:
         click.echo(f"  {event.line()}")
+        if event.kind == "commit":
+            for change in event.change_lines():
+                click.echo(app.style(f"{'':22}{change}", dim=True))

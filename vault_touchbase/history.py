@@ -19,12 +19,19 @@ class Event:
     channel: str | None = None
     sha: str = ""
     changes: tuple[str, ...] = field(default=())  # lines added to the note in that commit
+    removed: tuple[str, ...] = field(default=())  # lines it removed from the note
 
     def line(self) -> str:
         if self.kind == "log":
             channel = f" {self.channel}:" if self.channel else ""
             return f"{self.date}  log     {channel.strip()} {self.text}".rstrip()
         return f"{self.date}  commit  {self.sha[:7]} {self.text}"
+
+    def change_lines(self, limit: int = 4) -> list[str]:
+        """What the commit changed in the note: `- old` / `+ new` lines, or a count."""
+        if len(self.changes) + len(self.removed) > limit:
+            return [f"{len(self.changes)} lines added, {len(self.removed)} removed"]
+        return [f"- {line}" for line in self.removed] + [f"+ {line}" for line in self.changes]
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -34,6 +41,7 @@ class Event:
             "channel": self.channel,
             "sha": self.sha or None,
             "added_lines": list(self.changes),
+            "removed_lines": list(self.removed),
         }
 
 
@@ -52,6 +60,7 @@ def timeline(vault: Vault, contact: Contact, max_count: int = 200) -> list[Event
                     commit.subject,
                     sha=commit.sha,
                     changes=tuple(commit.added_lines),
+                    removed=tuple(commit.removed_lines),
                 )
             )
     events.sort(key=lambda e: (e.date, e.kind == "commit"), reverse=True)
