@@ -211,10 +211,15 @@ def find_contact(contacts: tuple[Contact, ...] | list[Contact], query: str) -> C
                 f"{query!r} matches {len(found)} people:\n{listing}",
                 "give more of the name",
             )
-    everyone = {normalize(c.name): c.name for c in contacts}
-    close = difflib.get_close_matches(wanted, list(everyone), n=3, cutoff=0.6)
+    everyone: dict[str, str] = {}  # every name, alias and first name → the person's name
+    for contact in contacts:
+        for name in _names(contact):
+            everyone.setdefault(name, contact.name)
+            everyone.setdefault(name.split()[0], contact.name)
+    close = difflib.get_close_matches(wanted, list(everyone), n=6, cutoff=0.6)
+    suggested = list(dict.fromkeys(everyone[n] for n in close))[:3]
     hint = (
-        ("did you mean " + " or ".join(repr(everyone[n]) for n in close) + "?")
+        ("did you mean " + " or ".join(map(repr, suggested)) + "?")
         if close
         else "`vtb due` lists people; `vtb add NAME` adds one"
     )
