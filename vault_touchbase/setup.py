@@ -77,8 +77,10 @@ def gitattributes_text(settings: Settings) -> str:
 
 
 def _escape_pattern(text: str) -> str:
-    """gitattributes patterns end at whitespace; spaces are written as `[ ]`."""
-    return text.replace(" ", "[ ]")
+    """gitattributes patterns are globs that end at any whitespace (even inside `[ ]`):
+    glob characters are escaped and a space is matched by `?`."""
+    escaped = "".join("\\" + char if char in "*?[\\" else char for char in text)
+    return escaped.replace(" ", "?")
 
 
 @dataclass
