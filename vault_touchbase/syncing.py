@@ -99,15 +99,18 @@ def register_for_vault(root: Path, settings: Settings) -> list[str]:
 
 
 def attributes_notice(vault: Vault, repo: GitRepo) -> str | None:
-    """A notice when `.gitattributes` does not send contact notes to the driver."""
-    probe = vault.contacts_dir / "Someone.md"
-    if repo.attribute(probe, "merge") == DRIVER:
+    """A notice when `.gitattributes` does not send the notes to vtb's merge drivers."""
+    from .setup import gitattributes_text
+
+    probes = [(vault.contacts_dir / "Someone.md", DRIVER)]
+    if vault.settings.commit_index:
+        probes.append((vault.index_path, INDEX_DRIVER))
+    if all(repo.attribute(path, "merge") == driver for path, driver in probes):
         return None
-    folder = vault.settings.contacts.rstrip("/").replace(" ", "[ ]")
-    pattern = "**/*.md" if folder in ("", ".") else f"{folder}/**/*.md"
+    lines = [line for line in gitattributes_text(vault.settings).splitlines() if "merge=" in line]
     return (
-        "contact notes are not merged by vtb's driver: add the line "
-        f"`{pattern} merge=vtb` to .gitattributes (`vtb init` adds the file when it is missing)"
+        "notes are not merged by vtb's drivers: .gitattributes (in the vault) needs the "
+        f"line{'s' if len(lines) > 1 else ''} " + " and ".join(f"`{line}`" for line in lines)
     )
 
 
