@@ -835,3 +835,162 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
         )
         _update_index(vault, today, committer, outcome)
     return outcome
+
+
+# --- the watcher's commits ---------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .model import LogEntry
+
+AUTOCOMMIT_POLICIES = ("all", "logs", "off")
+
+
+def gained_entries(old: Sequence[LogEntry], new: Sequence[LogEntry], today: date) -> list[LogEntry]:
+    """The Log entries of `new` that `old` lacks and that are touches: dated up to `today`.
+
+    Entries are compared by date, channel and text. An entry that replaced one
+    of the same date (its text or channel changed, as when an editor saves
+    while the user is still typing) is an edit, not a new touch.
+    """
+    from collections import Counter
+
+    left = Counter((e.date, e.channel, e.text) for e in old)
+    added = []
+    for entry in new:
+        key = (entry.date, entry.channel, entry.text)
+        if left[key] > 0:
+            left[key] -= 1
+        else:
+            added.append(entry)
+    replaced = Counter(day for (day, _, _), count in left.items() for _ in range(count))
+    touches = []
+    for entry in added:
+        if replaced[entry.date] > 0:
+            replaced[entry.date] -= 1
+        elif entry.date <= today:
+            touches.append(entry)
+    return touches
+
+
+def notes_unlike_head(
+    vault: Vault, rels: Iterable[str], committer: Committer | None = None
+) -> set[str]:
+    """Which of these notes differ from HEAD (changed, new or deleted), in one `git status`
+    per 500 paths instead of two git calls per note. No repository: all of them."""
+    wanted = list(dict.fromkeys(rels))
+    repo = (committer or Committer(vault)).repo
+    if repo is None or not wanted:
+        return set(wanted)
+    by_top = {repo.relpath(vault.path_of(rel)): rel for rel in wanted}
+    # GitRepo has no public bulk status yet; `_status` is its read-only `git status -z`.
+    codes = repo._status(list(by_top))
+    return {by_top[top] for top, code in codes.items() if top in by_top and code != "!!"}
+
+
+def commit_note_changes(
+    vault: Vault, today: date, rel: str, policy: str, committer: Committer | None = None
+) -> Outcome:
+    """Commit what the user changed in one contact note, judged against the note at HEAD.
+
+    - The note equals HEAD (it came with a pull, a checkout or another tool's
+      commit, or is committed already): nothing to do.
+    - Its Log gained entries (see `gained_entries`): `last_contacted` moves
+      forward to the Log's newest entry up to `today` (a one-line edit, never
+      back) and the note is committed as `touch: NAME (channel)`.
+    - Any other difference is committed as `edit: NAME` (`add:` for a new
+      note, `delete:` for a removed one) only when `policy` is "all"; with
+      "logs" it is left for the user, and "off" does nothing at all.
+    - No repository, a rebase or merge in progress (a notice), or a note vtb
+      cannot read (a problem): nothing is written or committed. No git
+      identity, or `.git/index.lock` held: GitError, nothing written.
+
+    Runs under the vault lock. The caller brings the index up to date.
+    """
+    from .contacts import parse_note
+    from .store import vault_lock
+
+    if policy not in AUTOCOMMIT_POLICIES:
+        raise ValueError(f"autocommit policy must be one of {AUTOCOMMIT_POLICIES}, not {policy!r}")
+    outcome = Outcome()
+    if policy == "off":
+        return outcome
+    with vault_lock(vault.root):
+        committer = committer or Committer(vault)
+        repo = committer.repo
+        if repo is None:
+            return outcome
+        state = repo.in_progress()
+        if state:
+            outcome.notices.append(
+                f"a {state} is in progress: {rel} is not committed until it ends"
+            )
+            return outcome
+        committer.ready()  # git can commit: nothing is written otherwise
+        path = vault.path_of(rel)
+        try:
+            data: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            data = None
+        head = repo.show_head(path)
+        if data == head:
+            return outcome
+        old = parse_note(rel, head, vault.settings)[0] if head is not None else None
+        if data is None:
+            if policy == "all":
+                name = old.name if old else rel.rsplit("/", 1)[-1].removesuffix(".md")
+                _commit_watched(committer, rel, f"delete: {name}", {}, outcome)
+            return outcome
+        contact, problems = parse_note(rel, data, vault.settings)
+        if contact is None:
+            outcome.problems += problems
+            return outcome
+        touches = gained_entries(old.log if old else (), contact.log, today)
+        if touches:
+            _keep_last_contacted(vault, today, contact, outcome)
+            _commit_touch(committer, contact, touches, outcome)
+        elif policy == "all":
+            verb = "edit" if head is not None else "add"
+            _commit_watched(committer, rel, f"{verb}: {contact.name}", {}, outcome)
+    return outcome
+
+
+def _keep_last_contacted(vault: Vault, today: date, contact: Contact, outcome: Outcome) -> None:
+    """Move the frontmatter's last-contacted date to the Log's newest entry (never back)."""
+    from . import edit
+
+    newest = max((e.date for e in contact.log if e.date <= today), default=None)
+    if newest is None:
+        return
+    key = contact.keys.get("last_contacted", "last_contacted")
+
+    def change(text: str) -> str:
+        current = _frontmatter_date(vault, contact.path, text, key)
+        return edit.set_scalar(text, key, newest) if current is None or newest > current else text
+
+    try:
+        if edit_note(vault, contact.path, change):
+            outcome.changed.append(contact.path)
+    except NoteError as exc:  # e.g. a multi-line value: the touch is still committed
+        outcome.notices.append(f"{contact.path}: {key} not updated: {exc.message}")
+
+
+def _commit_touch(
+    committer: Committer, contact: Contact, touches: list[LogEntry], outcome: Outcome
+) -> None:
+    channel = touches[0].channel
+    subject = f"touch: {contact.name} ({channel})" if channel else f"touch: {contact.name}"
+    lines = [f"{e.date} {e.text}".rstrip() for e in touches]
+    message = subject + "\n\n" + "\n".join(lines)
+    _commit_watched(committer, contact.path, message, {"Vtb-Channel": channel}, outcome)
+
+
+def _commit_watched(
+    committer: Committer, rel: str, message: str, extra: dict[str, str | None], outcome: Outcome
+) -> None:
+    trailers = {"Vtb-Contact": rel, **{k: v for k, v in extra.items() if v}}
+    before = len(outcome.commits)
+    committer.commit([rel], message, trailers, outcome)
+    if len(outcome.commits) > before:
+        outcome.done.append(f"committed {message.split(chr(10), 1)[0]}")
