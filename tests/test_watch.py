@@ -1,0 +1,579 @@
+"""`vtb watch`: real watchers on temp git vaults, every way an editor saves, git moving under it.
+
+Outcomes are polled for with a deadline; nothing waits a fixed time.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import TODAY, git
+
+from vault_touchbase import watch as watch_module
+from vault_touchbase.actions import commit_note_changes, gained_entries, index_input, snapshot
+from vault_touchbase.index_note import render
+from vault_touchbase.model import LogEntry
+from vault_touchbase.vault import open_vault
+from vault_touchbase.watch import OVERFLOW_LOGGER, RESCAN, Watcher, WatchOptions
+
+DAY = date.fromisoformat(TODAY)
+DEADLINE = 20.0
+JANE = "contacts/Jane Doe.md"
+CHLOE = "contacts/Chloé Dubois.md"
+FAST = WatchOptions(quiet=0.1, max_wait=1.0, settle=0.3, rescan_every=3600)
+
+
+def wait_for(check: Callable[[], object], what: str, timeout: float = DEADLINE) -> object:
+    """Poll `check` until it returns something true; fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def subjects(vault: Path) -> list[str]:
+    return git(vault, "log", "--format=%s").splitlines()
+
+
+def add_log_line(text: str, line: str) -> str:
+    return text.replace("## Log\n", f"## Log\n{line}\n", 1)
+
+
+@dataclass
+class Running:
+    """A watcher running in a thread, and everything it said."""
+
+    watcher: Watcher
+    vault: Path
+    said: list[tuple[str, str]] = field(default_factory=list)
+
+    def lines(self, level: str | None = None) -> list[str]:
+        return [text for lvl, text in list(self.said) if level in (None, lvl)]
+
+    def index(self) -> str:
+        return (self.vault / "Touch Base.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def start_watcher() -> Iterator[Callable[..., Running]]:
+    stops: list[tuple[threading.Event, threading.Thread, Watcher]] = []
+
+    def start(vault: Path, options: WatchOptions = FAST, clock: Callable[[], date] = lambda: DAY):
+        said: list[tuple[str, str]] = []
+        watcher = Watcher(
+            open_vault(vault),
+            clock=clock,
+            say=lambda level, text: said.append((level, text)),
+            options=options,
+        )
+        watcher.start()
+        stop = threading.Event()
+        thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+        thread.start()
+        stops.append((stop, thread, watcher))
+        return Running(watcher, vault, said)
+
+    yield start
+    for stop, thread, watcher in stops:
+        stop.set()
+        watcher.wake()
+        thread.join(timeout=10)
+        watcher.close()
+        assert not thread.is_alive()
+
+
+def committed_touch(vault: Path, subject: str) -> Callable[[], bool]:
+    return lambda: subject in subjects(vault)
+
+
+def index_is_current(vault: Path) -> Callable[[], bool]:
+    """True once the index note is what `vtb refresh` would write for the notes now."""
+
+    def check() -> bool:
+        fresh = open_vault(vault)
+        expected = render(index_input(fresh, snapshot(fresh, DAY), DAY))
+        return (vault / "Touch Base.md").read_text(encoding="utf-8") == expected
+
+    return check
+
+
+# --- every way an editor saves ----------------------------------------------------------
+
+
+def save_in_place(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def save_rename_over(path: Path, text: str) -> None:
+    temp = path.with_name(f".{path.name}.tmp-editor")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def save_delete_create(path: Path, text: str) -> None:
+    path.unlink()
+    path.write_text(text, encoding="utf-8")
+
+
+def save_like_vim(path: Path, text: str) -> None:
+    """vim's `backupcopy=auto` dance: probe file 4913, note → note~, write a new note."""
+    probe = path.with_name("4913")
+    probe.write_text("")
+    probe.unlink()
+    backup = path.with_name(path.name + "~")
+    os.rename(path, backup)
+    path.write_text(text, encoding="utf-8")
+    backup.unlink()
+
+
+@pytest.mark.parametrize(
+    "save", [save_in_place, save_rename_over, save_delete_create, save_like_vim]
+)
+def test_each_kind_of_save_commits_the_touch(
+    example_repo: Path, start_watcher: Callable[..., Running], save: Callable[[Path, str], None]
+) -> None:
+    run = start_watcher(example_repo)
+    note = example_repo / CHLOE
+    assert "Chloé Dubois" in run.index()  # overdue: listed
+    save(note, add_log_line(note.read_text(encoding="utf-8"), "- 2026-11-25 call: caught up"))
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch commit")
+    wait_for(index_is_current(example_repo), "the index to drop her")
+    diff = git(example_repo, "show", "--format=%B", "HEAD")
+    assert "Vtb-Contact: contacts/Chloé Dubois.md" in diff and "Vtb-Channel: call" in diff
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in "+++---"]
+    assert changed == [
+        "-lastContacted: 2026-09-10",
+        "+lastContacted: 2026-11-25",
+        "+- 2026-11-25 call: caught up",
+    ]
+    assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
+    assert not list(example_repo.glob("contacts/*~")) and "4913" not in diff
+    assert run.watcher.stats.commits == 1
+
+
+@pytest.mark.skipif(shutil.which("vim") is None, reason="vim is not installed")
+def test_real_vim_save(example_repo: Path, start_watcher: Callable[..., Running]) -> None:
+    start_watcher(example_repo)
+    entry = "- 2026-11-24 visit: walked over with the seed catalogue"
+    subprocess.run(
+        ["vim", "-u", "NONE", "-i", "NONE", "-es", "-c", f"/^## Log/put ='{entry}'", "-c", "wq"]
+        + [str(example_repo / CHLOE)],
+        check=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (visit)"), "vim's save")
+    wait_for(index_is_current(example_repo), "the index")
+
+
+# --- ticks, own writes ------------------------------------------------------------------
+
+
+def test_a_tick_in_the_index_is_logged_and_committed(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    index = example_repo / "Touch Base.md"
+    text = index.read_text(encoding="utf-8")
+    box = next(line for line in text.splitlines() if "[[contacts/José Müller|" in line)
+    assert box.startswith("- [ ] ") and " — email · overdue since" in box
+    save_in_place(index, text.replace(box, box.replace("- [ ]", "- [x]", 1)))
+    wait_for(committed_touch(example_repo, "touch: José Müller (email)"), "the tick's commit")
+    wait_for(lambda: "- [x]" not in run.index(), "the index regenerated without the tick")
+    note = (example_repo / "contacts/José Müller.md").read_text()
+    assert "- 2026-11-26 email: ticked in Touch Base" in note
+    assert any(line.startswith("logged José Müller (email)") for line in run.lines("done"))
+
+
+def test_its_own_writes_do_not_start_another_refresh(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    stats = run.watcher.stats
+    note = example_repo / CHLOE
+    save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 email: sent the invoice"))
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (email)"), "the touch commit")
+    wait_for(lambda: stats.index_writes == 2, "the index rewritten")
+    rebuilds, batches = stats.rebuilds, stats.batches
+    # The note (last_contacted), the index and the commit each made events: they are
+    # looked at in one more batch, which finds nothing new.
+    wait_for(lambda: stats.batches > batches, "the batch of vtb's own writes")
+    assert stats.rebuilds == rebuilds and stats.commits == 1
+    assert sum(line.startswith("refreshed:") for line in run.lines("done")) == 2  # start + save
+
+
+# --- git moving HEAD ------------------------------------------------------------------
+
+
+def test_checkout_with_new_log_lines_is_not_committed_again(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    note = example_repo / CHLOE
+    git(example_repo, "checkout", "-qb", "phone")
+    note.write_text(add_log_line(note.read_text(), "- 2026-11-25 call: logged on the phone"))
+    git(example_repo, "commit", "-qam", "from the phone")
+    pulled = note.read_bytes()
+    git(example_repo, "checkout", "-q", "main")
+    run = start_watcher(example_repo)
+    head = git(example_repo, "rev-parse", "phone").strip()
+    git(example_repo, "checkout", "-q", "phone")
+    wait_for(index_is_current(example_repo), "the index after the checkout")
+    assert git(example_repo, "rev-parse", "HEAD").strip() == head
+    assert note.read_bytes() == pulled
+    assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
+    assert run.watcher.stats.commits == 0
+
+
+def test_pull_with_new_log_lines_is_not_committed_again(
+    example_repo: Path, tmp_path: Path, start_watcher: Callable[..., Running]
+) -> None:
+    phone = tmp_path / "phone"
+    git(tmp_path, "clone", "-q", str(example_repo), str(phone))
+    note = phone / CHLOE
+    note.write_text(add_log_line(note.read_text(), "- 2026-11-25 visit: logged on the phone"))
+    git(phone, "commit", "-qam", "vault backup")
+    run = start_watcher(example_repo)
+    git(example_repo, "pull", "-q", "--ff-only", str(phone), "main")
+    wait_for(index_is_current(example_repo), "the index after the pull")
+    assert subjects(example_repo)[0] == "vault backup"
+    assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
+    assert run.watcher.stats.commits == 0
+
+
+def test_a_tick_pulled_from_a_phone_is_logged(
+    example_repo: Path, tmp_path: Path, start_watcher: Callable[..., Running]
+) -> None:
+    """commit_index = true: the index travels through git, and so do ticks made on a phone."""
+    settings = example_repo / "vtb.toml"
+    settings.write_text("commit_index = true\n" + settings.read_text())
+    ignore = example_repo / ".gitignore"
+    ignore.write_text(ignore.read_text().replace("/Touch Base.md\n", ""))
+    git(example_repo, "commit", "-qam", "track the index")
+    run = start_watcher(example_repo)
+    wait_for(committed_touch(example_repo, "index: November 2026"), "the index committed")
+    phone = tmp_path / "phone"
+    git(tmp_path, "clone", "-q", str(example_repo), str(phone))
+    index = phone / "Touch Base.md"
+    text = index.read_text(encoding="utf-8")
+    box = next(line for line in text.splitlines() if "[[contacts/José Müller|" in line)
+    index.write_text(text.replace(box, box.replace("- [ ]", "- [x]", 1)), encoding="utf-8")
+    git(phone, "commit", "-qam", "vault backup from the phone")
+    git(example_repo, "pull", "-q", "--ff-only", str(phone), "main")
+    wait_for(committed_touch(example_repo, "touch: José Müller (email)"), "the pulled tick logged")
+    wait_for(lambda: "- [x]" not in run.index(), "the index regenerated")
+    wait_for(lambda: git(example_repo, "status", "--porcelain") == "", "everything committed")
+    assert subjects(example_repo)[:2] == ["index: November 2026", "touch: José Müller (email)"]
+
+
+def test_nothing_is_committed_during_a_rebase_and_it_catches_up_after(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    start_watcher(example_repo)
+    rebase = example_repo / ".git" / "rebase-merge"
+    rebase.mkdir()
+    note = example_repo / CHLOE
+    save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: mid-rebase"))
+    wait_for(index_is_current(example_repo), "the index (git-ignored) rebuilt")
+    assert not committed_touch(example_repo, "touch: Chloé Dubois (call)")()
+    shutil.rmtree(rebase)  # the rebase ends: the deferred touch is committed
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the deferred commit")
+
+
+def make_big_branch(vault: Path, count: int) -> None:
+    """A branch `big` with `count` more contact notes, committed; main stays checked out."""
+    git(vault, "checkout", "-qb", "big")
+    folder = vault / "contacts" / "bulk"
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"Person {i:04d}.md").write_text(
+            f"---\nname: Person {i:04d}\ncadence: monthly\n---\n## Log\n- 2026-09-01 email: hi\n"
+        )
+    git(vault, "add", "contacts/bulk")
+    git(vault, "commit", "-qm", f"{count} people")
+    git(vault, "checkout", "-q", "main")
+
+
+def test_a_checkout_of_1000_notes_is_one_rescan_not_1000_rebuilds(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    make_big_branch(example_repo, 1000)
+    run = start_watcher(example_repo, WatchOptions(quiet=0.3, max_wait=2.0, rescan_every=3600))
+    stats = run.watcher.stats
+    rebuilds, rescans = stats.rebuilds, stats.rescans
+    git(example_repo, "checkout", "-q", "big")
+    wait_for(lambda: "Person 0999" in run.index(), "the index with the new people", 60)
+    git(example_repo, "checkout", "-q", "main")  # and back: 1,000 deletions
+    wait_for(lambda: "Person 0999" not in run.index(), "the index without them", 60)
+    # Each checkout (~14,000 events): one rescan and one rebuild of the index, even when the
+    # kernel's event queue overflows mid-checkout (the rescan after it finds nothing new).
+    assert stats.rebuilds - rebuilds == 2, stats
+    assert stats.rescans - rescans >= 2
+    assert stats.commits == 0 and subjects(example_repo)[0] == "initial"
+
+
+# --- robustness -----------------------------------------------------------------------
+
+
+def test_a_broken_note_is_reported_once_and_never_stops_it(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    note = example_repo / JANE
+    text = note.read_text()
+    for i in range(3):
+        # rename-over: a batch must not read a half-written file, which would be another problem
+        save_rename_over(note, text.replace("name: Jane Doe", "name: [Jane Doe", 1) + f"\n{i}\n")
+        wait_for(lambda i=i: run.watcher.stats.batches >= 2 + i, f"save {i} looked at")
+    chloe = example_repo / CHLOE
+    save_in_place(chloe, add_log_line(chloe.read_text(), "- 2026-11-25 call: still working"))
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the next touch")
+    reports = [line for line in run.lines("problem") if line.startswith(JANE)]
+    assert len(reports) == 1 and ": error:" in reports[0]
+    assert f"{JANE}:" in run.index()  # the Problems section shows it too
+    assert run.watcher.stats.errors == 0
+
+
+def test_an_exception_in_a_batch_is_reported_and_the_next_batch_runs(
+    example_repo: Path, start_watcher: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = start_watcher(example_repo)
+    calls = []
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("disk on fire")
+        return commit_note_changes(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(watch_module, "commit_note_changes", flaky)
+    note = example_repo / CHLOE
+    save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: second try"))
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the retried commit")
+    assert any("disk on fire" in line for line in run.lines("error"))
+    assert run.watcher.stats.errors == 1
+
+
+def test_an_inotify_overflow_makes_it_rescan(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    rescans = run.watcher.stats.rescans
+    note = example_repo / CHLOE  # a change whose event "was lost"
+    note.write_text(add_log_line(note.read_text(), "- 2026-11-25 call: lost event"))
+    logging.getLogger(OVERFLOW_LOGGER).warning("Inotify queue overflowed; events were lost")
+    wait_for(lambda: run.watcher.stats.rescans > rescans, "a rescan")
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch")
+    assert any("fs.inotify.max_queued_events" in line for line in run.lines("info"))
+
+
+def test_an_inotify_limit_falls_back_to_polling(
+    example_repo: Path, start_watcher: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = watch_module.make_observer
+
+    def limited(poll: bool, interval: float) -> object:
+        observer = real(poll, interval)
+        if not poll:
+
+            def start() -> None:
+                raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+            observer.start = start  # type: ignore[method-assign]
+        return observer
+
+    monkeypatch.setattr(watch_module, "make_observer", limited)
+    options = WatchOptions(quiet=0.1, max_wait=1.0, rescan_every=3600, poll_interval=0.2)
+    run = start_watcher(example_repo, options)
+    assert run.watcher.mode.startswith("polling")
+    assert any("fs.inotify.max_user_watches" in line for line in run.lines("info"))
+    note = example_repo / CHLOE
+    save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: polled"))
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the polled touch")
+
+
+# --- autocommit policies ----------------------------------------------------------------
+
+
+def test_autocommit_all_commits_a_settled_edit(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    options = WatchOptions(quiet=0.1, max_wait=1.0, settle=0.3, rescan_every=3600, autocommit="all")
+    start_watcher(example_repo, options)
+    note = example_repo / JANE
+    save_in_place(note, note.read_text().replace("Two kids,", "Two kids and a dog,", 1))
+    wait_for(committed_touch(example_repo, "edit: Jane Doe"), "the edit commit")
+    assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
+
+
+def test_autocommit_logs_leaves_other_edits_alone(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    start_watcher(example_repo)
+    jane = example_repo / JANE
+    save_in_place(jane, jane.read_text() + "\nLikes oat milk.\n")
+    chloe = example_repo / CHLOE
+    save_in_place(chloe, add_log_line(chloe.read_text(), "- 2026-11-25 call: after the edit"))
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch")
+    assert subjects(example_repo)[1:] == ["initial"]
+    assert "Jane Doe.md" in git(example_repo, "status", "--porcelain", "--", "contacts")
+
+
+# --- the loop, driven by hand: index.lock, the day turning ---------------------------------
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_batches_wait_while_git_holds_its_index_lock(example_repo: Path) -> None:
+    clock = FakeTime()
+    watcher = Watcher(open_vault(example_repo), clock=lambda: DAY, options=FAST, monotonic=clock)
+    watcher.handle([RESCAN], clock())
+    note = example_repo / CHLOE
+    save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: after git"))
+    watcher.notice(str(note))
+    lock = example_repo / ".git" / "index.lock"
+    lock.write_text("")
+    clock.now += 5
+    assert watcher.step() is False  # git is writing: wait
+    lock.unlink()
+    clock.now += 0.05
+    assert watcher.step() is False  # and then for a quiet moment
+    clock.now += 0.2
+    assert watcher.step() is True
+    assert subjects(example_repo)[0] == "touch: Chloé Dubois (call)"
+
+
+def test_the_index_is_redrawn_when_the_month_turns(example_repo: Path) -> None:
+    today = [DAY]
+    clock = FakeTime()
+    watcher = Watcher(
+        open_vault(example_repo), clock=lambda: today[0], options=FAST, monotonic=clock
+    )
+    watcher.handle([RESCAN], clock())
+    index = example_repo / "Touch Base.md"
+    assert "November 2026" in index.read_text()
+    clock.now += 1
+    assert watcher.step() is False  # nothing to do
+    today[0] = date(2026, 12, 1)
+    assert watcher.step() is True
+    assert "December 2026" in index.read_text()
+
+
+# --- the shared action ------------------------------------------------------------------
+
+
+def entry(day: str, channel: str | None, text: str) -> LogEntry:
+    return LogEntry(date.fromisoformat(day), channel, text, 1)
+
+
+def test_gained_entries_are_new_touches_not_edits_of_old_ones() -> None:
+    old = [entry("2026-11-20", "call", "hi"), entry("2026-10-01", "email", "x")]
+    new = [
+        entry("2026-11-25", "visit", "new"),
+        entry("2026-11-20", "call", "hi, and more typed later"),  # an edit of an entry
+        entry("2026-10-01", "email", "x"),
+        entry("2026-12-24", "call", "planned"),  # after today: not a touch
+    ]
+    assert gained_entries(old, new, DAY) == [new[0]]
+    assert gained_entries(new, new, DAY) == []
+    assert gained_entries([], [old[0], old[0]], DAY) == [old[0], old[0]]
+
+
+def test_commit_note_changes_against_head(example_repo: Path) -> None:
+    vault = open_vault(example_repo)
+    note = example_repo / JANE
+    assert commit_note_changes(vault, DAY, JANE, "all").commits == []  # equals HEAD
+    text = note.read_text()
+    note.write_text(add_log_line(text, "- 2026-01-02 email: an old one, written late"))
+    assert commit_note_changes(vault, DAY, JANE, "off").commits == []
+    done = commit_note_changes(vault, DAY, JANE, "logs")
+    assert done.done == ["committed touch: Jane Doe (email)"]
+    assert "last_contacted: 2026-10-28" in note.read_text()  # never backwards
+    note.write_text(note.read_text().replace("Two kids,", "Two kids and a cat,", 1))
+    assert commit_note_changes(vault, DAY, JANE, "logs").commits == []
+    assert commit_note_changes(vault, DAY, JANE, "all").done == ["committed edit: Jane Doe"]
+    note.unlink()
+    assert commit_note_changes(vault, DAY, JANE, "all").done == ["committed delete: Jane Doe"]
+    assert subjects(example_repo)[:3] == [
+        "delete: Jane Doe",
+        "edit: Jane Doe",
+        "touch: Jane Doe (email)",
+    ]
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def test_sigterm_finishes_and_exits_0(example_repo: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vault_touchbase", "--vault", str(example_repo)]
+        + ["--today", TODAY, "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True)
+        reader.start()
+        seen = [lines.get(timeout=DEADLINE) for _ in range(2)]  # the first refresh, then:
+        assert "watching" in seen[1], seen
+        note = example_repo / CHLOE
+        save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: then stop"))
+        wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=DEADLINE) == 0, proc.stderr.read() if proc.stderr else ""
+        reader.join(timeout=DEADLINE)
+        out = "".join(lines.queue)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "committed touch: Chloé Dubois (call)" in out and out.rstrip().endswith("stopped")
+
+
+def test_once_catches_up_and_the_systemd_unit(example_repo: Path) -> None:
+    from vault_touchbase.cli import cli
+
+    note = example_repo / CHLOE
+    note.write_text(add_log_line(note.read_text(), "- 2026-11-25 call: while vtb was off"))
+    runner = CliRunner()
+    base = ["--vault", str(example_repo), "--today", TODAY, "watch"]
+    result = runner.invoke(cli, [*base, "--once"])
+    assert result.exit_code == 0, result.output
+    assert "committed touch: Chloé Dubois (call)" in result.output
+    assert subjects(example_repo)[0] == "touch: Chloé Dubois (call)"
+    unit = runner.invoke(cli, [*base, "--autocommit", "all", "--print-systemd-unit"])
+    assert unit.exit_code == 0
+    exec_start = next(line for line in unit.output.splitlines() if line.startswith("ExecStart="))
+    assert exec_start == (
+        f'ExecStart="{sys.executable}" "-m" "vault_touchbase" "--vault" "{example_repo}" '
+        '"watch" "--autocommit" "all"'
+    )
+    assert "WantedBy=default.target" in unit.output
+    bad = runner.invoke(cli, [*base, "--settle", "0"])
+    assert bad.exit_code == 2 and "--settle" in bad.output
