@@ -711,58 +711,7 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
             )
         committer.commit([rel], f"add: {name}", _trailers(rel), outcome)
         _update_index(vault, today, committer, outcome)
-    if old_stem != new_stem:
-        for rel in _links_elsewhere(vault, old_stem):
-            outcome.notices.append(
-                f"{rel} still links [[{old_stem}]]: vtb changes only contact notes "
-                f"(change it to [[{new_stem}]] by hand)"
-            )
     return outcome
-
-
-def _check_plain_name(vault: Vault, contact: Contact, key: str, new_name: str) -> None:
-    """Refuse to flatten a `name` split into parts (obsidian-contacts' `{first, last}`)."""
-    from .note import load_yaml, split_note
-
-    if new_name == contact.name:
-        return  # the parts were changed by hand: only the file moves
-    text = vault.path_of(contact.path).read_text(encoding="utf-8-sig")
-    front = split_note(text).frontmatter
-    meta = load_yaml(front) if front else None
-    value = meta.get(key) if isinstance(meta, dict) else None
-    if isinstance(value, dict):
-        parts = ", ".join(map(str, value))
-        raise NoteError(
-            f"{contact.path}: `{key}` is split into parts ({parts}), which vtb does not "
-            "rewrite; nothing renamed",
-            f"change them to {new_name!r} in the note, then run `vtb rename` again to "
-            "rename the file and fix links to it",
-        )
-
-
-def _links_elsewhere(vault: Vault, stem: str) -> list[str]:
-    """Notes outside the contacts folder (vtb never changes them) that link to `stem`."""
-    import os
-
-    link = re.compile(r"\[\[(?:[^\]|#\n]*/)?" + re.escape(stem) + r"(?:\.md)?[\]|#]")
-    contacts = vault.contacts_dir.resolve()
-    found = []
-    for folder, dirs, files in os.walk(vault.root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        here = Path(folder)
-        if here.resolve() == contacts:
-            dirs[:] = []
-            continue
-        for name in sorted(files):
-            path = here / name
-            if not name.endswith(".md") or path == vault.index_path:
-                continue
-            try:
-                if link.search(path.read_text(encoding="utf-8", errors="replace")):
-                    found.append(vault.rel(path))
-            except OSError:
-                continue
-    return found
 
 
 def _safe_folder(folder: str) -> str:
@@ -834,7 +783,58 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
             outcome,
         )
         _update_index(vault, today, committer, outcome)
+    if old_stem != new_stem:
+        for rel in _links_elsewhere(vault, old_stem):
+            outcome.notices.append(
+                f"{rel} still links [[{old_stem}]]: vtb changes only contact notes "
+                f"(change it to [[{new_stem}]] by hand)"
+            )
     return outcome
+
+
+def _check_plain_name(vault: Vault, contact: Contact, key: str, new_name: str) -> None:
+    """Refuse to flatten a `name` split into parts (obsidian-contacts' `{first, last}`)."""
+    from .note import load_yaml, split_note
+
+    if new_name == contact.name:
+        return  # the parts were changed by hand: only the file moves
+    text = vault.path_of(contact.path).read_text(encoding="utf-8-sig")
+    front = split_note(text).frontmatter
+    meta = load_yaml(front) if front else None
+    value = meta.get(key) if isinstance(meta, dict) else None
+    if isinstance(value, dict):
+        parts = ", ".join(map(str, value))
+        raise NoteError(
+            f"{contact.path}: `{key}` is split into parts ({parts}), which vtb does not "
+            "rewrite; nothing renamed",
+            f"change them to {new_name!r} in the note, then run `vtb rename` again to "
+            "rename the file and fix links to it",
+        )
+
+
+def _links_elsewhere(vault: Vault, stem: str) -> list[str]:
+    """Notes outside the contacts folder (vtb never changes them) that link to `stem`."""
+    import os
+
+    link = re.compile(r"\[\[(?:[^\]|#\n]*/)?" + re.escape(stem) + r"(?:\.md)?[\]|#]")
+    contacts = vault.contacts_dir.resolve()
+    found = []
+    for folder, dirs, files in os.walk(vault.root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(folder)
+        if here.resolve() == contacts:
+            dirs[:] = []
+            continue
+        for name in sorted(files):
+            path = here / name
+            if not name.endswith(".md") or path == vault.index_path:
+                continue
+            try:
+                if link.search(path.read_text(encoding="utf-8", errors="replace")):
+                    found.append(vault.rel(path))
+            except OSError:
+                continue
+    return found
 
 
 # --- the watcher's commits ---------------------------------------------------------------
