@@ -289,6 +289,27 @@ def test_lines_both_sides_added_at_one_spot_are_all_kept() -> None:
     assert result.clashes == []
 
 
+def test_changes_next_to_each_other_merge_where_git_would_conflict() -> None:
+    base = "---\nname: Sam\n---\nfirst\nsecond\nthird\n\n## Log\n"
+    # one side edits a line, the other adds a line right after it
+    edited, added = base.replace("second", "2nd"), base.replace("second\n", "second\nmore\n")
+    assert merge_note(base, edited, added) == merge_note(base, added, edited)
+    assert merge_note(base, edited, added).text == base.replace("second\n", "2nd\nmore\n")
+    # each side edits its own one of two neighbouring lines
+    mine, yours = base.replace("first", "1st"), base.replace("second", "2nd")
+    result = merge_note(base, mine, yours)
+    assert result.text == base.replace("first\nsecond", "1st\n2nd") and result.clashes == []
+    # a renamed heading and new entries right under it
+    heading = base.replace("## Log", "## LOG")
+    logged = touch(base, date(2026, 11, 26), "call", "x")
+    assert merge_note(base, heading, logged).text.endswith(
+        "third\n\n## LOG\n- 2026-11-26 call: x\n"
+    )
+    # a heading that no longer names a Log: the entry still lands in a Log
+    other = merge_note(base, base.replace("## Log", "## Notes"), logged)
+    assert other.text.endswith("## Notes\n- 2026-11-26 call: x\n\n## Log\n- 2026-11-26 call: x\n")
+
+
 def test_both_added_the_note_with_different_entries() -> None:
     ours = "---\nname: Sam\n---\n## Log\n- 2026-11-26 call: ours\n"
     theirs = "---\nname: Sam\n---\n## Log\n- 2026-11-27 call: theirs\n"

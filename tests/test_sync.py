@@ -298,9 +298,17 @@ def test_pending_touches_are_committed_before_the_pull(devices: tuple[Path, Path
     )
     other = phone / "contacts/Ben Carter.md"
     other.write_text(other.read_text(encoding="utf-8") + "\nA line of my own.\n", encoding="utf-8")
+    new = phone / "contacts/Sam Rivera.md"
+    new.write_text(
+        "---\nname: Sam Rivera\n---\nMet at the fair.\n\n## Log\n- 2026-11-24 meet: the fair\n"
+    )
     result = Vtb(phone)("sync")
     assert result.exit_code == 0, result.output
     assert "committed 1 new Log entry of Jane Doe" in result.output
+    assert (
+        git(phone, "log", "-1", "--format=%s", "--", "contacts/Sam Rivera.md")
+        == "add: Sam Rivera (meet)\n"
+    )
     assert (
         "not committed: contacts/Ben Carter.md has changes other than new Log entries"
         in result.stderr
@@ -312,6 +320,7 @@ def test_pending_touches_are_committed_before_the_pull(devices: tuple[Path, Path
     assert git(phone, "status", "--porcelain", "--", JANE) == ""
     assert Vtb(laptop)("sync").exit_code == 0
     assert entries(laptop, JANE)[0][2] == "typed in Obsidian"
+    assert (laptop / "contacts/Sam Rivera.md").read_bytes() == new.read_bytes()
 
 
 def test_ticks_from_a_phone_are_kept_with_commit_index(example_copy: Path, tmp_path: Path) -> None:
@@ -440,3 +449,26 @@ def test_random_days_never_lose_a_touch_and_converge(
                 got = [e[2] for e in entries(vault, rel)]
                 assert all(text in got for text in said), (rel, said, got)
                 assert b"<<<<<<<" not in (vault / rel).read_bytes()
+
+
+def test_a_push_that_loses_a_race_pulls_again_and_pushes(devices: tuple[Path, Path]) -> None:
+    laptop, phone = devices
+    Vtb(laptop)("log", "jane", "-c", "call", "from the laptop")
+    Vtb(phone)("log", "jane", "-c", "email", "-d", "2026-11-25", "from the phone")
+    # while the phone pushes, the laptop pushes first (once): the phone's push is rejected
+    hook = phone / ".git" / "hooks" / "pre-push"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"if [ ! -e '{phone}/.git/raced' ]; then touch '{phone}/.git/raced'\n"
+        "  unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\n"
+        f"  git -C '{laptop}' push -q origin HEAD:refs/heads/main || exit 1\n"
+        "fi\nexit 0\n"
+    )
+    hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
+    result = Vtb(phone)("sync")
+    assert result.exit_code == 0, result.output
+    assert (phone / ".git" / "raced").exists()
+    assert "pulled 1 commit from origin/main (merged)" in result.output
+    got = [e[2] for e in entries(phone, JANE)[:2]]
+    assert got == ["from the laptop", "from the phone"]
+    assert git(phone, "rev-parse", "HEAD") == git(phone, "rev-parse", "origin/main")

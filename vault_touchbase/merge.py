@@ -513,11 +513,39 @@ def _resolve(chunk: Chunk) -> tuple[list[str], list[str] | None]:
     """Both sides changed this chunk: the lines to keep, and their lines for a callout."""
     if not chunk.base:
         return _both_added(chunk.ours, chunk.theirs), None
+    beside = _beside(chunk.base, chunk.ours, chunk.theirs) or _line_by_line(chunk)
+    if beside is not None:
+        return beside, None
     entries = [_entries(lines) for lines in (chunk.base, chunk.ours, chunk.theirs)]
     if all(e is not None for e in entries):
         base, ours, theirs = entries
         return _unite_entries(base, ours, theirs), None  # type: ignore[arg-type]
     return chunk.ours, chunk.theirs
+
+
+def _beside(base: list[str], ours: list[str], theirs: list[str]) -> list[str] | None:
+    """One side only added lines right before or after the lines the other side changed
+    (git calls that a conflict): the change, with the added lines beside it."""
+    size = len(base)
+    for changed, added in ((ours, theirs), (theirs, ours)):
+        if len(added) > size and added[:size] == base:
+            return changed + added[size:]
+        if len(added) > size and added[-size:] == base:
+            return added[:-size] + changed
+    return None
+
+
+def _line_by_line(chunk: Chunk) -> list[str] | None:
+    """Neighbouring lines each changed on one side only (git calls that a conflict):
+    each line from the side that changed it. None when a line changed on both sides."""
+    if not len(chunk.base) == len(chunk.ours) == len(chunk.theirs):
+        return None
+    out = []
+    for base, ours, theirs in zip(chunk.base, chunk.ours, chunk.theirs, strict=True):
+        if ours != base and theirs != base and ours != theirs:
+            return None
+        out.append(theirs if ours == base else ours)
+    return out
 
 
 def _both_added(ours: list[str], theirs: list[str]) -> list[str]:

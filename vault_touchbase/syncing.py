@@ -199,10 +199,12 @@ def commit_pending(vault: Vault, today: date, committer: Committer) -> Outcome:
             outcome.notices.append(f"not committed: {rel} cannot be read (see `vtb check`)")
             continue
         gained = _gained(vault, repo, rel, contact)
+        verb = "add" if code == "??" else "touch"  # a note new to git, or a new touch
         if gained:
-            _commit_touches(vault, today, contact, gained, committer, outcome)
+            _commit_touches(vault, today, contact, gained, committer, outcome, verb)
         elif policy == "all":
-            committer.commit([rel], f"edit: {contact.name}", {"Vtb-Contact": rel}, outcome)
+            verb = "add" if code == "??" else "edit"
+            committer.commit([rel], f"{verb}: {contact.name}", {"Vtb-Contact": rel}, outcome)
         else:
             outcome.notices.append(
                 f"not committed: {rel} has changes other than new Log entries "
@@ -235,6 +237,7 @@ def _commit_touches(
     gained: list[LogEntry],
     committer: Committer,
     outcome: Outcome,
+    verb: str = "touch",
 ) -> None:
     from datetime import datetime
 
@@ -258,7 +261,7 @@ def _commit_touches(
         edit_note(vault, contact.path, forward)
     channels = {entry.channel for entry in gained}
     channel = channels.pop() if len(channels) == 1 else None
-    message = f"touch: {contact.name}" + (f" ({channel})" if channel else "")
+    message = f"{verb}: {contact.name}" + (f" ({channel})" if channel else "")
     message += "\n\n" + "\n".join(f"{e.date} {e.channel or ''} {e.text}".strip() for e in gained)
     trailers = {"Vtb-Contact": contact.path, **({"Vtb-Channel": channel} if channel else {})}
     committer.commit([contact.path], message, trailers, outcome)
