@@ -34,18 +34,17 @@ from typing import TYPE_CHECKING, Any
 from .actions import (
     Committer,
     Outcome,
-    RefreshResult,
     commit_note_changes,
+    harvest_ticks,
     notes_unlike_head,
     rebuild_index,
-    refresh,
 )
 from .errors import GitError, VtbError
 from .index_note import is_generated, read_ticks
-from .model import Problem
+from .model import Contact, LoadResult, Problem
 from .settings import CONFIG_NAME
 from .store import is_temp_file, vault_lock
-from .vault import Vault, note_files, open_vault
+from .vault import Vault, load_vault, note_files, open_vault, read_note
 
 if TYPE_CHECKING:
     from watchdog.events import FileSystemEvent
@@ -72,6 +71,7 @@ Say = Callable[[str, str], None]
 "problem" (a note vtb cannot read), "error" (a batch failed; the watcher goes on)."""
 
 Seen = tuple[tuple[int, int, int], bytes | None]  # (mtime_ns, size, inode), content hash
+Parsed = tuple[Contact | None, tuple[Problem, ...]]
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,10 @@ class Watcher:
         self._wake = threading.Event()
         self._lost_events = False
         self._seen: dict[str, Seen] = {}
+        # Every note parsed, kept in memory: a batch re-reads only what changed.
+        self._notes: dict[str, Parsed] = {}
+        self._troubles: dict[str, Problem] = {}  # folders and links that cannot be read
+        self._loaded = False  # False: the next batch loads every note (with the parse cache)
         self._index_digest: bytes | None = None
         self._today: date | None = None
         self._settling: dict[str, float] = {}  # note → when to commit its edit ("all")
@@ -494,6 +498,10 @@ class Watcher:
         else:
             todo, self._deferred, self._commit_retry = touched | self._deferred, set(), None
             outcome.merge(self._commit(todo, today, now))
+        if self._loaded:
+            self._reparse(set(changed) | set(outcome.changed))
+        else:
+            self._load_all()
         ticked = (batch.index or full or self._index_stale) and self._index_ticked()
         reason = self._reason(today, touched, batch, ticked, outcome)
         if reason:
@@ -547,8 +555,10 @@ class Watcher:
         """Every note whose stat changed (read to compare contents), and every note gone."""
         out: dict[str, Seen | None] = {}
         present = set()
+        troubles = {}
         for rel, stat, trouble in note_files(self.vault):
-            if trouble or stat is None:
+            if trouble or stat is None:  # as `load_vault` reports them
+                troubles[rel] = Problem(rel, 1, "error", trouble or "cannot read")
                 continue
             present.add(rel)
             old = self._seen.get(rel)
@@ -557,7 +567,45 @@ class Watcher:
             out[rel] = self._state(rel)  # a new stat: same content only refreshes the stat
         for rel in set(self._seen) - present:
             out[rel] = None
+        self._troubles = troubles
         return out
+
+    def _load_all(self) -> None:
+        """Every note, through `load_vault` and its parse cache (at start, new settings)."""
+        loaded = load_vault(self.vault)
+        contacts = {c.path: c for c in loaded.contacts}
+        problems: dict[str, list[Problem]] = {}
+        for problem in loaded.problems:
+            problems.setdefault(problem.path, []).append(problem)
+        self._notes = {
+            rel: (contacts.get(rel), tuple(problems.get(rel, ())))
+            for rel in {*contacts, *problems}
+            if rel not in self._troubles
+        }
+        self._loaded = True
+
+    def _reparse(self, rels: Iterable[str]) -> None:
+        """Read these notes again (gone ones are dropped), as `load_vault` would."""
+        for rel in rels:
+            path = self.vault.path_of(rel)
+            if path.is_symlink():  # a link may lead out of the vault: load_vault decides
+                self._loaded = False
+                continue
+            try:
+                size = path.stat().st_size
+            except OSError:
+                self._notes.pop(rel, None)
+                continue
+            contact, problems = read_note(self.vault, rel, size)
+            self._notes[rel] = (contact, tuple(problems))
+        if not self._loaded:
+            self._load_all()
+
+    def loaded(self) -> LoadResult:
+        """The notes as the watcher holds them: what `load_vault` would return now."""
+        contacts = sorted((c for c, _ in self._notes.values() if c), key=lambda c: c.path)
+        problems = [p for _, found in self._notes.values() for p in found]
+        return LoadResult(tuple(contacts), tuple(sorted([*problems, *self._troubles.values()])))
 
     def _record(self, changed: dict[str, Seen | None], outcome: Outcome) -> None:
         """Remember what the batch saw, and what vtb itself wrote (so it is not seen again)."""
@@ -671,11 +719,15 @@ class Watcher:
             self._index_stale = True  # the index is tracked: not written during a rebase/merge
             return
         with vault_lock(self.vault.root):
-            result: RefreshResult
-            if harvest:
-                result = refresh(self.vault, today)
-            else:
-                result = rebuild_index(self.vault, today, self._committer)
+            extra: list[Problem] = []
+            if harvest:  # what `actions.refresh` does, with the notes held in memory
+                ticks, extra = harvest_ticks(self.vault, today, self._committer)
+                outcome.merge(ticks)
+                self.stats.commits += len(ticks.commits)
+                self._reparse(ticks.changed)
+            result = rebuild_index(
+                self.vault, today, self._committer, extra=extra, loaded=self.loaded()
+            )
             data = self._index_bytes()
             self._index_digest = None if data is None else _digest(data)
         self._index_stale = False
