@@ -56,8 +56,26 @@ def snapshot(vault: Vault, today: date, progress: Progress | None = None) -> Sna
 
 
 def contact_named(vault: Vault, name: str) -> Contact:
-    """The one person NAME matches (see `vault.find_contact`)."""
-    return find_contact(load_vault(vault).contacts, name)
+    """The one person NAME matches (see `vault.find_contact`). When nobody does but an
+    unreadable note's file name would, the error says so (rather than "nobody")."""
+    from .errors import NameNotFound
+    from .vault import normalize
+
+    loaded = load_vault(vault)
+    try:
+        return find_contact(loaded.contacts, name)
+    except NameNotFound as exc:
+        if exc.message.startswith("nobody called"):
+            wanted = normalize(name.removesuffix(".md"))
+            for problem in loaded.errors:
+                stem = normalize(problem.path.rsplit("/", 1)[-1].removesuffix(".md"))
+                if wanted and any(word.startswith(wanted) for word in [stem, *stem.split()]):
+                    raise NameNotFound(
+                        f"{exc.message}, but {problem.path} cannot be read: {problem.message}",
+                        f"fix {problem.path}:{problem.line} (`vtb check` lists every problem), "
+                        "then run the command again",
+                    ) from None
+        raise
 
 
 # --- outcomes ------------------------------------------------------------------------
@@ -124,6 +142,16 @@ def edit_note(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
             if attempt == EDIT_ATTEMPTS - 1:
                 raise
     return False
+
+
+def _edit_named(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
+    """`edit_note`, with the note's path in the message when an edit is refused."""
+    from .edit import EditError
+
+    try:
+        return edit_note(vault, rel, change)
+    except EditError as exc:
+        raise EditError(f"{rel}: {exc.message}; nothing changed", exc.hint) from None
 
 
 class Committer:
@@ -543,7 +571,7 @@ def log_touch(
     outcome = Outcome()
     with vault_lock(vault.root):
         committer = (committer or Committer(vault)).ready()
-        if edit_note(vault, contact.path, change):
+        if _edit_named(vault, contact.path, change):
             outcome.changed.append(contact.path)
         message = f"touch: {contact.name} ({channel})" if channel else f"touch: {contact.name}"
         if text:
@@ -589,7 +617,7 @@ def snooze(vault: Vault, today: date, contact: Contact, until: date) -> Outcome:
     outcome = Outcome()
     with vault_lock(vault.root):
         committer = Committer(vault).ready()
-        if edit_note(vault, contact.path, lambda text: edit.set_scalar(text, key, until)):
+        if _edit_named(vault, contact.path, lambda text: edit.set_scalar(text, key, until)):
             outcome.changed.append(contact.path)
         committer.commit(
             [contact.path], f"snooze: {contact.name} until {until}", _trailers(contact), outcome
@@ -606,7 +634,7 @@ def add_note_line(vault: Vault, today: date, contact: Contact, line: str) -> Out
     outcome = Outcome()
     with vault_lock(vault.root):
         committer = Committer(vault).ready()
-        if edit_note(vault, contact.path, lambda text: edit.add_body_line(text, line)):
+        if _edit_named(vault, contact.path, lambda text: edit.add_body_line(text, line)):
             outcome.changed.append(contact.path)
         committer.commit(
             [contact.path], f"note: {contact.name}\n\n{line}", _trailers(contact), outcome
@@ -750,7 +778,8 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
     with vault_lock(vault.root):
         committer = Committer(vault).ready()
         renamed = new_name != contact.name  # else only the file moves (see _check_plain_name)
-        if renamed and edit_note(vault, contact.path, lambda t: edit.set_scalar(t, key, new_name)):
+        rename = lambda text: edit.set_scalar(text, key, new_name)  # noqa: E731
+        if renamed and _edit_named(vault, contact.path, rename):
             outcome.changed.append(contact.path)
         if new_path != old_path:
             if committer.repo is not None and committer.repo.is_tracked(old_path):
