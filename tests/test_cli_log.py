@@ -463,7 +463,8 @@ def test_tick_to_log_end_to_end(example_repo: Path) -> None:
         assert f"Vtb-Channel: {channel}" in body and f"Vtb-Contact: {rel}" in body
         assert f"- 2026-11-26 {channel}: ticked in Touch Base" in (example_repo / rel).read_text()
     text = index.read_text(encoding="utf-8")
-    assert "[[contacts/Oluwaseun Adeyemi|" not in text and "[[contacts/Ben Carter|" not in text
+    assert "- [ ] [[contacts/Oluwaseun Adeyemi|" not in text
+    assert "- [ ] [[contacts/Ben Carter|" not in text
     assert "- [x]" not in text
     problems = text[text.index("## Problems") :]
     assert gone in problems
@@ -486,7 +487,7 @@ def test_a_tick_is_logged_by_any_command_that_rebuilds_the_index(example_repo: P
     assert "logged José Müller (email): ticked in Touch Base.md" in result.stderr
     subjects = git(example_repo, "log", "--format=%s").split("\n")
     assert subjects[:2] == ["touch: José Müller (email)", "snooze: Priya Raman until 2026-12-10"]
-    assert "José Müller" not in index.read_text(encoding="utf-8")
+    assert "- [ ] [[contacts/José Müller|" not in index.read_text(encoding="utf-8")
 
 
 def test_a_tick_for_a_touch_logged_by_hand_meanwhile_is_not_logged_twice(
@@ -508,8 +509,8 @@ def test_every_command_that_changes_notes_updates_the_index(example_repo: Path) 
     vtb = Vtb(example_repo)
     index = example_repo / "Touch Base.md"
 
-    def listed(link: str) -> bool:
-        return f"[[{link}|" in index.read_text(encoding="utf-8")
+    def listed(link: str) -> bool:  # as a box to tick (Introductions may name them too)
+        return f"- [ ] [[{link}|" in index.read_text(encoding="utf-8")
 
     vtb("refresh")
     assert listed("contacts/José Müller") and listed("contacts/Priya Raman")
@@ -523,3 +524,27 @@ def test_every_command_that_changes_notes_updates_the_index(example_repo: Path) 
     assert listed("contacts/Zoe Quinn-Hart") and not listed("contacts/Zoe Quinn")
     # The index is derived data: git-ignored in this vault, never committed.
     assert "Touch Base.md" not in git(example_repo, "log", "--name-only", "--format=")
+
+
+def test_a_broken_note_is_named_rather_than_nobody(example_repo: Path) -> None:
+    (example_repo / "contacts/Broken Bob.md").write_text(
+        "---\nname: Broken Bob\nlast_contacted: [2026-10-01\n---\nbody\n"
+    )
+    result = Vtb(example_repo)("log", "bob", "hello")
+    assert result.exit_code == 1
+    assert (
+        "nobody called 'bob', but contacts/Broken Bob.md cannot be read: bad YAML" in result.stderr
+    )
+    assert "fix contacts/Broken Bob.md:" in result.stderr
+
+
+def test_a_value_vtb_cannot_edit_is_refused_naming_the_note(example_repo: Path) -> None:
+    rel = "contacts/Multi Mo.md"
+    before = "---\nname: Multi Mo\nlast_contacted:\n  2026-10-01\n---\nbody\n\n## Log\n- 2026-10-01 call: x\n"
+    commit_note(example_repo, rel, before.encode())
+    result = Vtb(example_repo)("log", "multi", "-c", "call", "hello")
+    assert result.exit_code == 1
+    assert f"{rel}: `last_contacted` spans several lines" in result.stderr
+    assert "nothing changed" in result.stderr
+    assert (example_repo / rel).read_text() == before
+    assert commit_count(example_repo) == 2
