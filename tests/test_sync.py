@@ -160,7 +160,7 @@ def test_a_true_clash_merges_cleanly_and_check_reports_it(devices: tuple[Path, P
     assert Vtb(laptop)("sync").exit_code == 0
     result = Vtb(phone)("sync")
     assert result.exit_code == 0, result.output
-    assert "keep both versions of a change from a sync" in result.stderr
+    assert "a sync kept both versions of a change in 1 note" in result.stderr
     assert "conflict_phone" in result.stderr
     data = front(phone, JANE)
     assert data["phone"] == "+1 555 0199"  # this device's value is kept...

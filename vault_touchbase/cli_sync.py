@@ -40,20 +40,27 @@ def sync(ctx: click.Context) -> None:
         notes = len({p.path for p in result.clashes})
         click.echo(
             app.style(
-                f"{plural(notes, 'note')} keep both versions of a change from a sync; "
-                "choose one and delete the other (`vtb check` lists them):",
+                f"a sync kept both versions of a change in {plural(notes, 'note')}: "
+                "keep one, delete the other (`vtb check` lists them)",
                 fg="yellow",
             ),
             err=True,
         )
         app.problems(result.clashes, limit=10)
+    if result.other_errors:
+        click.echo(
+            app.style(
+                f"{plural(result.other_errors, 'error')} in the notes (see `vtb check`)", fg="red"
+            ),
+            err=True,
+        )
 
 
 @command("merge-note", hidden=True)
 @click.option("--index", is_flag=True, help="Merge the index note (keep every tick).")
-@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("current", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("base", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("current", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("other", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("path", nargs=-1)
 @click.pass_context
 def merge_note(

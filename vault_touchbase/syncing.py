@@ -286,6 +286,7 @@ class SyncResult:
     done: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     clashes: list[Problem] = field(default_factory=list)
+    other_errors: int = 0  # errors in the notes other than clashes (a note broken by a merge?)
     index_written: bool = False
 
 
@@ -341,6 +342,8 @@ def sync(vault: Vault, today: date, python: str | None = None) -> SyncResult:
     result.notices += outcome.notices
     result.index_written = outcome.index_written
     result.clashes = [p for p in refreshed.problems if SYNC_CLASH in p.message]
+    errors = [p for p in refreshed.problems if p.severity == "error"]
+    result.other_errors = len(errors) - len([p for p in errors if p in result.clashes])
     return result
 
 
