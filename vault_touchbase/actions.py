@@ -282,7 +282,7 @@ def index_input(
     vault: Vault, snap: Snapshot, today: date, extra: Iterable[Problem] = ()
 ) -> IndexInput:
     """Everything the index note shows, from a snapshot."""
-    from . import followups
+    from . import followups, intros
     from .cadence import month_end
 
     replies = [i for i in snap.items if i.status == "reply"]
@@ -294,6 +294,7 @@ def index_input(
         problems=sorted([*snap.loaded.problems, *extra]),
         replies=replies,
         followups=followups.index_lines(snap.loaded.contacts, today, month_end(today)),
+        intros=intros.index_lines(snap.loaded.contacts, vault.settings, today),
     )
 
 
