@@ -1,0 +1,221 @@
+"""Personal email drafts: context, news pieces, the template, .eml, mailto and safety."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from conftest import Vtb, git
+
+from vault_touchbase.drafts import (
+    PLACEHOLDER,
+    Draft,
+    NewsPiece,
+    choose_news,
+    eml_bytes,
+    heard,
+    parse_news,
+    parse_template,
+    render_template,
+    second_person,
+    similarity,
+)
+from vault_touchbase.errors import VtbError
+from vault_touchbase.model import Contact, LogEntry
+
+TODAY = date(2026, 11, 26)
+
+
+def body_of(output: str) -> str:
+    """The draft's body (after the To/Subject lines)."""
+    return output.split("\n\n", 1)[1]
+
+
+def test_drafts_for_several_people_differ_beyond_the_name_and_carry_context(vtb: Vtb) -> None:
+    expected = {
+        "jose": ["four-day weeks", "illustrator"],
+        "chloe": ["ceramics article", "logo files"],
+        "lea": ["review your portfolio", "[your answer]"],
+        "fatima": ["Walter Kim", "raised beds"],
+        "priya": ["web developer", "I know someone who does web development"],
+    }
+    bodies = {}
+    for name, bits in expected.items():
+        result = vtb("draft", name)
+        assert result.exit_code == 0, result.output
+        assert PLACEHOLDER not in result.output
+        for bit in bits:
+            assert bit in result.output, (name, bit)
+        body = body_of(result.output)
+        first_line, rest = body.split("\n", 1)
+        assert first_line.startswith("Hi ")
+        bodies[name] = rest
+    names = list(bodies)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert bodies[a] != bodies[b]
+            assert similarity(bodies[a], bodies[b]) < 0.8, (a, b)
+
+
+def test_news_pieces_come_from_now_md_and_prefer_unheard(vtb: Vtb) -> None:
+    # Jane heard "studio move" (her Log says so): it is not offered again
+    result = vtb("draft", "jane")
+    assert "moved my studio" not in result.output
+    now = (vtb.vault / "Now.md").read_text(encoding="utf-8")
+    pieces = parse_news(now)
+    assert [p.label for p in pieces][:2] == ["studio move", "accessibility course"]
+    used = [p for p in pieces if p.text in result.output]
+    assert len(used) == 2
+
+
+def test_logged_draft_names_its_pieces_and_the_next_draft_avoids_them(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    first = vtb("draft", "ben", "--log")
+    assert first.exit_code == 0, first.output
+    note = (example_repo / "contacts/Ben Carter.md").read_text(encoding="utf-8")
+    entry = next(line for line in note.splitlines() if line.startswith("- 2026-11-26 email:"))
+    assert "(news: " in entry
+    labels = entry.split("(news: ", 1)[1].rstrip(")").split(", ")
+    assert len(labels) == 2
+    assert git(example_repo, "log", "-1", "--format=%s").strip() == "touch: Ben Carter (email)"
+    pieces = {p.label: p.text for p in parse_news((example_repo / "Now.md").read_text("utf-8"))}
+    second = vtb("draft", "ben")
+    for label in labels:
+        assert pieces[label] not in second.output
+    assert sum(text in second.output for text in pieces.values()) == 2
+
+
+def test_choose_news_prefers_unheard_then_relevant() -> None:
+    pieces = [
+        NewsPiece("studio move", "I moved my studio."),
+        NewsPiece("garden", "The garden plot gave us squash."),
+        NewsPiece("course", "I teach a course."),
+    ]
+    gardener = Contact("c/G.md", "G", tags=("garden-club",))
+    assert [p.label for p in choose_news(pieces, gardener, 2)] == ["garden", "studio move"]
+    told = (LogEntry(TODAY, "email", "hello (news: garden, Studio Move)", 9),)
+    heard_it = Contact("c/G.md", "G", tags=("garden-club",), log=told)
+    assert heard(heard_it) == {"garden", "studio move"}
+    assert [p.label for p in choose_news(pieces, heard_it, 2)] == ["course"]
+
+
+def test_nothing_personal_gets_a_visible_placeholder_and_a_warning(example_copy: Path) -> None:
+    note = example_copy / "contacts" / "Zed Blank.md"
+    note.write_text("---\nname: Zed Blank\nemail: zed@example.com\n---\n", encoding="utf-8")
+    result = Vtb(example_copy)("draft", "zed")
+    assert result.exit_code == 0
+    assert PLACEHOLDER in result.stdout
+    assert "warning: nothing personal to say to Zed Blank" in result.stderr
+
+
+def test_eml_is_real_rfc5322_that_the_standard_library_reads_back(vtb: Vtb, tmp_path: Path) -> None:
+    target = tmp_path / "jose.eml"
+    result = vtb("draft", "jose", "--eml", str(target))
+    assert result.exit_code == 0, result.output
+    data = target.read_bytes()
+    assert b"\r\n" in data
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert message["To"].addresses[0].addr_spec == "jose.muller@example.net"
+    assert message["To"].addresses[0].display_name == "José Müller"
+    assert message["Subject"] == "Catching up"
+    assert message["From"].addresses[0].addr_spec == "sam@example.com"
+    assert message["X-Unsent"] == "1"
+    text = message.get_content()
+    assert text.startswith("Hi José,") and "four-day weeks" in text
+
+
+def test_a_newline_in_a_name_or_address_cannot_inject_a_header() -> None:
+    evil = Contact(
+        "c/Evil.md",
+        "Eve\nBcc: victim@example.com",
+        emails=("eve@example.com\nBcc: other@example.com", "eve@example.org"),
+    )
+    template = parse_template('---\nsubject: "Hi\\nBcc: x@example.com"\n---\nHi {{ first_name }}\n')
+    subject, body = render_template(template, {"first_name": "Eve"})
+    draft = Draft(
+        evil, ("eve@example.org",), subject, body, "Me\r\nBcc: y@x.com <me@x.com>", (), True
+    )
+    data = eml_bytes(draft)
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert message.get_all("Bcc") is None
+    headers = data.split(b"\r\n\r\n", 1)[0].decode()
+    assert "\nBcc" not in headers
+    assert message["Subject"] == "Hi Bcc: x@example.com"
+    assert [a.addr_spec for a in message["To"].addresses] == ["eve@example.org"]
+    from vault_touchbase.drafts import addresses
+
+    good, warnings = addresses(evil)
+    assert good == ("eve@example.org",) and len(warnings) == 1
+
+
+def test_mailto_link_holds_address_subject_and_body(
+    vtb: Vtb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launched: list[str] = []
+    monkeypatch.setattr("click.launch", lambda url, **kw: launched.append(url) or 0)
+    result = vtb("draft", "priya", "--open")
+    assert result.exit_code == 0, result.output
+    link = result.output.strip().splitlines()[0]
+    assert launched == [link]
+    parts = urlsplit(link)
+    assert parts.scheme == "mailto" and unquote(parts.path) == "priya.raman@example.com"
+    query = parse_qs(parts.query)
+    assert query["subject"] == ["Catching up"]
+    assert query["body"][0].startswith("Hi Priya,\r\n\r\n")
+    assert "\n" not in link and " " not in link
+
+
+def test_the_template_is_the_users_note(vtb: Vtb) -> None:
+    (vtb.vault / "templates/email.md").write_text(
+        "---\nsubject: 'News for {{ first_name }}'\nnews: 1\n---\nDear {{ name }}!\n{{ personal }}\n"
+        "{% for piece in news %}* {{ piece }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    result = vtb("draft", "jose")
+    assert "Subject: News for José" in result.output
+    assert "Dear José Müller!" in result.output
+    assert result.output.count("\n* ") == 1
+
+
+def test_a_broken_template_is_a_clear_error(vtb: Vtb) -> None:
+    path = vtb.vault / "templates/email.md"
+    path.write_text("---\nsubject: x\n---\nHi {{ first_nam }}\n", encoding="utf-8")
+    result = vtb("draft", "jose")
+    assert result.exit_code == 1
+    assert "templates/email.md" in result.output and "first_nam" in result.output
+    assert "first_name" in result.output  # the hint lists what it may use
+    path.write_text("---\nsubject: x\n---\nline\n{% for %}\n", encoding="utf-8")
+    result = vtb("draft", "jose")
+    assert result.exit_code == 1 and "templates/email.md:5:" in result.output
+
+
+def test_the_template_is_sandboxed() -> None:
+    template = parse_template("{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
+    with pytest.raises(VtbError):
+        render_template(template, {})
+
+
+def test_no_template_uses_the_built_in_one_with_a_notice(vtb: Vtb) -> None:
+    (vtb.vault / "templates/email.md").unlink()
+    result = vtb("draft", "jose")
+    assert result.exit_code == 0
+    assert "Hi José," in result.stdout and "built-in template" in result.stderr
+
+
+def test_second_person() -> None:
+    lea = Contact("c/Léa.md", "Léa Fontaine")
+    assert (
+        second_person(
+            "asked if I could review her portfolio before she applies to [[Jane Doe]]'s studio", lea
+        )
+        == "asked if I could review your portfolio before you apply to Jane Doe's studio"
+    )
+    assert (
+        second_person("he is moving and has a new dog", lea) == "you are moving and have a new dog"
+    )
+    assert second_person("introduced her to [[Walter Kim]]", lea) == "introduced you to Walter Kim"
+    assert second_person("send Léa the article (news: x)", lea) == "send you the article"

@@ -1,0 +1,155 @@
+"""`vtb hour`: scripted sessions through standard input, every action committed at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from conftest import Vtb, git
+
+from vault_touchbase.hour import shielded
+
+
+def plan_of(vtb: Vtb) -> list[dict[str, object]]:
+    return [row for row in json.loads(vtb("due", "--json").stdout) if row["in_plan"]]
+
+
+def subjects(repo: Path, count: int) -> list[str]:
+    return git(repo, "log", f"-{count}", "--format=%s").splitlines()[::-1]
+
+
+def test_a_session_with_every_action_then_quit(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    plan = plan_of(vtb)
+    first, second, third, fourth, fifth = (str(row["name"]) for row in plan[:5])
+    start = git(example_repo, "rev-parse", "HEAD").strip()
+    script = [
+        "d",  # draft for the first person
+        "l", "", "answered about her portfolio",  # log (channel defaults to email after a draft)
+        "n", "moving to Lisbon in the spring",  # second: a note line
+        "s", "2w",  # ...then snooze
+        "x",  # an unknown key only shows the keys
+        "l", "visit", "walked over with the clamps",  # third: a visit
+        "k",  # fourth: skip
+        "d",  # fifth: draft
+        "q",  # and quit half-way
+    ]  # fmt: skip
+    result = vtb("hour", input="\n".join(script) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert f"── 1/{len(plan)} · {first}" in out
+    assert "Press one of:" in out
+    assert f"Skipped {fourth}." in out
+    assert f"Logged email with {first} (commit " in out
+    assert f"Logged visit with {third} (commit " in out
+    commits = git(example_repo, "rev-list", "--count", f"{start}..HEAD").strip()
+    assert commits == "4"
+    assert subjects(example_repo, 4) == [
+        f"touch: {first} (email)",
+        f"note: {second}",
+        f"snooze: {second} until 2026-12-10",
+        f"touch: {third} (visit)",
+    ]
+    first_note = (example_repo / str(plan[0]["path"])).read_text(encoding="utf-8")
+    logged = next(
+        line for line in first_note.splitlines() if line.startswith("- 2026-11-26 email:")
+    )
+    assert "answered about her portfolio (news: " in logged  # the draft's pieces are named
+    second_note = (example_repo / str(plan[1]["path"])).read_text(encoding="utf-8")
+    assert "moving to Lisbon in the spring" in second_note
+    assert "snooze_until: 2026-12-10" in second_note
+    third_note = (example_repo / str(plan[2]["path"])).read_text(encoding="utf-8")
+    assert "- 2026-11-26 visit: walked over with the clamps" in third_note
+    # the summary
+    summary = out.split("Your hour, in short", 1)[1]
+    assert f"touched            2: {first} (email), {third} (visit)" in summary
+    assert f"drafted            2: {first}, {fifth}" in summary
+    assert f"skipped            1: {fourth}" in summary
+    assert f"left for next time {len(plan) - 4}: {fifth}" in summary
+    assert "snoozed            1" in summary
+    # the index is up to date: the touched people are no longer due
+    index = (example_repo / "Touch Base.md").read_text(encoding="utf-8")
+    assert f"|{first}]] — email · replied" not in index
+    assert f"|{third}]]" not in index or 'last: 2026-11-26 visit "walked over' in index
+    assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
+
+
+def test_end_of_input_quits_and_keeps_what_was_done(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    plan = plan_of(vtb)
+    start = git(example_repo, "rev-parse", "HEAD").strip()
+    result = vtb("hour", input="l\ncall\nlong chat\nn\n")  # the input ends inside a prompt
+    assert result.exit_code == 0, result.output
+    assert git(example_repo, "rev-list", "--count", f"{start}..HEAD").strip() == "1"
+    assert subjects(example_repo, 1) == [f"touch: {plan[0]['name']} (call)"]
+    assert "touched            1" in result.output
+    assert f"left for next time {len(plan) - 1}:" in result.output
+
+
+def test_the_card_shows_the_context(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    names = [row["name"] for row in plan_of(vtb)]
+    at = names.index("José Müller") + 1
+    result = vtb("hour", input="k\n" * at + "q\n")
+    out = result.output
+    card = out.split(f"── {at}/", 1)[1].split(f"── {at + 1}/", 1)[0]
+    assert "José Müller · email · overdue since 2026-09-03" in card
+    assert "Grew up between Valencia and Hamburg" in card
+    assert "needs: illustrator" in card and "offers: web development, Shopify themes" in card
+    assert "introduce: Josefine Berg (illustration) → José Müller (needs illustrator)" in card
+    assert "2026-06-03 call: he is moving to four-day weeks" in card
+    assert "0 of 60 min used" in card
+    assert "about 60 of 60 minutes" in out
+
+
+def test_a_logged_touch_counts_its_channel_minutes(example_repo: Path) -> None:
+    result = Vtb(example_repo)("hour", input="l\ncall\n\nq\n")
+    assert "10 of 60 min used" in result.output  # vtb.toml: call = 10
+    assert "time: about 10 of 60 min" in result.output
+
+
+def test_a_draft_nearly_the_same_as_another_is_warned_about(example_copy: Path) -> None:
+    contacts = example_copy / "contacts"
+    for path in contacts.rglob("*.md"):
+        path.unlink()
+    for name in ("Ann Blank", "Bob Blank"):
+        (contacts / f"{name}.md").write_text(
+            f"---\nname: {name}\nemail: {name.split()[0].lower()}@example.com\n---\n",
+            encoding="utf-8",
+        )
+    result = Vtb(example_copy)("hour", input="d\nk\nd\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "[add something personal]" in result.output
+    assert "the same as the one for Ann Blank" in result.output
+
+
+def test_bad_answers_are_asked_again_without_harm(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    start = git(example_repo, "rev-parse", "HEAD").strip()
+    script = ["s", "someday", "l", "two words", "n", "", "q"]
+    result = vtb("hour", input="\n".join(script) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "neither a date" in result.output
+    assert "Give one word" in result.output
+    assert "No note added." in result.output
+    assert git(example_repo, "rev-parse", "HEAD").strip() == start
+
+
+def test_nobody_due_is_said_plainly(example_copy: Path) -> None:
+    for path in (example_copy / "contacts").rglob("*.md"):
+        path.unlink()
+    result = Vtb(example_copy)("hour", input="")
+    assert result.exit_code == 0
+    assert "Nobody is due this month" in result.output
+
+
+def test_ctrl_c_waits_until_the_action_is_done() -> None:
+    reached = []
+    with pytest.raises(KeyboardInterrupt), shielded():
+        os.kill(os.getpid(), signal.SIGINT)
+        reached.append("the action finished")
+    assert reached == ["the action finished"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

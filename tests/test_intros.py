@@ -1,0 +1,237 @@
+"""Introductions: matching offers and needs, the index section, `vtb intros`, `vtb intro`."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import Vtb, git
+
+from vault_touchbase.intros import find_intros, index_lines, match_pair, word_form, words
+from vault_touchbase.model import Cadence, Contact, LogEntry
+from vault_touchbase.settings import Settings
+
+TODAY = date(2026, 11, 26)
+
+
+def person(
+    name: str, offers: tuple[str, ...] = (), needs: tuple[str, ...] = (), **kw: object
+) -> Contact:
+    return Contact(path=f"contacts/{name}.md", name=name, offers=offers, needs=needs, **kw)  # type: ignore[arg-type]
+
+
+def pairs(contacts: list[Contact], settings: Settings | None = None) -> set[tuple[str, str]]:
+    found = find_intros(contacts, settings or Settings(), TODAY)
+    return {(i.giver.name, i.taker.name) for i in found}
+
+
+@pytest.mark.parametrize(
+    ("offer", "need"),
+    [
+        ("bookkeeping", "bookkeeper"),
+        ("bookkeeping", "bookkeepers"),
+        ("Bookkeeping", "BOOKKEEPER"),  # case
+        ("accounting", "accountant"),
+        ("accounting", "accountants"),
+        ("photography", "photographer"),
+        ("illustration", "illustrator"),
+        ("babysitting", "babysitter"),
+        ("piano teaching", "piano teacher"),
+        ("web development", "web developer"),
+        ("product design", "product designers"),
+        ("carpentry", "carpenter"),
+        ("café consulting", "cafe consulting"),  # accents
+        ("Übersetzung", "ubersetzung"),
+        ("composting advice", "composting advice"),
+        ("volunteer coordination", "volunteers"),  # the need is part of the offer
+        ("design job leads", "junior design job"),  # two words in common
+        ("tax returns for freelancers", "taxes"),
+    ],
+)
+def test_word_forms_case_and_accents_match(offer: str, need: str) -> None:
+    found = pairs([person("Giver", offers=(offer,)), person("Taker", needs=(need,))])
+    assert found == {("Giver", "Taker")}
+
+
+@pytest.mark.parametrize(
+    ("offer", "need"),
+    [
+        ("brand design", "poster design"),  # one word in common is not a match
+        ("frontend development", "web developer"),
+        ("UX writing", "grant writing"),
+        ("ceramics classes", "accountant"),
+        ("honey", "help with groceries in winter"),
+        ("bike repair", "piano teacher"),
+        ("translation", "transport"),
+    ],
+)
+def test_no_false_pairs(offer: str, need: str) -> None:
+    assert pairs([person("Giver", offers=(offer,)), person("Taker", needs=(need,))]) == set()
+
+
+def test_synonyms_from_settings_match_and_count_a_little_less() -> None:
+    settings = Settings(
+        synonyms={"bookkeeping": ("accounting", "taxes"), "carpentry": ("raised beds",)}
+    )
+    contacts = [
+        person("Daniel", offers=("bookkeeping",)),
+        person("Elena", needs=("taxes",)),
+        person("Walter", offers=("carpentry",)),
+        person("Fatima", needs=("help with raised beds",)),
+        person("Jane", needs=("bookkeeper",)),
+    ]
+    found = {(i.giver.name, i.taker.name): i for i in find_intros(contacts, settings, TODAY)}
+    assert set(found) == {("Daniel", "Elena"), ("Walter", "Fatima"), ("Daniel", "Jane")}
+    assert found["Daniel", "Jane"].strength == 1.0
+    assert found["Daniel", "Elena"].strength < 1.0
+    assert pairs(contacts) == {("Daniel", "Jane")}  # without the synonyms: only the word form
+
+
+def test_already_introduced_either_side_is_left_out() -> None:
+    intro = (LogEntry(TODAY, "intro", "introduced her to [[Walter Kim]] for the beds", 10),)
+    walter = Contact("contacts/garden/Walter Kim.md", "Walter Kim", offers=("carpentry",))
+    fatima = Contact("contacts/Fatima.md", "Fatima", needs=("carpentry",), log=intro)
+    other = Contact("contacts/Omar.md", "Omar", needs=("carpentry",))
+    assert pairs([walter, fatima, other]) == {("Walter Kim", "Omar")}
+    linked = (LogEntry(TODAY, "call", "told him about [[contacts/Omar|Omar]]", 10),)
+    walter = Contact(walter.path, walter.name, offers=("carpentry",), log=linked)
+    assert pairs([walter, other]) == set()
+
+
+def test_snoozed_and_paused_people_are_left_out() -> None:
+    giver = person("Giver", offers=("bookkeeping",))
+    contacts = [
+        giver,
+        person("Snoozed", needs=("bookkeeper",), snooze_until=date(2026, 12, 8)),
+        person("Paused", needs=("bookkeeper",), paused=True),
+        person("Never", needs=("bookkeeper",), cadence=Cadence(0, "d")),
+        person("Woke", needs=("bookkeeper",), snooze_until=date(2026, 11, 1)),
+        person("Self", offers=("bookkeeping",), needs=("bookkeeper",)),
+    ]
+    assert pairs(contacts) == {("Giver", "Woke"), ("Giver", "Self"), ("Self", "Woke")}
+
+
+def test_best_first_by_strength_then_closeness() -> None:
+    contacts = [
+        person("Far", offers=("bookkeeping",), channel="email"),
+        person("Near", offers=("bookkeeping",), channel="call"),
+        person("Loose", offers=("bookkeeping for artists",), channel="call"),
+        person("Jane", needs=("bookkeeper",), channel="email"),
+    ]
+    order = [i.giver.name for i in find_intros(contacts, Settings(), TODAY)]
+    assert order == ["Near", "Far", "Loose"]
+
+
+def test_per_need_keeps_the_best_few_and_all_gives_everyone() -> None:
+    contacts = [person(f"Giver {n:02d}", offers=("bookkeeping",)) for n in range(10)]
+    contacts.append(person("Jane", needs=("bookkeeper",)))
+    assert len(find_intros(contacts, Settings(), TODAY)) == 3
+    assert len(find_intros(contacts, Settings(), TODAY, per_need=None)) == 10
+
+
+def test_stemmer_folds_agent_nouns() -> None:
+    assert word_form("photographer") == word_form("photography")
+    assert word_form("writer") == word_form("writing")
+    assert words("help with raised beds") == [word_form("raised"), word_form("beds")]
+    assert words("help") == ["help"]  # only small words: they are kept
+
+
+def test_ten_thousand_contacts_match_through_the_index_fast() -> None:
+    skills = ["bookkeeping", "brand design", "illustration", "carpentry", "piano lessons"]
+    needs = ["bookkeeper", "brand designer", "illustrator", "carpenter", "piano teacher"]
+    contacts = [
+        person(
+            f"P{n:05d}",
+            offers=(skills[n % 5],) if n % 3 == 0 else (),
+            needs=(needs[n % 5],) if n % 3 == 1 else (),
+        )
+        for n in range(10_000)
+    ]
+    start = time.perf_counter()
+    lines = index_lines(contacts, Settings(), TODAY)
+    elapsed = time.perf_counter() - start
+    assert len([line for line in lines if line.startswith("- [[")]) == 12
+    assert elapsed < 2.0  # all pairs would be ~11 million comparisons
+
+
+def test_match_pair_either_direction() -> None:
+    a = person("A", needs=("illustrator",))
+    b = person("B", offers=("illustration",))
+    found = match_pair(a, b, Settings())
+    assert found is not None and found.giver.name == "B" and found.need == "illustrator"
+    assert match_pair(a, person("C", offers=("honey",)), Settings()) is None
+
+
+# --- the index note and the commands -----------------------------------------------------------
+
+
+def test_index_note_lists_introductions(vtb: Vtb) -> None:
+    assert vtb("refresh").exit_code == 0
+    text = (vtb.vault / "Touch Base.md").read_text(encoding="utf-8")
+    section = text.split("## Introductions to make\n", 1)[1].split("\n## ", 1)[0]
+    assert (
+        "- [[contacts/Josefine Berg|Josefine Berg]] offers illustration → "
+        "[[contacts/José Müller|José Müller]] needs illustrator"
+    ) in section
+    assert "- [ ]" not in section  # plain items, not task boxes
+    assert "Walter Kim" not in section  # already introduced to Fatima
+    assert "Carla Reyes" not in section  # snoozed
+
+
+def test_vtb_intros_lists_and_json(vtb: Vtb) -> None:
+    result = vtb("intros")
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert "Josefine Berg" in first and "José Müller" in first
+    assert "introductions to make" in result.output
+    data = json.loads(vtb("intros", "--json").output)
+    assert {"giver", "taker", "offer", "need", "strength", "closeness"} <= set(data[0])
+    givers = {row["giver"]["name"] for row in data if row["taker"]["name"] == "Jane Doe"}
+    assert givers == {"Daniel Okafor", "Hannah Lindqvist"}
+    only = vtb("intros", "jane")
+    assert all("Jane Doe" in line for line in only.output.splitlines()[:-2])
+
+
+def test_vtb_intro_logs_both_notes_in_one_commit(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    before = git(example_repo, "rev-list", "--count", "HEAD")
+    result = vtb("intro", "daniel", "jane")
+    assert result.exit_code == 0, result.output
+    assert int(git(example_repo, "rev-list", "--count", "HEAD")) == int(before) + 1
+    show = git(example_repo, "show", "--stat", "--format=%s%n%b", "HEAD")
+    assert show.startswith("intro: Daniel Okafor ↔ Jane Doe")
+    assert "contacts/Daniel Okafor.md" in show and "contacts/Jane Doe.md" in show
+    jane = (example_repo / "contacts/Jane Doe.md").read_text(encoding="utf-8")
+    daniel = (example_repo / "contacts/Daniel Okafor.md").read_text(encoding="utf-8")
+    assert (
+        "- 2026-11-26 intro: introduced to [[Daniel Okafor]] — bookkeeping ↔ bookkeeper\n" in jane
+    )
+    assert "- 2026-11-26 intro: introduced to [[Jane Doe]] — bookkeeping ↔ bookkeeper\n" in daniel
+    assert "last_contacted: 2026-11-26" in jane
+    # the double opt-in drafts, one to each
+    assert "--- to Daniel Okafor" in result.output and "--- to Jane Doe" in result.output
+    assert "Would you like me to?" in result.output
+    # and the pair is no longer suggested
+    after = json.loads(vtb("intros", "--json").output)
+    assert not any(
+        {r["giver"]["name"], r["taker"]["name"]} == {"Daniel Okafor", "Jane Doe"} for r in after
+    )
+    index = (example_repo / "Touch Base.md").read_text(encoding="utf-8")
+    assert (
+        "[[contacts/Daniel Okafor|Daniel Okafor]] offers bookkeeping → [[contacts/Jane Doe"
+        not in index
+    )
+
+
+def test_vtb_intro_with_text_and_wrong_names(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    result = vtb("intro", "ruth", "mei", "both", "love", "compost")
+    assert result.exit_code == 0, result.output
+    mei = (example_repo / "contacts/garden club/Mei Chen.md").read_text(encoding="utf-8")
+    assert "intro: introduced to [[Ruth Abernathy]] — both love compost" in mei
+    assert vtb("intro", "ruth", "nobody-here").exit_code == 1
+    same = vtb("intro", "ruth", "ruth")
+    assert same.exit_code == 2 and "two different people" in same.output
