@@ -472,3 +472,35 @@ def test_a_push_that_loses_a_race_pulls_again_and_pushes(devices: tuple[Path, Pa
     got = [e[2] for e in entries(phone, JANE)[:2]]
     assert got == ["from the laptop", "from the phone"]
     assert git(phone, "rev-parse", "HEAD") == git(phone, "rev-parse", "origin/main")
+
+
+def test_vtb_init_in_a_clone_registers_the_driver(devices: tuple[Path, Path]) -> None:
+    from click.testing import CliRunner
+
+    from vault_touchbase.cli import cli
+
+    _, phone = devices
+    result = CliRunner().invoke(cli, ["init", str(phone)])
+    assert result.exit_code == 0, result.output
+    assert "added .git/config (merge driver" in result.output
+    assert "merge-note --index %O %A %B %P" in git(phone, "config", "merge.vtb-index.driver")
+    assert git(phone, "status", "--porcelain") == ""  # nothing else added or committed
+    again = CliRunner().invoke(cli, ["init", str(phone)])
+    assert "nothing changed" in again.output
+
+
+def test_unrelated_histories_change_nothing(devices: tuple[Path, Path], tmp_path: Path) -> None:
+    laptop, _ = devices
+    other = tmp_path / "other"
+    shutil.copytree(laptop, other, ignore=shutil.ignore_patterns(".git"))
+    git(other, "init", "-q")
+    git(other, "add", "-A")
+    git(other, "commit", "-qm", "a second start")
+    git(other, "remote", "add", "origin", str(tmp_path / "remote.git"))
+    git(other, "fetch", "-q", "origin")
+    git(other, "branch", "-q", "--set-upstream-to=origin/main")
+    head = git(other, "rev-parse", "HEAD")
+    result = Vtb(other)("sync")
+    assert result.exit_code == 1
+    assert "share no history" in result.stderr and "--allow-unrelated-histories" in result.stderr
+    assert git(other, "rev-parse", "HEAD") == head

@@ -455,6 +455,13 @@ def _refused(output: str, up: Upstream) -> SyncError:
             f"{listing}; nothing was changed",
             "move them away (or commit them), then run vtb sync again",
         )
+    if "unrelated histories" in output:
+        return SyncError(
+            f"this vault and {up.name} share no history (two separate `git init`s?); "
+            "nothing was changed",
+            "clone the remote and move your notes into the clone, or join the two once with "
+            f"`git merge --allow-unrelated-histories {up.name}`",
+        )
     if "would be overwritten" in output:
         return SyncError(
             f"the pull from {up.name} would overwrite your uncommitted changes to: {listing}; "
