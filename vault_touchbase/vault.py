@@ -188,12 +188,23 @@ def _names(contact: Contact) -> list[str]:
     return [normalize(n) for n in (contact.name, contact.stem, *contact.aliases) if n.strip()]
 
 
+def _paths(contact: Contact) -> tuple[str, str]:
+    """The note's path without `.md`, whole and without its first folder, normalized."""
+    path = contact.path.removesuffix(".md")
+    return normalize(path), normalize(path.partition("/")[2])
+
+
 def find_contact(contacts: tuple[Contact, ...] | list[Contact], query: str) -> Contact:
     """The one person `query` names: whole name, file name or alias; else a unique
     first word; else a unique prefix. Raises NameNotFound with suggestions or choices."""
     wanted = normalize(query.removesuffix(".md"))
     if not wanted:
         raise NameNotFound("no name given", "give part of a person's name")
+    # A note's path (as the lists show it, with or without the contacts folder) names
+    # one note even when several people share a name.
+    by_path = [c for c in contacts if wanted in _paths(c)] if "/" in wanted else []
+    if len(by_path) == 1:
+        return by_path[0]
     rules: list[Callable[[str], bool]] = [
         lambda name: name == wanted,
         lambda name: name.split()[0] == wanted if name.split() else False,
@@ -209,7 +220,7 @@ def find_contact(contacts: tuple[Contact, ...] | list[Contact], query: str) -> C
             listing = "\n".join(f"  {c.name}  ({c.path})" for c in choices[:20])
             raise NameNotFound(
                 f"{query!r} matches {len(found)} people:\n{listing}",
-                "give more of the name",
+                "give more of the name, or the note's path as listed",
             )
     everyone: dict[str, str] = {}  # every name, alias and first name → the person's name
     for contact in contacts:
