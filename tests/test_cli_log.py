@@ -548,3 +548,15 @@ def test_a_value_vtb_cannot_edit_is_refused_naming_the_note(example_repo: Path) 
     assert "nothing changed" in result.stderr
     assert (example_repo / rel).read_text() == before
     assert commit_count(example_repo) == 2
+
+
+def test_people_who_share_a_name_are_told_apart_by_the_notes_path(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    assert vtb("add", "Jane Doe").exit_code == 0  # contacts/Jane Doe (2).md
+    ambiguous = vtb("log", "jane doe", "hello")
+    assert ambiguous.exit_code == 1
+    assert "contacts/Jane Doe (2).md" in ambiguous.stderr and "the note's path" in ambiguous.stderr
+    for query in ("contacts/Jane Doe (2).md", "jane doe (2)"):
+        result = vtb("log", query, "-c", "call", "the second one")
+        assert result.exit_code == 0, result.output
+        assert last_commit(example_repo)[1] == ["contacts/Jane Doe (2).md"]
