@@ -17,6 +17,15 @@ def plan_of(vtb: Vtb) -> list[dict[str, object]]:
     return [row for row in json.loads(vtb("due", "--json").stdout) if row["in_plan"]]
 
 
+def open_tasks(repo: Path, rel: object) -> list[str]:
+    from vault_touchbase.vault import open_vault, read_note
+
+    vault = open_vault(repo)
+    contact, _ = read_note(vault, str(rel), 0)
+    assert contact is not None
+    return [f.text for f in contact.open_followups]
+
+
 def subjects(repo: Path, count: int) -> list[str]:
     return git(repo, "log", f"-{count}", "--format=%s").splitlines()[::-1]
 
@@ -26,13 +35,16 @@ def test_a_session_with_every_action_then_quit(example_repo: Path) -> None:
     plan = plan_of(vtb)
     first, second, third, fourth, fifth = (str(row["name"]) for row in plan[:5])
     start = git(example_repo, "rev-parse", "HEAD").strip()
+    # a touch asks which open follow-up it also did, only when there are some
+    first_tasks = [""] if open_tasks(example_repo, plan[0]["path"]) else []
+    third_tasks = open_tasks(example_repo, plan[2]["path"])
     script = [
         "d",  # draft for the first person
-        "l", "", "answered about her portfolio",  # log (channel defaults to email after a draft)
+        "l", "", "answered about her portfolio", *first_tasks,  # log: email after a draft
         "n", "moving to Lisbon in the spring",  # second: a note line
         "s", "2w",  # ...then snooze
         "x",  # an unknown key only shows the keys
-        "l", "visit", "walked over with the clamps",  # third: a visit
+        "l", "visit", "walked over with the clamps", *(["1"] if third_tasks else []),
         "k",  # fourth: skip
         "d",  # fifth: draft
         "q",  # and quit half-way
@@ -63,6 +75,9 @@ def test_a_session_with_every_action_then_quit(example_repo: Path) -> None:
     assert "snooze_until: 2026-12-10" in second_note
     third_note = (example_repo / str(plan[2]["path"])).read_text(encoding="utf-8")
     assert "- 2026-11-26 visit: walked over with the clamps" in third_note
+    assert third_tasks  # the example's third person has a follow-up: ticked in the same commit
+    assert f"- [x] {third_tasks[0]}" in third_note and "✅ 2026-11-26" in third_note
+    assert open_tasks(example_repo, plan[2]["path"]) == third_tasks[1:]
     # the summary
     summary = out.split("Your hour, in short", 1)[1]
     assert f"touched            2: {first} (email), {third} (visit)" in summary
@@ -81,7 +96,8 @@ def test_end_of_input_quits_and_keeps_what_was_done(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
     plan = plan_of(vtb)
     start = git(example_repo, "rev-parse", "HEAD").strip()
-    result = vtb("hour", input="l\ncall\nlong chat\nn\n")  # the input ends inside a prompt
+    tasks = "\n" if open_tasks(example_repo, plan[0]["path"]) else ""
+    result = vtb("hour", input=f"l\ncall\nlong chat\n{tasks}n\n")  # ends inside a prompt
     assert result.exit_code == 0, result.output
     assert git(example_repo, "rev-list", "--count", f"{start}..HEAD").strip() == "1"
     assert subjects(example_repo, 1) == [f"touch: {plan[0]['name']} (call)"]
@@ -106,7 +122,9 @@ def test_the_card_shows_the_context(example_repo: Path) -> None:
 
 
 def test_a_logged_touch_counts_its_channel_minutes(example_repo: Path) -> None:
-    result = Vtb(example_repo)("hour", input="l\ncall\n\nq\n")
+    vtb = Vtb(example_repo)
+    tasks = "\n" if open_tasks(example_repo, plan_of(vtb)[0]["path"]) else ""
+    result = vtb("hour", input=f"l\ncall\n\n{tasks}q\n")
     assert "10 of 60 min used" in result.output  # vtb.toml: call = 10
     assert "time: about 10 of 60 min" in result.output
 

@@ -25,7 +25,7 @@ from typing import Any
 import click
 
 from .actions import Outcome, add_note_line, log_touch, refresh, snooze
-from .drafts import Draft, as_text, make_draft, similarity
+from .drafts import Draft, as_text, mailto, make_draft, similarity
 from .errors import VtbError
 from .index_note import status_text
 from .intros import Intro, describe, find_intros, intros_for
@@ -173,6 +173,8 @@ class Session:
                         return
                 elif key == "n":
                     self.note(contact)
+                elif key == "o":
+                    self.open_mail(draft)
                 elif key == "k":
                     self.tally.skipped.append(contact.name)
                     click.echo(f"Skipped {contact.name}.\n")
@@ -201,7 +203,8 @@ class Session:
 
     def draft(self, contact: Contact) -> Draft:
         draft = make_draft(self.vault, contact, self.intros, self.today)
-        click.echo(textwrap.indent(as_text(draft), "  │ "))
+        rule = "┄" * min(self.width, 60)
+        click.echo(f"{rule}\n{as_text(draft)}{rule}")  # no margin: it copies cleanly
         for warning in draft.warnings:
             click.echo(self.style(f"warning: {warning}", fg="yellow"))
         for name, body in self.tally.drafts.items():
@@ -217,8 +220,18 @@ class Session:
         self.tally.drafts[contact.name] = draft.body
         if contact.name not in self.tally.drafted:
             self.tally.drafted.append(contact.name)
-        click.echo("Copy it into your mail program; press l when it is sent.")
+        click.echo("Copy it into your mail program (o opens it there); press l when it is sent.")
         return draft
+
+    def open_mail(self, draft: Draft | None) -> None:
+        if draft is None:
+            click.echo("Press d for a draft first.")
+            return
+        link = mailto(draft)
+        if click.launch(link) != 0:
+            click.echo(f"Could not open a mail program; the link is:\n{link}")
+        else:
+            click.echo("Opened in your mail program; press l when it is sent.")
 
     def log(self, item: DueItem, draft: Draft | None) -> bool:
         contact = item.contact
@@ -229,12 +242,31 @@ class Session:
         text = self.term.line("What happened (one line, Enter to skip)", default="")
         if draft is not None and channel.lower() == "email":
             text = draft.log_text(text)
+        task = self.followup_done(contact)
         with shielded():  # a Ctrl-C now waits until it is committed and counted
-            outcome = log_touch(self.vault, self.today, contact, channel, self.today, text)
+            outcome = log_touch(
+                self.vault, self.today, contact, channel, self.today, text, done_task=task
+            )
             self.tally.touched.append(f"{contact.name} ({channel.lower()})")
             self.tally.minutes += self.vault.settings.minutes_for(channel.lower())
             self.report(outcome, f"Logged {channel.lower()} with {contact.name}")
         return True
+
+    def followup_done(self, contact: Contact) -> str | None:
+        """Which open follow-up this touch also did (ticked in the same commit), if any."""
+        tasks = contact.open_followups
+        if not tasks:
+            return None
+        for number, task in enumerate(tasks, 1):
+            due = f" (due {task.due})" if task.due else ""
+            click.echo(f"  {number}. {task.text}{due}")
+        while True:
+            answer = self.term.line(f"Did a follow-up too? (1-{len(tasks)}, Enter: none)")
+            if not answer:
+                return None
+            if answer.isdigit() and 1 <= int(answer) <= len(tasks):
+                return tasks[int(answer) - 1].text
+            click.echo(f"Give a number from 1 to {len(tasks)}, or press Enter.")
 
     def snooze(self, contact: Contact) -> bool:
         from .cadence import parse_duration_or_date
