@@ -380,8 +380,14 @@ def refresh(
 
 def _update_index(vault: Vault, today: date, committer: Committer, outcome: Outcome) -> None:
     """After an action: log the boxes ticked in the index note (a plain rebuild would drop
-    them), then rebuild it. Ticks logged on the way are told as notices."""
-    after = refresh(vault, today, committer=committer).outcome
+    them), then rebuild it. Ticks logged on the way are told as notices. The action is
+    done by then: an index that cannot be written is a notice, not an error."""
+    try:
+        after = refresh(vault, today, committer=committer).outcome
+    except VtbError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        outcome.notices.append(f"{vault.settings.index} not updated: {exc.message}{hint}")
+        return
     after.notices[:0] = after.done
     after.done = []
     outcome.merge(after)
