@@ -560,3 +560,15 @@ def test_people_who_share_a_name_are_told_apart_by_the_notes_path(example_repo: 
         result = vtb("log", query, "-c", "call", "the second one")
         assert result.exit_code == 0, result.output
         assert last_commit(example_repo)[1] == ["contacts/Jane Doe (2).md"]
+
+
+def test_an_index_that_cannot_be_written_does_not_fail_a_done_log(example_repo: Path) -> None:
+    (example_repo / "Touch Base.md").write_text("my own note, not vtb's\n")
+    result = Vtb(example_repo)("log", "jane", "-c", "call", "hello")
+    assert result.exit_code == 0, result.output  # the touch is logged and committed
+    assert result.stdout.startswith("Logged call with Jane Doe on 2026-11-26 (commit ")
+    assert (
+        "Touch Base.md not updated: Touch Base.md exists and was not made by vtb" in result.stderr
+    )
+    assert (example_repo / "Touch Base.md").read_text() == "my own note, not vtb's\n"
+    assert commit_count(example_repo) == 2
