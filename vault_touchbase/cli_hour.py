@@ -106,9 +106,11 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
         found = [i for i in found if i.involves(person)]
     if as_json:
         emit_json([intro.to_json() for intro in found])
+        app.problems(loaded.problems, limit=5)
         return
     if not found:
         click.echo("No offers and needs that match right now.")
+        app.problems(loaded.problems, limit=5)
         return
     width = min(max(len(i.giver.name) for i in found), 28)
     for intro in found:
@@ -120,6 +122,7 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
         f"\n{plural(len(found), 'introduction')} to make; "
         "`vtb intro NAME NAME` logs one on both notes and drafts the emails."
     )
+    app.problems(loaded.problems, limit=5)
 
 
 @command()

@@ -127,6 +127,10 @@ class Session:
         with shielded():
             result = refresh(self.vault, self.today)
         self.report(result.outcome)
+        for problem in result.problems[:5]:
+            click.echo(self.style(str(problem), fg="yellow"), err=True)
+        if len(result.problems) > 5:
+            click.echo(f"... and {len(result.problems) - 5} more (see `vtb check`)", err=True)
         snap = result.snap
         plan = list(snap.plan.this_hour)
         self.intros = find_intros(snap.loaded.contacts, self.vault.settings, self.today)
