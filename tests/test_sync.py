@@ -218,9 +218,16 @@ def test_an_unreachable_remote_and_a_login_are_clear(
 ) -> None:
     laptop, _ = devices
     git(laptop, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    path = laptop / JANE
+    path.write_text(
+        edit.add_log_entry(path.read_text(encoding="utf-8"), date(2026, 11, 26), "call", "x"),
+        encoding="utf-8",
+    )
     result = Vtb(laptop)("sync")
     assert result.exit_code == 1
     assert "could not reach origin" in result.stderr and "git remote -v" in result.stderr
+    assert "vtb committed 1 pending change here; they are safe in this clone" in result.stderr
+    assert git(laptop, "status", "--porcelain") == ""
     # a remote that wants a password: vtb never prompts, it says what to set up
     helper = tmp_path / "bin" / "git-remote-vtbtest"
     helper.parent.mkdir()

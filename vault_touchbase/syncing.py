@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from .errors import VtbError
 
 if TYPE_CHECKING:
-    from .actions import Committer, Outcome
+    from .actions import Committer, Outcome, RefreshResult
     from .gitrepo import GitRepo, RemoteResult, Upstream
     from .model import Contact, LogEntry, Problem
     from .settings import Settings
@@ -309,6 +309,32 @@ def sync(vault: Vault, today: date, python: str | None = None) -> SyncResult:
         outcome.merge(commit_pending(vault, today, Committer(vault)))
         refreshed = refresh(vault, today)
         outcome.merge(refreshed.outcome)
+    try:
+        refreshed = _exchange(vault, today, repo, up, result, outcome) or refreshed
+    except SyncError as exc:
+        if outcome.commits:
+            exc.message += (
+                f"\n(before that, vtb committed {len(outcome.commits)} pending change"
+                f"{'s' if len(outcome.commits) > 1 else ''} here; they are safe in this clone)"
+            )
+        raise
+    result.done += outcome.done
+    result.notices += outcome.notices
+    result.index_written = outcome.index_written
+    result.clashes = [p for p in refreshed.problems if SYNC_CLASH in p.message]
+    errors = [p for p in refreshed.problems if p.severity == "error"]
+    result.other_errors = len(errors) - len([p for p in errors if p in result.clashes])
+    return result
+
+
+def _exchange(
+    vault: Vault, today: date, repo: GitRepo, up: Upstream, result: SyncResult, outcome: Outcome
+) -> RefreshResult | None:
+    """Fetch, merge, refresh, push; again when a push loses a race. The last refresh, if any."""
+    from .actions import refresh
+    from .store import vault_lock
+
+    refreshed = None
     for _ in range(PUSH_ATTEMPTS):
         fetched = repo.fetch(up.remote)
         if not fetched.ok:
@@ -338,13 +364,7 @@ def sync(vault: Vault, today: date, python: str | None = None) -> SyncResult:
             f"{up.remote} kept receiving new commits while vtb pushed; yours are not pushed yet",
             "run vtb sync again",
         )
-    result.done += outcome.done
-    result.notices += outcome.notices
-    result.index_written = outcome.index_written
-    result.clashes = [p for p in refreshed.problems if SYNC_CLASH in p.message]
-    errors = [p for p in refreshed.problems if p.severity == "error"]
-    result.other_errors = len(errors) - len([p for p in errors if p in result.clashes])
-    return result
+    return refreshed
 
 
 def _repo(vault: Vault) -> GitRepo:
