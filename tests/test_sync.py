@@ -226,7 +226,7 @@ def test_an_unreachable_remote_and_a_login_are_clear(
     result = Vtb(laptop)("sync")
     assert result.exit_code == 1
     assert "could not reach origin" in result.stderr and "git remote -v" in result.stderr
-    assert "vtb committed 1 pending change here; they are safe in this clone" in result.stderr
+    assert "vtb committed 1 pending change here, safe in this clone" in result.stderr
     assert git(laptop, "status", "--porcelain") == ""
     # a remote that wants a password: vtb never prompts, it says what to set up
     helper = tmp_path / "bin" / "git-remote-vtbtest"

@@ -315,7 +315,7 @@ def sync(vault: Vault, today: date, python: str | None = None) -> SyncResult:
         if outcome.commits:
             exc.message += (
                 f"\n(before that, vtb committed {len(outcome.commits)} pending change"
-                f"{'s' if len(outcome.commits) > 1 else ''} here; they are safe in this clone)"
+                f"{'s' if len(outcome.commits) > 1 else ''} here, safe in this clone)"
             )
         raise
     result.done += outcome.done
