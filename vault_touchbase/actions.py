@@ -413,13 +413,14 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outc
     index = vault.settings.index
     for tick in read_ticks(text):
         path = vault.path_of(tick.path)
-        if not _inside(vault, path) or not path.is_file():
+        if not path.is_file() or not _is_contact_file(vault, path):
+            what = "is not a contact note" if path.is_file() else "does not exist"
             problems.append(
                 Problem(
                     index,
                     tick.line,
                     "error",
-                    f"ticked {tick.path}, which does not exist; not logged",
+                    f"ticked {tick.path}, which {what}; not logged",
                     "log it with `vtb log NAME`",
                 )
             )
@@ -517,6 +518,16 @@ def complete_followup(
     )
     outcome.done.append(f"done: {contact.name}: {followup.text}")
     return outcome
+
+
+def _is_contact_file(vault: Vault, path: Path) -> bool:
+    """True for a `.md` note inside the contacts folder, outside hidden folders: a tick
+    never writes into the user's other notes (`[[Meetings]]`, `[[contacts/../Now]]`)."""
+    try:
+        inside = path.resolve().relative_to(vault.contacts_dir.resolve())
+    except ValueError:
+        return False
+    return path.suffix == ".md" and not any(part.startswith(".") for part in inside.parts)
 
 
 def _inside(vault: Vault, path: Path) -> bool:
