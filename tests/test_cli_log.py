@@ -572,3 +572,21 @@ def test_an_index_that_cannot_be_written_does_not_fail_a_done_log(example_repo: 
     )
     assert (example_repo / "Touch Base.md").read_text() == "my own note, not vtb's\n"
     assert commit_count(example_repo) == 2
+
+
+def test_a_tick_never_writes_into_a_note_that_is_not_a_contact(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    vtb("refresh")
+    index = example_repo / "Touch Base.md"
+    index.write_text(
+        index.read_text(encoding="utf-8")
+        + "\n- [x] [[Meetings]]\n- [x] [[contacts/../Now|Now]]\n- [x] [[templates/contact]]\n",
+        encoding="utf-8",
+    )
+    before = {rel: (example_repo / rel).read_bytes() for rel in ("Meetings.md", "Now.md")}
+    result = vtb("refresh")
+    assert result.exit_code == 0, result.output
+    for rel in ("Meetings.md", "contacts/../Now.md", "templates/contact.md"):
+        assert f"ticked {rel}, which is not a contact note; not logged" in result.stderr
+    assert {rel: (example_repo / rel).read_bytes() for rel in before} == before
+    assert commit_count(example_repo) == 1
