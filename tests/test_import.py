@@ -276,7 +276,6 @@ def test_merge_is_one_commit_with_minimal_diffs_and_keeps_the_users_values(
         "+phone: [+1 555 0107, +1 555 0170]",
         "+organization: Müller Web",
         "+job_title: Freelance web developer",
-        "+source: vcard",
     ]
 
 
@@ -284,7 +283,8 @@ def test_existing_values_win_and_dialect_keys_are_used(fresh: Path) -> None:
     note = fresh / "contacts" / "Kwame.md"
     note.write_text(
         "---\nname: Kwame Mensah\nemails: KWAME.MENSAH@example.org  # work\n"
-        "company: Woodworks Ltd\nbirthday: 1980-04-02\ncircle: community\n---\nCarpenter.\n",
+        "company: Woodworks Ltd\nbirthday: 1980-04-02\ncircle: community\ntags: prm, Starred\n"
+        "---\nCarpenter.\n",
         encoding="utf-8",
     )
     imported(fresh, "google-contacts.csv")
@@ -293,6 +293,7 @@ def test_existing_values_win_and_dialect_keys_are_used(fresh: Path) -> None:
     assert "company: Woodworks Ltd\n" in text and "organization:" not in text
     assert "birthday: 1980-04-02\n" in text and "circle: community\n" in text
     assert "job_title: Owner\n" in text
+    assert "tags: [prm, Starred, community-garden]\n" in text  # `a, b` is two tags; any case
     assert text.split("---\n", 2)[2].startswith("Carpenter.\nBuilds raised beds")
 
 

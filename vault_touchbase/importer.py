@@ -364,6 +364,9 @@ def _items(value: object) -> list[str] | None:
     return None
 
 
+_COMMA_LISTS = ("emails", "tags", "offers", "needs")  # split at commas by contacts.parse_note
+
+
 def merge_text(
     text: str, person: ImportedPerson, contact: Contact, vault: Vault
 ) -> tuple[str, list[str]]:
@@ -397,7 +400,7 @@ def merge_text(
         current = _items(meta.get(key))
         if current is None:
             raise edit.EditError(f"`{key}` is not text or a list of text", f"edit `{key}` by hand")
-        if name == "emails" and len(current) == 1 and "," in current[0]:
+        if name in _COMMA_LISTS and isinstance(meta.get(key), str):  # `tags: a, b` reads as two
             current = [c.strip() for c in current[0].split(",") if c.strip()]
         skip = [contact.name] if name == "aliases" else []
         added = [v for v in values if not any(same_value(name, v, c) for c in [*current, *skip])]
@@ -409,7 +412,8 @@ def merge_text(
             united = [*current, *added]
             value = united if isinstance(meta.get(key), list) else _list_value(united, key)
             text = edit.set_scalar(text, key, value)
-            changes.append(f"+ {name.rstrip('s') if len(added) == 1 else name} {', '.join(added)}")
+            one = {"aliases": "alias", "emails": "email"}.get(name, name.removesuffix("s"))
+            changes.append(f"+ {one if len(added) == 1 else name} {', '.join(added)}")
     scalars: list[tuple[str, tuple[str, ...], object]] = [
         ("circle", settings.keys_for("circle"), person.circle),
         ("cadence", settings.keys_for("cadence"), person.cadence),
@@ -423,8 +427,7 @@ def merge_text(
                 "address",
                 "linkedin",
                 "connected_on",
-                "source",
-            )
+            )  # not `source`: a person already in the vault did not come from this file
         ),
     ]
     for name, keys, scalar in scalars:
