@@ -50,7 +50,7 @@ def test_drafts_for_several_people_differ_beyond_the_name_and_carry_context(vtb:
         assert PLACEHOLDER not in result.output
         for bit in bits:
             assert bit in result.output, (name, bit)
-        body = body_of(result.output)
+        body = body_of(result.stdout)
         first_line, rest = body.split("\n", 1)
         assert first_line.startswith("Hi ")
         bodies[name] = rest
@@ -159,7 +159,7 @@ def test_mailto_link_holds_address_subject_and_body(
     monkeypatch.setattr("click.launch", lambda url, **kw: launched.append(url) or 0)
     result = vtb("draft", "priya", "--open")
     assert result.exit_code == 0, result.output
-    link = result.output.strip().splitlines()[0]
+    link = result.stdout.strip().splitlines()[0]
     assert launched == [link]
     parts = urlsplit(link)
     assert parts.scheme == "mailto" and unquote(parts.path) == "priya.raman@example.com"
