@@ -360,6 +360,31 @@ def test_an_unclosed_quote_is_reported_and_rows_before_it_come_in(fresh: Path) -
     assert sorted(people(fresh)) == ["Ada Quinn"]
 
 
+def test_an_outlook_style_csv_with_numbered_columns(fresh: Path) -> None:
+    path = fresh.parent / "outlook.csv"
+    path.write_text(
+        "First Name,Last Name,E-mail Address,E-mail 2 Address,E-mail Type,Business Phone,"
+        "Mobile Phone,Birthday,Web Page,Home Street\n"
+        "Ada,Quinn,ada@example.com,ada@work.example,SMTP,+1 555 0001,+1 555 0002,0/0/00,"
+        "https://ada.example,1 Main St\n",
+        encoding="utf-8",
+    )
+    output = imported_file(fresh, path)
+    assert "warning" not in output
+    ada = people(fresh)["Ada Quinn"]
+    assert ada.emails == ("ada@example.com", "ada@work.example")
+    assert ada.phones == ("+1 555 0001", "+1 555 0002")
+    assert ada.birthday is None
+    assert front(fresh, ada)["website"] == "https://ada.example"
+    assert "Home Street: 1 Main St" in body(fresh, ada)
+
+
+def imported_file(vault: Path, path: Path) -> str:
+    result = Vtb(vault)("import", str(path))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def test_unknown_format_and_missing_file(fresh: Path, tmp_path: Path) -> None:
     vtb = Vtb(fresh)
     png = tmp_path / "photo.png"

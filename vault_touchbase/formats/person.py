@@ -387,7 +387,7 @@ class Draft:
 
     def _birthday(self, notes: list[str]) -> Birthday | None:
         raw = self._first("birthday")
-        if not raw:
+        if not raw or re.fullmatch(r"[0/.\-\s]+", raw):  # Outlook's "0/0/00" means none
             return None
         found = parse_birthday(raw)
         if found is None:
@@ -502,7 +502,9 @@ FIELD_WORDS: dict[str, str] = {
     **dict.fromkeys(["address", "home address", "postal address"], "address"),
     **dict.fromkeys(["tags", "tag", "labels", "label", "categories", "groups"], "tags"),
     **dict.fromkeys(["circle"], "circle"),
-    **dict.fromkeys(["website", "websites", "url", "web", "homepage", "site"], "websites"),
+    **dict.fromkeys(
+        ["website", "websites", "url", "web", "homepage", "site", "web page"], "websites"
+    ),
     **dict.fromkeys(["linkedin", "linkedin url"], "linkedin"),
     **dict.fromkeys(["nickname", "nicknames", "alias", "aliases", "also known as"], "aliases"),
     **dict.fromkeys(["cadence"], "cadence"),
@@ -519,4 +521,12 @@ DERIVED_WORDS = {"last_contacted", "last contacted", "next_due", "next due", "pa
 def field_of(label: str) -> str | None:
     """The field a header cell or line label names (`E-mail` → emails), else None."""
     word = " ".join(label.strip().strip(":").replace("_", " ").split()).casefold()
-    return FIELD_WORDS.get(word) or FIELD_WORDS.get(word.replace(" ", "_"))
+    found = FIELD_WORDS.get(word)
+    if found or re.search(r"\b(type|label|display|kind)\b", word):
+        return found
+    # Outlook's and others' numbered columns: "E-mail 2 Address", "Business Phone", "Home Fax"
+    if re.search(r"\be-?mail\b", word):
+        return "emails"
+    if re.search(r"\b(phone|mobile|cell|fax|telephone)\b", word):
+        return "phones"
+    return None
