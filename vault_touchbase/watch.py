@@ -504,11 +504,12 @@ class Watcher:
             self._load_all()
         ticked = (batch.index or full or self._index_stale) and self._index_ticked()
         reason = self._reason(today, touched, batch, ticked, outcome)
-        if reason:
-            self._refresh(today, reason, outcome, harvest=ticked, busy=busy)
+        said = self._refresh(today, reason, outcome, harvest=ticked, busy=busy) if reason else ""
         self._record(changed, outcome)
         self._today = today
         self._report(outcome)
+        if said:
+            self.say("done", said)
         return outcome
 
     def _classify(self, paths: Iterable[str]) -> _Batch:
@@ -713,11 +714,12 @@ class Watcher:
 
     def _refresh(
         self, today: date, reason: str, outcome: Outcome, *, harvest: bool, busy: str | None
-    ) -> None:
-        """Log ticks (when `harvest`) and rebuild the index, under the vault lock."""
+    ) -> str:
+        """Log ticks (when `harvest`) and rebuild the index, under the vault lock.
+        Returns the line to say when the index was written."""
         if busy and (harvest or self.vault.settings.commit_index):
             self._index_stale = True  # the index is tracked: not written during a rebase/merge
-            return
+            return ""
         with vault_lock(self.vault.root):
             extra: list[Problem] = []
             if harvest:  # what `actions.refresh` does, with the notes held in memory
@@ -738,9 +740,9 @@ class Watcher:
         self._problems(result.problems)
         due = len(result.snap.items)
         if result.written:
-            self.say("done", f"refreshed: {reason}, {due} due")
-        else:
-            self.say("detail", f"index unchanged ({reason}, {due} due)")
+            return f"refreshed: {reason}, {due} due"
+        self.say("detail", f"index unchanged ({reason}, {due} due)")
+        return ""
 
     # -- saying what happened ---------------------------------------------------------------------
 
@@ -749,6 +751,9 @@ class Watcher:
         current = set(problems)
         for problem in sorted(current - self._reported):
             self.say("problem", str(problem))
+        still = {p.path for p in current}
+        for path in sorted({p.path for p in self._reported} - still):
+            self.say("info", f"{path}: no problem any more")
         self._reported = current
 
     def _report(self, outcome: Outcome) -> None:
