@@ -393,6 +393,16 @@ def test_unknown_format_and_missing_file(fresh: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "photo.png: a binary file, not a list of people" in result.output
     assert "vCard" in result.output  # the hint names what vtb reads
+    table = tmp_path / "numbers.csv"
+    table.write_text("foo,bar\n1,2\n")
+    result = vtb("import", str(table))
+    assert result.exit_code == 1 and "a CSV file without a Name column" in result.output
+    (tmp_path / "empty.vcf").write_text("\n")
+    assert "empty.vcf is empty" in vtb("import", str(tmp_path / "empty.vcf")).output
+    only_bad = tmp_path / "bad.vcf"
+    only_bad.write_text("BEGIN:VCARD\nVERSION:3.0\nno colon\nEND:VCARD\n")
+    result = vtb("import", str(only_bad))
+    assert result.exit_code == 1 and "bad.vcf:3: error: card 1" in result.output
     result = vtb("import", str(tmp_path / "nowhere.vcf"))
     assert result.exit_code == 1 and "no such file" in result.output
     assert "Traceback" not in result.output

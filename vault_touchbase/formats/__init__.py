@@ -71,6 +71,8 @@ def detect_format(data: bytes, name: str = "") -> tuple[str, str]:
             f"{name}: an old Word or Excel file (.doc/.xls)",
             "open it and save it as a Word document (.docx) or as CSV",
         )
+    if not data.strip():
+        raise FormatError(f"{name} is empty", "export the people again, or give another file")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FormatError(f"{name}: a binary file, not a list of people", f"vtb reads {SUPPORTED}")
     text = decode_text(data)
@@ -81,6 +83,12 @@ def detect_format(data: bytes, name: str = "") -> tuple[str, str]:
     sniffed = sniff_kind(text)
     if sniffed:
         return sniffed
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    if Path(name).suffix.lower() in (".csv", ".tsv"):
+        raise FormatError(
+            f"{name}: a CSV file without a Name column (its first row: {first[:60]!r})",
+            "give it a header row such as Name,Email,Phone,Notes",
+        )
     if Path(name).suffix.lower() in (".txt", ".md", ".markdown", ".text") or looks_like_list(text):
         if text.lstrip()[:1] in ("{", "[", "<"):
             raise FormatError(f"{name}: looks like JSON or HTML", f"vtb imports {SUPPORTED}")
