@@ -463,6 +463,10 @@ def make_draft(
         warnings.append(f"{contact.name} has no email address in {contact.path}")
     sender = template.sender or _identity(vault)
     me = _display_name(sender) or "[your name]"
+    if not sender:
+        warnings.append(
+            f'sign with your name: set from: "Your Name <you@example.com>" in {template.where}'
+        )
     values: dict[str, Any] = {
         "name": contact.name,
         "first_name": contact.first_name,

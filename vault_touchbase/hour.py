@@ -118,6 +118,7 @@ class Session:
         self.tally = Tally()
         self.started = time.monotonic()
         self.intros: list[Intro] = []
+        self.warned: set[str] = set()
         self.width = min(shutil.get_terminal_size((100, 24)).columns, 100)
 
     # -- the whole session ------------------------------------------------------------
@@ -210,6 +211,10 @@ class Session:
         rule = "┄" * min(self.width, 60)
         click.echo(f"{rule}\n{as_text(draft)}{rule}")  # no margin: it copies cleanly
         for warning in draft.warnings:
+            if warning in self.warned:
+                continue  # said once a session: about the template, not this person
+            if contact.name not in warning:
+                self.warned.add(warning)
             click.echo(self.style(f"warning: {warning}", fg="yellow"))
         for name, body in self.tally.drafts.items():
             ratio = similarity(body, draft.body)
