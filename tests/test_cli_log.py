@@ -270,7 +270,9 @@ def test_snooze_edits_one_line_of_the_dialect_key_and_commits(example_repo: Path
     vtb = Vtb(example_repo)
     result = vtb("snooze", "kenji", "2027-02-01")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Snoozed Kenji Watanabe until 2027-02-01 (commit ")
+    assert result.stdout.startswith(
+        "Snoozed Kenji Watanabe until 2027-02-01 (was until 2027-01-10) (commit "
+    )
     rel = "contacts/Kenji Watanabe.md"
     assert diff_lines(example_repo, rel) == (
         [b"prm-snooze-until: 2027-01-10   # on paternity leave until January"],

@@ -116,7 +116,9 @@ def snooze(ctx: click.Context, name: str, until: str) -> None:
         raise click.BadParameter(str(exc), param_hint="UNTIL") from None
     contact = contact_named(app.vault, name)
     outcome = do_snooze(app.vault, app.today, contact, day)
-    report(app, outcome, f"Snoozed {contact.name} until {day}")
+    was = contact.snooze_until
+    before = f" (was until {was})" if was and was != day and was > app.today else ""
+    report(app, outcome, f"Snoozed {contact.name} until {day}{before}")
 
 
 @command()
