@@ -412,6 +412,33 @@ def test_an_inotify_limit_falls_back_to_polling(
     wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the polled touch")
 
 
+def test_a_deleted_note_leaves_the_index_and_is_not_committed(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    (example_repo / CHLOE).unlink()
+    wait_for(index_is_current(example_repo), "the index without her")
+    assert "Chloé Dubois" not in run.index() and run.watcher.stats.commits == 0
+
+
+def test_a_changed_vtb_toml_is_read_again(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    settings = example_repo / "vtb.toml"
+    original = settings.read_text()
+    (example_repo / "people").mkdir()
+    (example_repo / "people" / "Zed Zero.md").write_text("---\nname: Zed Zero\n---\n")
+    settings.write_text(original.replace('contacts = "contacts"', 'contacts = "people"'))
+    wait_for(lambda: "Zed Zero" in run.index(), "the index of the new folder")
+    (example_repo / "people" / "Yan Young.md").write_text("---\nname: Yan Young\n---\n")
+    wait_for(lambda: "Yan Young" in run.index(), "the new folder watched")
+    settings.write_text(original)
+    wait_for(index_is_current(example_repo), "the index of the old folder again")
+    assert "Zed Zero" not in run.index()
+    assert any("vtb.toml changed" in line for line in run.lines("info"))
+
+
 # --- autocommit policies ----------------------------------------------------------------
 
 

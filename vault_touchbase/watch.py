@@ -499,7 +499,8 @@ class Watcher:
             todo, self._deferred, self._commit_retry = touched | self._deferred, set(), None
             outcome.merge(self._commit(todo, today, now))
         if self._loaded:
-            self._reparse(set(changed) | set(outcome.changed))
+            gone = {rel for rel, state in changed.items() if state is None}
+            self._reparse((set(changed) | set(outcome.changed)) - gone, gone)
         else:
             self._load_all()
         ticked = (batch.index or full or self._index_stale) and self._index_ticked()
@@ -585,8 +586,10 @@ class Watcher:
         }
         self._loaded = True
 
-    def _reparse(self, rels: Iterable[str]) -> None:
-        """Read these notes again (gone ones are dropped), as `load_vault` would."""
+    def _reparse(self, rels: Iterable[str], gone: Iterable[str] = ()) -> None:
+        """Read these notes again and forget the `gone` ones, as `load_vault` would."""
+        for rel in gone:
+            self._notes.pop(rel, None)
         for rel in rels:
             path = self.vault.path_of(rel)
             if path.is_symlink():  # a link may lead out of the vault: load_vault decides
@@ -778,6 +781,7 @@ class Watcher:
         old_points = self._watch_points()
         self.vault = vault
         self._committer = Committer(vault)
+        self._loaded = False  # notes are read through the settings: read them all again
         self.say("info", f"{CONFIG_NAME} changed: settings read again")
         if self._observer is not None and self._watch_points() != old_points:
             self._start_observer()
