@@ -1,111 +1,457 @@
-"""The parse cache in `.vtb/`: results of `parse_note` keyed by path, mtime and size.
+"""Reading every note fast: the parse cache in `.vtb/`, and parsing on all cores.
 
-A cache from another vtb version or other settings, a corrupt file, or one
-written by a stranger is ignored and rebuilt: never a crash, never a wrong
-answer. Writes are atomic, so two vtb processes at once only race to
-replace a whole file. Only vtb's own model classes are ever unpickled.
+`read_notes` gives each note's parse result (a Contact or None, and its
+problems). A note whose stamp — mtime, size, ctime and inode — is the one
+recorded with a cached result is not read again. The cache lives in
+`.vtb/parse-cache/NN.pickle`: `SHARDS` files, a note assigned to one by a
+hash of its path, so one changed note rewrites one small file. A file holds
+its key (vtb's format and version, a digest of vtb's own source, the
+Python, the settings), the (path, stamp) of each note in it, and their
+results in one pickle; a file with another key is ignored and rebuilt.
+
+Correctness rules, each tested in `tests/test_cache.py`:
+
+- A result is served only for the exact stamp it was parsed under. Any
+  write changes ctime (which no tool can set back), so an edit that keeps
+  size and mtime is still seen; a note changed less than `RACY_NS` before
+  the load started is parsed but not cached, since a second edit within one
+  clock tick could leave its stamp unchanged.
+- Files are written whole to a temp file and renamed over (`os.replace`),
+  so a reader sees an old file or a new one; two processes refreshing at
+  once each write self-consistent files, and the last one wins.
+- Only builtins, vtb's own model classes and dates are unpickled; anything
+  else — a corrupt, truncated or foreign file, a forbidden class — makes
+  the whole file a miss: its notes are parsed again and it is rewritten.
+  Never a crash, never a wrong answer.
+
+Above `PARALLEL_MIN` notes to parse, forked worker processes parse a shard's
+notes each, on every core; a worker's pickle of a shard's results is what
+the cache stores, so parsing in parallel costs no extra pickling.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
 import io
 import os
 import pickle
+import sys
+import tempfile
+import threading
 import time
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields, is_dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, model
 from .model import Contact, Problem
 
 if TYPE_CHECKING:
     from .vault import Vault
 
-CACHE_FILE = "parse-cache.pickle"
-FORMAT = 1
-RACY_SECONDS = 2.0  # a note touched this recently could change again within one mtime tick
+CACHE_DIR = "parse-cache"
+OLD_CACHE_FILE = "parse-cache.pickle"  # the single-file cache of vtb before FORMAT 3
+FORMAT = 3
+MAGIC = "vtb-parse-cache"
+TRAILER = b"\x00vtb-end"
+SHARDS = 16
+RACY_NS = 2_000_000_000  # a note changed this recently is parsed but not cached
+PARALLEL_MIN = 1500  # parse in worker processes only when at least this many notes miss
 
 Result = tuple[Contact | None, list[Problem]]
-_ALLOWED = {
-    ("vault_touchbase.model", name)
-    for name in ("Contact", "LogEntry", "FollowUp", "Birthday", "Cadence", "Problem")
-} | {("datetime", "date"), ("builtins", "set"), ("builtins", "frozenset")}
+Stamp = tuple[int, int, int, int]  # (mtime_ns, size, ctime_ns, inode)
+Files = Iterable[tuple[str, os.stat_result | None, str]]
+Progress = Callable[[int, int], None]
+
+
+def _now_ns() -> int:
+    return time.time_ns()  # a seam: tests move the clock to make fresh notes look settled
+
+
+def stamp_of(stat: os.stat_result) -> Stamp:
+    """What identifies one version of a note's bytes without reading them."""
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of vtb's own source, so a cache never outlives the code that wrote it."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        with contextlib.suppress(OSError):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(vault: Vault) -> tuple[str, ...]:
+    """Everything a parse result depends on besides the note's bytes."""
+    return (
+        MAGIC,
+        str(FORMAT),
+        __version__,
+        code_digest(),
+        sys.implementation.cache_tag or "",
+        repr(vault.settings),
+    )
+
+
+def shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+# --- pickling results -------------------------------------------------------------------
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+    names = [f.name for f in fields(cls)]
+    return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
+
+
+# Model objects are pickled as a call of their class with their fields, so unpickled
+# ones are built by their own __init__: as compact in memory as freshly parsed ones.
+_DISPATCH = {
+    cls: _reducer(cls)
+    for cls in vars(model).values()
+    if isinstance(cls, type)
+    and is_dataclass(cls)
+    and cls.__module__ == model.__name__
+    and all(f.init for f in fields(cls))
+}
+_ALLOWED = {("datetime", "date"), ("datetime", "datetime")} | {
+    (model.__name__, cls.__name__) for cls in _DISPATCH
+}
+
+
+def dumps(results: list[Result]) -> bytes:
+    """Parse results as bytes for the cache."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH  # type: ignore[assignment]
+    pickler.dump(results)
+    return buffer.getvalue()
 
 
 class _SafeUnpickler(pickle.Unpickler):
+    """Builds builtins, vtb's model classes and dates; anything else is refused."""
+
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in _ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the parse cache")
         return super().find_class(module, name)
 
 
-@dataclass
-class ParseCache:
-    """Parse results of unchanged notes, and what to save back."""
+class _BuiltinsUnpickler(pickle.Unpickler):
+    """Builds only builtin values (tuples, strings, numbers)."""
 
-    path: str
-    key: tuple[object, ...]
-    entries: dict[str, tuple[int, int, Result]] = field(default_factory=dict)
-    seen: set[str] = field(default_factory=set)
-    dirty: bool = False
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the parse cache")
 
-    @classmethod
-    def open(cls, vault: Vault) -> ParseCache:
-        key = (__version__, FORMAT, vault.settings.fingerprint())
-        cache = cls(str(vault.state_dir / CACHE_FILE), key)
-        try:
-            with open(cache.path, "rb") as handle:
-                stored = _SafeUnpickler(io.BytesIO(handle.read())).load()
-            if isinstance(stored, dict) and stored.get("key") == key:
-                entries = stored.get("entries")
-                if isinstance(entries, dict):
-                    cache.entries = entries
-        except Exception:  # missing, corrupt, foreign: start empty
-            cache.entries = {}
-        return cache
 
-    def get(self, rel: str, stat: os.stat_result) -> Result | None:
-        self.seen.add(rel)
-        entry = self.entries.get(rel)
-        if entry is None or entry[0] != stat.st_mtime_ns or entry[1] != stat.st_size:
-            return None
-        try:
-            contact, problems = entry[2]
-        except (TypeError, ValueError):
-            return None
-        if contact is not None and not isinstance(contact, Contact):
-            return None
-        return contact, problems
+def _valid_results(results: object, count: int) -> bool:
+    return (
+        isinstance(results, list)
+        and len(results) == count
+        and all(
+            isinstance(r, tuple)
+            and len(r) == 2
+            and (r[0] is None or isinstance(r[0], Contact))
+            and isinstance(r[1], list)
+            and all(isinstance(p, Problem) for p in r[1])
+            for r in results
+        )
+    )
 
-    def put(self, rel: str, stat: os.stat_result, result: Result) -> None:
-        self.seen.add(rel)
-        if stat.st_mtime_ns / 1e9 > time.time() - RACY_SECONDS:
-            self.entries.pop(rel, None)  # too fresh to trust its mtime; parse again next time
+
+def _valid_entries(entries: object) -> bool:
+    return isinstance(entries, tuple) and all(
+        isinstance(e, tuple)
+        and len(e) == 2
+        and isinstance(e[0], str)
+        and isinstance(e[1], tuple)
+        and len(e[1]) == 4
+        and all(type(n) is int for n in e[1])
+        for e in entries
+    )
+
+
+# --- shard files ----------------------------------------------------------------------------
+
+
+def read_shard(path: Path, key: tuple[str, ...]) -> tuple[list[tuple[str, Stamp]], Any]:
+    """A shard's entries, and a function giving their results (decoded only when called).
+
+    Raises (OSError, ValueError, pickle errors...) for a missing, cut-short,
+    foreign or malformed file.
+    """
+    data = path.read_bytes()
+    if not data.endswith(TRAILER):
+        raise ValueError("not a complete shard file")
+    stream = io.BytesIO(data)
+    if _BuiltinsUnpickler(stream).load() != key:
+        raise ValueError("written by another vtb, Python or settings")
+    entries = _BuiltinsUnpickler(stream).load()
+    if not _valid_entries(entries):
+        raise ValueError("not a shard index")
+
+    def results() -> list[Result]:
+        found = _SafeUnpickler(stream).load()
+        if stream.tell() != len(data) - len(TRAILER) or not _valid_results(found, len(entries)):
+            raise ValueError("results do not match the index")
+        return found  # type: ignore[no-any-return]
+
+    return list(entries), results
+
+
+def write_shard(
+    folder: Path, shard: int, key: tuple[str, ...], entries: list[tuple[str, Stamp]], blob: bytes
+) -> None:
+    """Replace one shard file at once; `blob` is `dumps` of the entries' results."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{shard:02d}.", suffix=".tmp", dir=folder)
+    except OSError:
+        return  # a read-only vault still works, only slower
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(tuple(entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.write(blob)
+            handle.write(TRAILER)
+        os.replace(temp, folder / f"{shard:02d}.pickle")
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+# --- the process memo -------------------------------------------------------------------
+
+# Results this process already holds, for a second load in the same run (`vtb log`
+# finds the person, then rebuilds the index) or the watcher: {rel: (stamp, result)}.
+_MEMO: dict[str, tuple[tuple[str, ...], dict[str, tuple[Stamp, Result]]]] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+def forget() -> None:
+    """Drop the results this process holds (tests; a long-running process that wants memory)."""
+    with _MEMO_LOCK:
+        _MEMO.clear()
+
+
+# --- reading every note -------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Building 100,000 objects in a row gains nothing from the cycle collector running."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()  # else the next collection walks every object just made, for nothing
+            gc.enable()
+
+
+def read_notes(
+    vault: Vault, files: Files, progress: Progress | None = None, use_cache: bool = True
+) -> list[Result]:
+    """The parse result of each of `files` (from `vault.note_files`), in their order.
+
+    A file listed with a problem instead of a stat gives that problem.
+    """
+    with _no_gc():
+        return _Load(vault, use_cache, progress).run(files)
+
+
+class _Load:
+    """One load of a vault's notes: the memo, then the shards, then parsing what is left."""
+
+    def __init__(self, vault: Vault, use_cache: bool, progress: Progress | None) -> None:
+        self.vault = vault
+        self.use_cache = use_cache
+        self.progress = progress
+        self.started_ns = _now_ns()
+        self.key = cache_key(vault)
+        self.folder = vault.state_dir / CACHE_DIR
+        self.results: list[Result | None] = []
+        self.stamps: dict[str, Stamp] = {}
+        self.index: dict[str, int] = {}
+        self.memo: dict[str, tuple[Stamp, Result]] = {}
+        self.done = 0
+        self.total = 0
+
+    def run(self, files: Files) -> list[Result]:
+        for rel, stat, trouble in files:
+            if trouble or stat is None:
+                self.results.append((None, [Problem(rel, 1, "error", trouble or "cannot read")]))
+            else:
+                self.index[rel] = len(self.results)
+                self.stamps[rel] = stamp_of(stat)
+                self.results.append(None)
+        self.total = len(self.results)
+        if not self.use_cache:
+            self._parse_serially(list(self.stamps))
         else:
-            self.entries[rel] = (stat.st_mtime_ns, stat.st_size, result)
-        self.dirty = True
+            missing = self._from_memo()
+            if missing:
+                self._from_shards(missing)
+            with _MEMO_LOCK:
+                _MEMO.clear()  # one vault at a time: a process never holds two vaults' notes
+                _MEMO[str(self.vault.root)] = (self.key, self.memo)
+        self._report(0, force=True)
+        return self.results  # type: ignore[return-value]
 
-    def save(self) -> None:
-        """Write the cache if anything changed, dropping notes that are gone."""
-        gone = set(self.entries) - self.seen
-        for rel in gone:
-            del self.entries[rel]
-        if not (self.dirty or gone):
-            return
-        folder = os.path.dirname(self.path)
+    def _report(self, count: int, force: bool = False) -> None:
+        before = self.done
+        self.done += count
+        if self.progress and (force or self.done // 500 != before // 500):
+            self.progress(self.done, self.total)
+
+    def _cacheable(self, stamp: Stamp) -> bool:
+        return max(stamp[0], stamp[2]) < self.started_ns - RACY_NS
+
+    def _take(self, rel: str, result: Result) -> None:
+        self.results[self.index[rel]] = result
+        if self._cacheable(self.stamps[rel]):
+            self.memo[rel] = (self.stamps[rel], result)
+
+    def _from_memo(self) -> list[str]:
+        with _MEMO_LOCK:
+            held = _MEMO.get(str(self.vault.root))
+        known = held[1] if held is not None and held[0] == self.key else {}
+        missing = []
+        for rel, stamp in self.stamps.items():
+            entry = known.get(rel)
+            if entry is not None and entry[0] == stamp:
+                self._take(rel, entry[1])
+            else:
+                missing.append(rel)
+        self._report(len(self.stamps) - len(missing))
+        return missing
+
+    def _from_shards(self, missing: list[str]) -> None:
+        """Take what the shard files hold; parse the rest; write the shards that changed."""
+        with contextlib.suppress(OSError):
+            (self.vault.state_dir / OLD_CACHE_FILE).unlink()
+        by_shard: dict[int, list[str]] = {}
+        for rel in missing:
+            by_shard.setdefault(shard_of(rel), []).append(rel)
+        todo: dict[int, tuple[list[str], list[tuple[str, Stamp, Result]]]] = {}
+        for shard, wanted in sorted(by_shard.items()):
+            left, kept, clean = self._read_shard(shard, wanted)
+            if left or not clean:
+                todo[shard] = (left, kept)
+        count = sum(len(left) for left, _ in todo.values())
+        if count >= PARALLEL_MIN and _workers() > 1 and threading.active_count() == 1:
+            self._parse_in_workers({shard: job for shard, job in todo.items() if job[0]})
+            todo = {shard: job for shard, job in todo.items() if not job[0]}
+        for shard, (left, kept) in todo.items():
+            self._parse_serially(left)
+            self._write(shard, kept, left, None)
+
+    def _read_shard(
+        self, shard: int, wanted: list[str]
+    ) -> tuple[list[str], list[tuple[str, Stamp, Result]], bool]:
+        """Take the `wanted` results from one shard file.
+
+        Returns the notes still to parse, the results worth keeping when the
+        file is written again, and whether the file is sound and up to date.
+        """
         try:
-            os.makedirs(folder, exist_ok=True)
-            ignore = os.path.join(folder, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("*\n")
-            temp = f"{self.path}.{os.getpid()}.tmp"
-            with open(temp, "wb") as handle:
-                pickle.dump(
-                    {"key": self.key, "entries": self.entries},
-                    handle,
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                )
-            os.replace(temp, self.path)
-        except OSError:
-            pass  # a read-only vault still works, only slower
+            entries, results = read_shard(self.folder / f"{shard:02d}.pickle", self.key)
+            found = results()
+        except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: rebuilt
+            return wanted, [], False
+        needed = set(wanted)
+        kept: list[tuple[str, Stamp, Result]] = []
+        for (rel, stamp), result in zip(entries, found, strict=True):
+            if self.stamps.get(rel) == stamp and shard_of(rel) == shard:
+                kept.append((rel, stamp, result))
+                if rel in needed:
+                    needed.discard(rel)
+                    self._take(rel, result)
+        self._report(len(wanted) - len(needed))
+        clean = len(kept) == len(entries)
+        return [rel for rel in wanted if rel in needed], kept, clean
+
+    def _parse_serially(self, rels: list[str]) -> None:
+        from .vault import read_note
+
+        for rel in rels:
+            self._take(rel, read_note(self.vault, rel, self.stamps[rel][1]))
+            self._report(1)
+
+    def _parse_in_workers(
+        self, todo: dict[int, tuple[list[str], list[tuple[str, Stamp, Result]]]]
+    ) -> None:
+        jobs = [
+            (shard, [(rel, self.stamps[rel][1]) for rel in left])
+            for shard, (left, _) in todo.items()
+        ]
+        for shard, blob in _in_workers(self.vault, jobs):
+            left, kept = todo[shard]
+            results: list[Result] = pickle.loads(blob)  # noqa: S301 - from our own child
+            for rel, result in zip(left, results, strict=True):
+                self._take(rel, result)
+            self._report(len(left))
+            self._write(shard, kept, left, blob if not kept else None)
+
+    def _write(
+        self,
+        shard: int,
+        kept: list[tuple[str, Stamp, Result]],
+        parsed: list[str],
+        blob: bytes | None,
+    ) -> None:
+        """Write a shard: the results kept from the old file and the cacheable new ones.
+
+        `blob`, when given, is already `dumps` of the new results (from a worker).
+        """
+        new = [rel for rel in parsed if self._cacheable(self.stamps[rel])]
+        if len(new) < len(parsed):
+            blob = None
+        entries = [(rel, stamp) for rel, stamp, _ in kept]
+        entries += [(rel, self.stamps[rel]) for rel in new]
+        if blob is None:
+            results = [r for _, _, r in kept] + [self.results[self.index[rel]] for rel in new]
+            blob = dumps(results)  # type: ignore[arg-type]
+        write_shard(self.folder, shard, self.key, entries, blob)
+
+
+# --- parsing on every core ------------------------------------------------------------------
+
+
+def _workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _parse_shard(job: tuple[Vault, int, list[tuple[str, int]]]) -> tuple[int, bytes]:
+    """In a worker: read and parse one shard's notes; their results as cache bytes."""
+    from .vault import read_note
+
+    vault, shard, notes = job
+    with _no_gc():
+        return shard, dumps([read_note(vault, rel, size) for rel, size in notes])
+
+
+def _in_workers(
+    vault: Vault, jobs: list[tuple[int, list[tuple[str, int]]]]
+) -> Iterator[tuple[int, bytes]]:
+    """Parse shards in forked worker processes (one per core), as they finish."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("fork")  # the CLI is one thread: forking is safe
+    with ProcessPoolExecutor(_workers(), mp_context=context) as pool:
+        futures = [pool.submit(_parse_shard, (vault, shard, notes)) for shard, notes in jobs]
+        for future in as_completed(futures):
+            yield future.result()

@@ -30,6 +30,14 @@ _NEEDS_PARSER = re.compile(
     re.MULTILINE,
 )
 
+# The same rules for a whole body at once (how scan_log and needs_parser run fast):
+# a pattern that starts with a newline lets the regex engine jump from line to line.
+_HEADING_LINE = re.compile(_HEADING.pattern, re.MULTILINE)
+_ITEM_LINE = re.compile(_ITEM.pattern, re.MULTILINE)
+_NEEDS_PARSER_AFTER_NEWLINE = re.compile(
+    "\n" + _NEEDS_PARSER.pattern[1:].replace("|.*\\t", ""), re.MULTILINE
+)
+
 LOG_TITLE = "log"
 
 BadLine = tuple[int, str]  # (file line, message)
@@ -54,28 +62,38 @@ def _is_log_heading(level: int, title: str) -> bool:
 
 
 def scan_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
-    """The line scan. Only valid when `needs_parser(body)` is False."""
+    """The line scan. Only valid when `needs_parser(body)` is False.
+
+    Only level-1/2 headings and `- DATE` items matter, so the regexes look for
+    just those lines (in C), never at the others one by one.
+    """
     entries: list[LogEntry] = []
     bad: list[BadLine] = []
-    in_log = False
-    for offset, line in enumerate(body.split("\n")):
-        if line.startswith("#"):
-            heading = _HEADING.match(line)
-            if heading and len(heading.group(1)) <= 2:
-                in_log = _is_log_heading(len(heading.group(1)), heading.group(2) or "")
-                continue
-        if not in_log:
+    sections: list[tuple[int, int]] = []  # [start, end) of each Log section's text
+    start = -1
+    for heading in _HEADING_LINE.finditer(body):
+        if len(heading.group(1)) > 2:
             continue
-        item = _ITEM.match(line)
-        if item:
-            result = parse_entry_text(body_line + offset, item.group(1), item.group(2).rstrip())
+        if start >= 0:
+            sections.append((start, heading.start()))
+            start = -1
+        if _is_log_heading(len(heading.group(1)), heading.group(2) or ""):
+            start = heading.end()
+    if start >= 0:
+        sections.append((start, len(body)))
+    counted, line_no = 0, body_line
+    for first, last in sections:
+        for item in _ITEM_LINE.finditer(body, first, last):
+            line_no += body.count("\n", counted, item.start())
+            counted = item.start()
+            result = parse_entry_text(line_no, item.group(1), item.group(2).rstrip())
             (entries if isinstance(result, LogEntry) else bad).append(result)  # type: ignore[arg-type]
     return entries, bad
 
 
 def needs_parser(body: str) -> bool:
     """True when the body holds Markdown a line scan could misread."""
-    return _NEEDS_PARSER.search(body) is not None
+    return "\t" in body or _NEEDS_PARSER_AFTER_NEWLINE.search("\n" + body) is not None
 
 
 @lru_cache(maxsize=1)

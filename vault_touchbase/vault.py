@@ -92,20 +92,18 @@ def note_files(vault: Vault) -> Iterator[tuple[str, os.stat_result | None, str]]
     stack = [vault.contacts_dir]
     while stack:
         folder = stack.pop()
+        prefix = Path(folder).relative_to(root).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"  # rels are built as strings: 10k notes
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            yield (
-                Path(folder).relative_to(root).as_posix(),
-                None,
-                f"cannot read folder: {exc.strerror}",
-            )
+            yield (prefix.rstrip("/") or ".", None, f"cannot read folder: {exc.strerror}")
             continue
         subfolders = []
         for entry in entries:
             if _hidden(entry.name):
                 continue
-            rel = Path(entry.path).relative_to(root).as_posix()
+            rel = prefix + entry.name
             if entry.is_symlink():
                 target = os.path.realpath(entry.path)
                 if os.path.commonpath([real_root, target]) != real_root:
@@ -146,32 +144,18 @@ def load_vault(
 ) -> LoadResult:
     """Every contact and every problem. A broken note never hides the others.
 
-    With `use_cache`, notes unchanged since the last run (same mtime and size)
-    are taken from the parse cache in `.vtb/` instead of being parsed again.
+    With `use_cache`, notes unchanged since the last run (same mtime, size,
+    ctime and inode) are taken from the parse cache in `.vtb/` instead of
+    being parsed again (see `cache.py`).
     """
-    from .cache import ParseCache
+    from .cache import read_notes
 
-    cache = ParseCache.open(vault) if use_cache else None
-    files = list(note_files(vault))
     contacts: list[Contact] = []
     problems: list[Problem] = []
-    for done, (rel, stat, trouble) in enumerate(files, 1):
-        if trouble or stat is None:
-            problems.append(Problem(rel, 1, "error", trouble or "cannot read"))
-            continue
-        result = cache.get(rel, stat) if cache else None
-        if result is None:
-            result = read_note(vault, rel, stat.st_size)
-            if cache:
-                cache.put(rel, stat, result)
-        contact, found = result
+    for contact, found in read_notes(vault, note_files(vault), progress, use_cache):
         if contact is not None:
             contacts.append(contact)
         problems.extend(found)
-        if progress and (done % 500 == 0 or done == len(files)):
-            progress(done, len(files))
-    if cache:
-        cache.save()
     contacts.sort(key=lambda c: c.path)
     problems.sort()
     return LoadResult(tuple(contacts), tuple(problems))

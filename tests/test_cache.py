@@ -1,0 +1,366 @@
+"""The parse cache never serves a stale or wrong contact, and never crashes.
+
+Changed, deleted, new, corrupt, foreign (another version, other settings, a
+forbidden class) and concurrently written caches; the racy-clock guard; the
+in-process memo; parsing in worker processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+
+from vault_touchbase import cache
+from vault_touchbase.contacts import parse_note
+from vault_touchbase.model import LoadResult
+from vault_touchbase.vault import Vault, load_vault, note_files, open_vault
+
+LATER = 10_000_000_000  # ten seconds: every note written so far counts as settled
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memo() -> None:
+    cache.forget()
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend the load runs ten seconds from now, so notes just written get cached."""
+    monkeypatch.setattr(cache, "_now_ns", lambda: time.time_ns() + LATER)
+
+
+def fresh(vault: Vault) -> LoadResult:
+    """What a load without any cache gives (the truth to compare against)."""
+    cache.forget()
+    return load_vault(vault, use_cache=False)
+
+
+def same(a: LoadResult, b: LoadResult) -> bool:
+    """Equal contacts and problems, including the fields equality skips (`keys`)."""
+    return a == b and [c.keys for c in a.contacts] == [c.keys for c in b.contacts]
+
+
+def cached_paths(vault: Vault) -> set[str]:
+    """The notes the shard files on disk hold results for."""
+    key = cache.cache_key(vault)
+    found = set()
+    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
+        entries, results = cache.read_shard(path, key)
+        results()  # the results decode too
+        found |= {rel for rel, _ in entries}
+    return found
+
+
+def all_notes(vault: Vault) -> set[str]:
+    return {rel for rel, stat, _ in note_files(vault) if stat is not None}
+
+
+def rewrite(path: Path, text: str, keep_mtime: bool = True) -> None:
+    """Change a note's bytes, keeping its size and (by default) its mtime, and wait until
+    its ctime moved on: the hardest edit for a cache to notice."""
+    before = path.stat()
+    assert len(text.encode()) == before.st_size
+    deadline = time.monotonic() + 5
+    while True:
+        path.write_text(text, encoding="utf-8")
+        if keep_mtime:
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        if path.stat().st_ctime_ns != before.st_ctime_ns or time.monotonic() > deadline:
+            break
+
+
+def note(vault: Vault, stem: str) -> Path:
+    return vault.contacts_dir / f"{stem}.md"
+
+
+def test_a_warm_load_equals_a_cold_one(example_copy: Path, settled: None) -> None:
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    first = load_vault(vault)
+    assert same(first, truth)
+    assert cached_paths(vault) == all_notes(vault)
+    cache.forget()  # from the shard files this time, not the memo
+    assert same(load_vault(vault), truth)
+    assert same(load_vault(vault), truth)  # and from the memo
+
+
+def test_a_changed_note_is_read_again_even_with_the_same_size_and_mtime(
+    example_copy: Path, settled: None
+) -> None:
+    vault = open_vault(example_copy)
+    load_vault(vault)
+    path = note(vault, "Jane Doe")
+    text = path.read_text(encoding="utf-8")
+    assert "Jane Doe" in text
+    rewrite(path, text.replace("Jane Doe", "Jane Roe"))
+    for memo in (True, False):
+        if not memo:
+            cache.forget()
+        loaded = load_vault(vault)
+        assert same(loaded, fresh(vault))
+        assert any(c.name == "Jane Roe" for c in loaded.contacts)
+
+
+def test_a_note_changed_twice_in_one_clock_tick_is_never_served_stale(example_copy: Path) -> None:
+    """Without the racy guard, the first version would be cached and, the second edit
+    keeping size, mtime and (within one tick) ctime, served for the second."""
+    vault = open_vault(example_copy)
+    path = note(vault, "Jane Doe")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")  # just written: not settled
+    load_vault(vault)
+    assert path.relative_to(example_copy).as_posix() not in cached_paths(vault)
+    stat = path.stat()
+    path.write_text(text.replace("Jane Doe", "Jane Roe"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert any(c.name == "Jane Roe" for c in load_vault(vault).contacts)
+
+
+def test_deleted_and_new_notes(example_copy: Path, settled: None) -> None:
+    vault = open_vault(example_copy)
+    load_vault(vault)
+    note(vault, "Jane Doe").unlink()
+    (vault.contacts_dir / "Zed New.md").write_text("---\nname: Zed New\n---\nHi.\n")
+    for memo in (True, False):
+        if not memo:
+            cache.forget()
+        loaded = load_vault(vault)
+        names = {c.name for c in loaded.contacts}
+        assert "Zed New" in names and "Jane Doe" not in names
+        assert same(loaded, fresh(vault))
+    assert cached_paths(vault) == all_notes(vault)  # the deleted note left its shard
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-1],
+        lambda data: data[:40] + bytes(200) + data[240:],
+        lambda data: bytes(b ^ 0x55 for b in data),
+        lambda data: b"not a pickle at all" + cache.TRAILER,
+    ],
+    ids=["empty", "half", "no-trailer", "zeroed", "garbled", "text"],
+)
+def test_a_corrupt_cache_is_ignored_and_rebuilt(
+    example_copy: Path, settled: None, damage: object
+) -> None:
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    load_vault(vault)
+    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
+        path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+    cache.forget()
+    assert same(load_vault(vault), truth)
+    assert cached_paths(vault) == all_notes(vault)  # rebuilt, readable again
+
+
+def test_a_cache_from_another_version_or_python_or_code_is_ignored(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = open_vault(example_copy)
+    load_vault(vault)
+    path = note(vault, "Jane Doe")
+    rewrite(path, path.read_text(encoding="utf-8").replace("Jane Doe", "Jane Roe"))
+    monkeypatch.setattr(cache, "_now_ns", lambda: 0)  # nothing new is cached from here on
+    stale = cache.cache_key(vault)
+    for part, value in [(2, "0.0.1"), (3, "another source"), (4, "cpython-99")]:
+        key = (*stale[:part], value, *stale[part + 1 :])
+        monkeypatch.setattr(cache, "cache_key", lambda _vault, key=key: key)
+        cache.forget()
+        # The shards on disk hold the note's *old* stamp, so nothing stale can come from them;
+        # what matters is that a foreign key makes the whole file a miss, not a crash.
+        loaded = load_vault(vault)
+        assert any(c.name == "Jane Roe" for c in loaded.contacts)
+
+
+def test_other_settings_are_a_different_cache(example_copy: Path, settled: None) -> None:
+    (example_copy / "contacts" / "Pat Seen.md").write_text(
+        "---\nname: Pat Seen\nlast_seen: 2026-11-01\n---\nMet at the market.\n"
+    )
+    vault = open_vault(example_copy)
+    before = {c.name: c for c in load_vault(vault).contacts}["Pat Seen"]
+    assert before.last_contacted is None
+    with open(example_copy / "vtb.toml", "a", encoding="utf-8") as handle:
+        handle.write('\n[aliases]\nlast_contacted = ["last_seen"]\n')
+    vault = open_vault(example_copy)
+    after = {c.name: c for c in load_vault(vault).contacts}["Pat Seen"]
+    assert str(after.last_contacted) == "2026-11-01"
+    assert same(load_vault(vault), fresh(vault))
+
+
+class Boom:
+    """Unpickling this would run a shell command that leaves a file behind."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.parametrize("where", ["results", "entries", "key"])
+def test_a_pickle_with_a_forbidden_class_is_never_run(
+    example_copy: Path, settled: None, tmp_path: Path, where: str
+) -> None:
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    load_vault(vault)
+    marker = tmp_path / "pwned"
+    key = cache.cache_key(vault)
+    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
+        entries, _ = cache.read_shard(path, key)
+        parts = {"key": key, "entries": tuple(entries), "results": [Boom(marker)] * len(entries)}
+        parts[where] = Boom(marker)  # type: ignore[assignment]
+        path.write_bytes(
+            b"".join(pickle.dumps(parts[k]) for k in ("key", "entries", "results")) + cache.TRAILER
+        )
+    cache.forget()
+    assert same(load_vault(vault), truth)
+    assert not marker.exists()
+
+
+def test_a_shard_results_for_the_wrong_note_are_not_used(example_copy: Path, settled: None) -> None:
+    """A file whose index and results disagree (swapped results) is a miss as a whole
+    only if they fail to check out; results listed under another path never are served."""
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    load_vault(vault)
+    key = cache.cache_key(vault)
+    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
+        entries, results = cache.read_shard(path, key)
+        found = results()
+        if len(entries) < 2:
+            continue
+        swapped = [(entries[1][0], entries[0][1]), (entries[0][0], entries[1][1]), *entries[2:]]
+        cache.write_shard(path.parent, int(path.stem), key, swapped, cache.dumps(found))
+    cache.forget()
+    assert same(load_vault(vault), truth)
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda found: [(123, [])] * len(found),  # not a contact
+        lambda found: [(None, ["not a problem"])] * len(found),
+        lambda found: found[:-1],  # one result short of the index
+        lambda found: [*found, (None, [])],  # one too many
+        lambda found: {"results": found},
+    ],
+    ids=["not-a-contact", "not-a-problem", "short", "long", "not-a-list"],
+)
+def test_results_that_do_not_match_the_index_are_not_used(
+    example_copy: Path, settled: None, forge: object
+) -> None:
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    load_vault(vault)
+    key = cache.cache_key(vault)
+    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
+        entries, results = cache.read_shard(path, key)
+        forged = forge(results())  # type: ignore[operator]
+        blob = pickle.dumps(forged, protocol=pickle.HIGHEST_PROTOCOL)
+        cache.write_shard(path.parent, int(path.stem), key, entries, blob)
+    cache.forget()
+    assert same(load_vault(vault), truth)
+
+
+def test_a_cache_that_cannot_be_written_still_loads(example_copy: Path, settled: None) -> None:
+    vault = open_vault(example_copy)
+    vault.state_dir.mkdir(exist_ok=True)
+    (vault.state_dir / cache.CACHE_DIR).write_text("a file where the cache folder goes")
+    assert same(load_vault(vault), fresh(vault))
+
+
+def test_parsing_in_worker_processes_gives_the_same_answer(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(cache, "_workers", lambda: 2)
+    used = []
+    real = cache._in_workers
+    monkeypatch.setattr(
+        cache,
+        "_in_workers",
+        lambda *args: used.append(1) or real(*args),  # type: ignore[func-returns-value]
+    )
+    assert same(load_vault(vault), truth)
+    assert used, "the worker processes were not used"
+    assert cached_paths(vault) == all_notes(vault)
+    cache.forget()
+    assert same(load_vault(vault), truth)
+
+
+def test_a_broken_note_is_cached_with_its_problems(example_copy: Path, settled: None) -> None:
+    bad = example_copy / "contacts" / "Broken.md"
+    bad.write_text("---\nname: [unclosed\n---\n")
+    vault = open_vault(example_copy)
+    first = load_vault(vault)
+    assert any(p.path == "contacts/Broken.md" for p in first.errors)
+    cache.forget()
+    assert same(load_vault(vault), first)
+    assert "contacts/Broken.md" in cached_paths(vault)
+
+
+# --- two processes at once ---------------------------------------------------------------
+
+VERSIONS = ("Jane Doe", "Jane Roe")
+
+
+def _load_many(root: str, rounds: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """In a child: load the vault again and again; report each answer for Jane."""
+    vault = open_vault(Path(root))
+    seen = []
+    for _ in range(rounds):
+        cache.forget()
+        names = [c.name for c in load_vault(vault).contacts if c.path.endswith("Jane Doe.md")]
+        seen.append(names[0] if names else "")
+    queue.put(seen)
+
+
+def test_two_processes_loading_while_a_note_changes(example_copy: Path) -> None:
+    vault = open_vault(example_copy)
+    path = note(vault, "Jane Doe")
+    texts = [path.read_text(encoding="utf-8").replace("Jane Doe", name) for name in VERSIONS]
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    children = [
+        context.Process(target=_load_many, args=(str(example_copy), 15, queue)) for _ in range(3)
+    ]
+    for child in children:
+        child.start()
+    for turn in range(30):  # the notes change under the readers' feet
+        path.write_text(texts[turn % 2], encoding="utf-8")
+    answers = [queue.get(timeout=60) for _ in children]
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    assert all(name in VERSIONS for seen in answers for name in seen)  # never anything else
+    final = texts[1]
+    path.write_text(final, encoding="utf-8")
+    cache.forget()
+    loaded = load_vault(vault)
+    assert same(loaded, fresh(vault))
+    assert "Jane Roe" in {c.name for c in loaded.contacts}
+    # and every shard file the children left behind is whole and readable
+    for shard in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
+        entries, results = cache.read_shard(shard, cache.cache_key(vault))
+        assert len(results()) == len(entries)
+
+
+def test_parse_note_is_what_the_cache_stores(example_copy: Path, settled: None) -> None:
+    """The cache is a pure function of the bytes: every cached result is parse_note's."""
+    vault = open_vault(example_copy)
+    load_vault(vault)
+    cache.forget()
+    for contact in load_vault(vault).contacts:
+        data = (example_copy / contact.path).read_bytes()
+        assert parse_note(contact.path, data, vault.settings)[0] == contact
