@@ -466,6 +466,36 @@ def test_autocommit_logs_leaves_other_edits_alone(
     assert "Jane Doe.md" in git(example_repo, "status", "--porcelain", "--", "contacts")
 
 
+def test_a_note_renamed_in_obsidian_is_not_a_touch(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    """Obsidian renames by moving the file: the new path is new to git, its Log is not."""
+    run = start_watcher(example_repo)
+    renamed = example_repo / "contacts" / "Chloé Dubois-Martin.md"
+    os.rename(example_repo / CHLOE, renamed)
+    wait_for(index_is_current(example_repo), "the index after the rename")
+    assert subjects(example_repo) == ["initial"]  # "logs": a rename is left to the user
+    save_in_place(renamed, add_log_line(renamed.read_text(), "- 2026-11-25 call: renamed"))
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch")
+    stat = git(example_repo, "show", "--stat", "--format=%B", "-M", "HEAD")
+    assert "Vtb-Renamed-From: contacts/Chloé Dubois.md" in stat
+    assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
+    history = git(example_repo, "log", "--follow", "--format=%s", "--", str(renamed))
+    assert history.splitlines() == ["touch: Chloé Dubois (call)", "initial"]
+    assert run.watcher.stats.commits == 1
+
+
+def test_autocommit_all_commits_a_rename_as_one_commit(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    options = WatchOptions(quiet=0.1, max_wait=1.0, settle=0.3, rescan_every=3600, autocommit="all")
+    start_watcher(example_repo, options)
+    os.rename(example_repo / CHLOE, example_repo / "contacts" / "Chloé D.md")
+    wait_for(committed_touch(example_repo, "rename: Chloé Dubois → Chloé D"), "the rename")
+    assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
+    assert subjects(example_repo) == ["rename: Chloé Dubois → Chloé D", "initial"]
+
+
 # --- the loop, driven by hand: index.lock, the day turning ---------------------------------
 
 

@@ -955,6 +955,10 @@ def commit_note_changes(
     - Any other difference is committed as `edit: NAME` (`add:` for a new
       note, `delete:` for a removed one) only when `policy` is "all"; with
       "logs" it is left for the user, and "off" does nothing at all.
+    - A note new to git that looks like a deleted one renamed (Obsidian
+      renames by moving the file) is judged against that note, and both paths
+      go into its commit (`rename: OLD → NEW` when there is no touch), so a
+      rename is never a touch and HEAD never holds the person twice.
     - No repository, a rebase or merge in progress (a notice), or a note vtb
       cannot read (a problem): nothing is written or committed. No git
       identity, or `.git/index.lock` held: GitError, nothing written.
@@ -993,20 +997,61 @@ def commit_note_changes(
         if data is None:
             if policy == "all":
                 name = old.name if old else rel.rsplit("/", 1)[-1].removesuffix(".md")
-                _commit_watched(committer, rel, f"delete: {name}", {}, outcome)
+                _commit_watched(committer, [rel], f"delete: {name}", {}, outcome)
             return outcome
         contact, problems = parse_note(rel, data, vault.settings)
         if contact is None:
             outcome.problems += problems
             return outcome
+        renamed = _renamed_from(vault, repo, contact) if head is None else None
+        if renamed:
+            old = renamed
         touches = gained_entries(old.log if old else (), contact.log, today)
+        paths = [rel, renamed.path] if renamed else [rel]
+        extra: dict[str, str | None] = {"Vtb-Renamed-From": renamed.path if renamed else None}
         if touches:
             _keep_last_contacted(vault, today, contact, outcome)
-            _commit_touch(committer, contact, touches, outcome)
+            _commit_touch(committer, contact, touches, outcome, paths, extra)
         elif policy == "all":
-            verb = "edit" if head is not None else "add"
-            _commit_watched(committer, rel, f"{verb}: {contact.name}", {}, outcome)
+            if renamed:
+                message = f"rename: {renamed.stem} → {contact.stem}"
+            else:
+                message = f"{'edit' if head is not None else 'add'}: {contact.name}"
+            _commit_watched(committer, paths, message, extra, outcome)
     return outcome
+
+
+def _renamed_from(vault: Vault, repo: GitRepo, contact: Contact) -> Contact | None:
+    """The note (as at HEAD, now deleted from the folder) that `contact`'s new note is
+    a rename of: every one of its Log entries is still there (and at least one, or the
+    same name). Several candidates: the one sharing the most entries."""
+    from collections import Counter
+
+    from .contacts import parse_note
+
+    folder = vault.contacts_dir.resolve()
+    where = "." if folder == repo.top.resolve() else repo.relpath(folder)
+    entries = Counter((e.date, e.channel, e.text) for e in contact.log)
+    best: tuple[int, Contact] | None = None
+    # GitRepo has no public bulk status yet; `_status` is its read-only `git status -z`.
+    for top_path, code in repo._status([where]).items():
+        if "D" not in code or not top_path.endswith(".md"):
+            continue
+        try:
+            rel = (repo.top / top_path).relative_to(vault.root.resolve()).as_posix()
+        except ValueError:
+            continue
+        data = repo.show_head(repo.top / top_path)
+        old = parse_note(rel, data, vault.settings)[0] if data is not None else None
+        if old is None:
+            continue
+        theirs = Counter((e.date, e.channel, e.text) for e in old.log)
+        shared = sum((theirs & entries).values())
+        if shared == len(old.log) and (shared or old.name == contact.name):
+            score = 2 * shared + (old.name == contact.name)
+            if best is None or score > best[0]:
+                best = (score, old)
+    return best[1] if best else None
 
 
 def _keep_last_contacted(vault: Vault, today: date, contact: Contact, outcome: Outcome) -> None:
@@ -1030,20 +1075,29 @@ def _keep_last_contacted(vault: Vault, today: date, contact: Contact, outcome: O
 
 
 def _commit_touch(
-    committer: Committer, contact: Contact, touches: list[LogEntry], outcome: Outcome
+    committer: Committer,
+    contact: Contact,
+    touches: list[LogEntry],
+    outcome: Outcome,
+    paths: list[str],
+    extra: dict[str, str | None],
 ) -> None:
     channel = touches[0].channel
     subject = f"touch: {contact.name} ({channel})" if channel else f"touch: {contact.name}"
     lines = [f"{e.date} {e.text}".rstrip() for e in touches]
     message = subject + "\n\n" + "\n".join(lines)
-    _commit_watched(committer, contact.path, message, {"Vtb-Channel": channel}, outcome)
+    _commit_watched(committer, paths, message, {"Vtb-Channel": channel, **extra}, outcome)
 
 
 def _commit_watched(
-    committer: Committer, rel: str, message: str, extra: dict[str, str | None], outcome: Outcome
+    committer: Committer,
+    paths: list[str],
+    message: str,
+    extra: dict[str, str | None],
+    outcome: Outcome,
 ) -> None:
-    trailers = {"Vtb-Contact": rel, **{k: v for k, v in extra.items() if v}}
+    trailers = {"Vtb-Contact": paths[0], **{k: v for k, v in extra.items() if v}}
     before = len(outcome.commits)
-    committer.commit([rel], message, trailers, outcome)
+    committer.commit(paths, message, trailers, outcome)
     if len(outcome.commits) > before:
         outcome.done.append(f"committed {message.split(chr(10), 1)[0]}")

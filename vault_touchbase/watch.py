@@ -616,7 +616,6 @@ class Watcher:
         for rel, state in changed.items():
             if state is None:
                 self._seen.pop(rel, None)
-                self._settling.pop(rel, None)
             else:
                 self._seen[rel] = state
         for rel in outcome.changed:
@@ -651,7 +650,11 @@ class Watcher:
                 outcome.merge(self._commit_one(today, rel, "logs", now))
                 if policy == "all":
                     self._settling[rel] = now + self.options.settle
-        due = sorted(rel for rel, when in self._settling.items() if when <= now)
+        # Notes still there first: a renamed note takes its old path into its commit.
+        due = sorted(
+            (rel for rel, when in self._settling.items() if when <= now),
+            key=lambda rel: (not self.vault.path_of(rel).exists(), rel),
+        )
         if due:
             dirty = notes_unlike_head(self.vault, due, self._committer)
             for rel in due:
