@@ -64,6 +64,7 @@ GIT_ACTIVITY = frozenset({"index", "index.lock"})
 STALE_LOCK_SECONDS = 30.0
 BULK_CHECK = 8  # more candidate notes than this: one `git status` instead of a look at each
 MAX_SLEEP = 0.5
+MIN_SLEEP = 0.05
 GIT_RETRY_SECONDS = 5.0
 
 Say = Callable[[str, str], None]
@@ -196,11 +197,12 @@ class Watcher:
     def notice(self, path: str) -> None:
         """`path` may have changed. Thread-safe; called for every event that passed the filter."""
         now = self._mono()
+        note = path != RESCAN and path.endswith(".md") and self._in_contacts(path)
         with self._guard:
-            if len(self._pending) < self.options.burst or path == RESCAN:
-                self._pending.add(path)
+            if note and len(self._pending) >= self.options.burst:
+                self._pending.add(RESCAN)  # so many notes: a rescan looks at all of them anyway
             else:
-                self._pending.add(RESCAN)  # so many paths: a rescan looks at all of them anyway
+                self._pending.add(path)
             if self._first_event is None:
                 self._first_event = now
             self._last_event = now
@@ -363,12 +365,14 @@ class Watcher:
 
     def run(self, stop: threading.Event) -> None:
         """Run batches until `stop` is set. A batch under way is finished first."""
+        ran = True
         while not stop.is_set():
-            self._wake.wait(self._sleep(self._mono()))
+            # A step that could not run (git busy) must not spin: at most 20 polls a second.
+            self._wake.wait(max(self._sleep(self._mono()), 0.0 if ran else MIN_SLEEP))
             self._wake.clear()
             if stop.is_set():
                 break
-            self.step()
+            ran = self.step()
 
     def step(self) -> bool:
         """Run a batch if one is due now. True when one ran."""
@@ -493,8 +497,10 @@ class Watcher:
         )
         busy = self._busy()
         outcome = Outcome()
-        if busy:
+        if busy:  # look again in a moment (and when git's events say the operation ended)
             self._deferred |= touched
+            self._settling = {rel: max(t, now + MAX_SLEEP) for rel, t in self._settling.items()}
+            self._commit_retry = now + MAX_SLEEP if self._deferred else None
         else:
             todo, self._deferred, self._commit_retry = touched | self._deferred, set(), None
             outcome.merge(self._commit(todo, today, now))
