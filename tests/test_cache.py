@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import Vtb
 
 from vault_touchbase import cache
 from vault_touchbase.contacts import parse_note
@@ -326,7 +327,16 @@ def _load_many(root: str, rounds: int, queue: multiprocessing.Queue) -> None:  #
     queue.put(seen)
 
 
-def test_two_processes_loading_while_a_note_changes(example_copy: Path) -> None:
+def replace(path: Path, text: str) -> None:
+    """Save as most editors do: a new file renamed over the old one."""
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def test_two_processes_loading_while_a_note_changes(example_copy: Path, settled: None) -> None:
+    """Three processes load (and write the cache) again and again while a note changes:
+    each answer is one of the note's versions, and the cache they leave is sound."""
     vault = open_vault(example_copy)
     path = note(vault, "Jane Doe")
     texts = [path.read_text(encoding="utf-8").replace("Jane Doe", name) for name in VERSIONS]
@@ -337,19 +347,18 @@ def test_two_processes_loading_while_a_note_changes(example_copy: Path) -> None:
     ]
     for child in children:
         child.start()
-    for turn in range(30):  # the notes change under the readers' feet
-        path.write_text(texts[turn % 2], encoding="utf-8")
+    for turn in range(30):  # the note changes under the readers' feet
+        replace(path, texts[turn % 2])
     answers = [queue.get(timeout=60) for _ in children]
     for child in children:
         child.join(timeout=60)
         assert child.exitcode == 0
     assert all(name in VERSIONS for seen in answers for name in seen)  # never anything else
-    final = texts[1]
-    path.write_text(final, encoding="utf-8")
+    replace(path, texts[0].replace("Jane Doe", "Jane Last"))  # a version no child saw
     cache.forget()
     loaded = load_vault(vault)
     assert same(loaded, fresh(vault))
-    assert "Jane Roe" in {c.name for c in loaded.contacts}
+    assert "Jane Last" in {c.name for c in loaded.contacts}
     # and every shard file the children left behind is whole and readable
     for shard in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
         entries, results = cache.read_shard(shard, cache.cache_key(vault))
@@ -364,3 +373,101 @@ def test_parse_note_is_what_the_cache_stores(example_copy: Path, settled: None) 
     for contact in load_vault(vault).contacts:
         data = (example_copy / contact.path).read_bytes()
         assert parse_note(contact.path, data, vault.settings)[0] == contact
+
+
+# --- the refresh memo: nothing changed, nothing to do -------------------------------------
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the refreshes that really load and rebuild (not the quick answer)."""
+    from vault_touchbase import actions
+
+    calls: list[int] = []
+    real = actions.refresh
+    monkeypatch.setattr(actions, "refresh", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def say(vtb: Vtb, *args: str) -> str:
+    result = vtb("refresh", *args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_second_refresh_with_nothing_changed_loads_nothing(
+    vtb: Vtb, settled: None, counted: list[int]
+) -> None:
+    first = say(vtb)
+    assert "written" in first and len(counted) == 1
+    index = (vtb.vault / "Touch Base.md").read_bytes()
+    second = say(vtb)
+    assert len(counted) == 1, "the second refresh loaded the vault"
+    assert second == first.replace(" written:", " unchanged:")
+    assert (vtb.vault / "Touch Base.md").read_bytes() == index
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "note",
+        "new note",
+        "deleted note",
+        "settings",
+        "index edited",
+        "index deleted",
+        "tick",
+        "today",
+    ],
+)
+def test_any_change_means_a_real_refresh(
+    vtb: Vtb, settled: None, counted: list[int], change: str
+) -> None:
+    say(vtb)
+    index = vtb.vault / "Touch Base.md"
+    jane = vtb.vault / "contacts" / "Jane Doe.md"
+    args: tuple[str, ...] = ()
+    if change == "note":
+        jane.write_text(jane.read_text(encoding="utf-8").replace("Jane Doe", "Jane Roe"))
+    elif change == "new note":
+        (vtb.vault / "contacts" / "Zed New.md").write_text("---\nname: Zed New\n---\nHi.\n")
+    elif change == "deleted note":
+        jane.unlink()
+    elif change == "settings":
+        with open(vtb.vault / "vtb.toml", "a", encoding="utf-8") as handle:
+            handle.write("\n[channel.by_circle]\ncommunity = \"call\"\n")
+    elif change == "index edited":
+        index.write_text(index.read_text(encoding="utf-8").replace("## Email", "## Mail"))
+    elif change == "index deleted":
+        index.unlink()
+    elif change == "tick":
+        text = index.read_text(encoding="utf-8")
+        index.write_text(text.replace("- [ ] [[contacts/", "- [x] [[contacts/", 1))
+    else:
+        args = ("--today", "2026-11-27")
+    output = vtb("refresh", *args) if args else None
+    if output is None:
+        output = vtb("refresh")
+    assert output.exit_code == 0, output.output
+    assert len(counted) == 2, f"{change}: the refresh answered from its memo"
+    if change == "tick":
+        assert "logged" in output.output or "done:" in output.output
+    if change in ("index edited", "index deleted"):
+        assert "## Email" in index.read_text(encoding="utf-8")
+    assert len(counted) == 2
+
+
+def test_notes_changed_just_now_leave_no_memo(vtb: Vtb, counted: list[int]) -> None:
+    """The copied notes are seconds old: a second edit could hide in their clock tick."""
+    say(vtb)
+    say(vtb)
+    assert len(counted) == 2
+
+
+def test_a_corrupt_memo_is_ignored(vtb: Vtb, settled: None, counted: list[int]) -> None:
+    first = say(vtb)
+    (vtb.vault / ".vtb" / cache.MEMO_FILE).write_bytes(b"\x80\x05garbage")
+    assert say(vtb) == first.replace(" written:", " unchanged:")
+    assert len(counted) == 2
+    say(vtb)
+    assert len(counted) == 2  # the rebuild wrote a good memo again

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import NoteError, UsageProblem, VtbError
 from .followups import ticked_task_text
@@ -321,6 +321,29 @@ def write_index(vault: Vault, text: str) -> bool:
     return True
 
 
+class IndexSummary(NamedTuple):
+    """The numbers `vtb refresh` reports about the index note."""
+
+    due: int
+    overdue: int
+    never: int
+    planned: int
+    minutes_used: int
+    budget: int
+
+    @classmethod
+    def of(cls, snap: Snapshot) -> IndexSummary:
+        statuses = [item.status for item in snap.items]
+        return cls(
+            len(statuses),
+            statuses.count("overdue"),
+            statuses.count("never"),
+            len(snap.plan.this_hour),
+            snap.plan.minutes_used,
+            snap.plan.budget,
+        )
+
+
 @dataclass(frozen=True)
 class RefreshResult:
     """What `refresh` did: the plan it wrote, whether the file changed, and problems."""
@@ -333,6 +356,10 @@ class RefreshResult:
     @property
     def notices(self) -> list[str]:
         return self.outcome.notices
+
+    @property
+    def summary(self) -> IndexSummary:
+        return IndexSummary.of(self.snap)
 
 
 def rebuild_index(
@@ -347,7 +374,8 @@ def rebuild_index(
     `loaded`: the notes as already loaded (the watcher keeps them in memory)."""
     snap = snapshot(vault, today, progress) if loaded is None else plan_for(vault, loaded, today)
     extra = list(extra)
-    written = write_index(vault, render(index_input(vault, snap, today, extra)))
+    text = render(index_input(vault, snap, today, extra))
+    written = write_index(vault, text)
     outcome = Outcome(index_written=written)
     if written and vault.settings.commit_index:
         (committer or Committer(vault)).commit(
@@ -356,7 +384,12 @@ def rebuild_index(
             {"Vtb-Index": vault.settings.index},
             outcome,
         )
-    return RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
+    result = RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
+    if loaded is None:  # what it was built from is what this process's load saw
+        from .cache import remember_index
+
+        remember_index(vault, today.isoformat(), text, (tuple(result.summary), result.problems))
+    return result
 
 
 def refresh(

@@ -38,7 +38,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 import threading
 import time
 import zlib
@@ -211,6 +210,8 @@ def write_shard(
     folder: Path, shard: int, key: tuple[str, ...], entries: list[tuple[str, Stamp]], blob: bytes
 ) -> None:
     """Replace one shard file at once; `blob` is `dumps` of the entries' results."""
+    import tempfile
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{shard:02d}.", suffix=".tmp", dir=folder)
@@ -236,10 +237,33 @@ _MEMO: dict[str, tuple[tuple[str, ...], dict[str, tuple[Stamp, Result]]]] = {}
 _MEMO_LOCK = threading.Lock()
 
 
+# The digest of the note listing each vault's last load in this process saw.
+_LISTINGS: dict[str, str | None] = {}
+
+
 def forget() -> None:
     """Drop the results this process holds (tests; a long-running process that wants memory)."""
     with _MEMO_LOCK:
         _MEMO.clear()
+        _LISTINGS.clear()
+
+
+def listing_digest(listing: list[tuple[str, Stamp | None, str]]) -> str:
+    """A digest of a vault's note listing: each note's path and stamp (or trouble)."""
+    data = pickle.dumps(listing, protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def listing_of(vault: Vault) -> str:
+    """The digest of the vault's note listing as it is now."""
+    from .vault import note_files
+
+    return listing_digest(
+        [
+            (rel, None if stat is None else stamp_of(stat), trouble)
+            for rel, stat, trouble in note_files(vault)
+        ]
+    )
 
 
 # --- reading every note -------------------------------------------------------------------
@@ -287,14 +311,21 @@ class _Load:
         self.total = 0
 
     def run(self, files: Files) -> list[Result]:
+        listing: list[tuple[str, Stamp | None, str]] = []
         for rel, stat, trouble in files:
-            if trouble or stat is None:
+            stamp = None if stat is None else stamp_of(stat)
+            listing.append((rel, stamp, trouble))
+            if trouble or stamp is None:
                 self.results.append((None, [Problem(rel, 1, "error", trouble or "cannot read")]))
             else:
                 self.index[rel] = len(self.results)
-                self.stamps[rel] = stamp_of(stat)
+                self.stamps[rel] = stamp
                 self.results.append(None)
         self.total = len(self.results)
+        # A note changed within the racy window could change again unseen: no memo of this.
+        settled = all(self._cacheable(stamp) for stamp in self.stamps.values())
+        with _MEMO_LOCK:
+            _LISTINGS[str(self.vault.root)] = listing_digest(listing) if settled else None
         if not self.use_cache:
             self._parse_serially(list(self.stamps))
         else:
@@ -455,3 +486,58 @@ def _in_workers(
         futures = [pool.submit(_parse_shard, (vault, shard, notes)) for shard, notes in jobs]
         for future in as_completed(futures):
             yield future.result()
+
+
+# --- the refresh memo ---------------------------------------------------------------------
+
+MEMO_FILE = "refresh-memo.pickle"
+Summary = tuple[tuple[int, ...], tuple[Problem, ...]]  # (numbers to show, problems)
+
+
+def _memo_key(vault: Vault, today: str, listing: str, index: bytes) -> tuple[str, ...]:
+    digest = hashlib.blake2b(index, digest_size=16).hexdigest()
+    return (*cache_key(vault), today, listing, digest)
+
+
+def remember_index(vault: Vault, today: str, text: str, summary: Summary) -> None:
+    """Record what the index note was rebuilt from, the bytes it holds and what to say."""
+    with _MEMO_LOCK:
+        listing = _LISTINGS.get(str(vault.root))
+    if listing is None:
+        return
+    import tempfile
+
+    key = _memo_key(vault, today, listing, text.encode("utf-8"))
+    try:
+        vault.state_dir.mkdir(exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".memo.", suffix=".tmp", dir=vault.state_dir)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((key, summary), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, vault.state_dir / MEMO_FILE)
+    except OSError:
+        pass
+
+
+def unchanged_index(
+    vault: Vault, today: str
+) -> tuple[tuple[int, int, int, int, int, int], tuple[Problem, ...]] | None:
+    """What the last rebuild said, if the index note it wrote is untouched (no ticks, no
+    edits) and nothing it was built from changed: no note, setting, date or vtb code."""
+    try:
+        with open(vault.state_dir / MEMO_FILE, "rb") as handle:
+            key, summary = _SafeUnpickler(handle).load()
+        index = vault.index_path.read_bytes()
+    except Exception:  # noqa: BLE001 - no memo, no index, a corrupt memo: the long way
+        return None
+    if key != _memo_key(vault, today, listing_of(vault), index):
+        return None
+    numbers, problems = summary
+    if not (
+        isinstance(numbers, tuple)
+        and len(numbers) == 6
+        and all(type(n) is int for n in numbers)
+        and isinstance(problems, tuple)
+        and all(isinstance(p, Problem) for p in problems)
+    ):
+        return None
+    return numbers, problems

@@ -16,26 +16,32 @@ from .cli import App, command, emit_json, json_option, plural
 @click.pass_context
 def refresh(ctx: click.Context) -> None:
     """Log ticked boxes, then rebuild the index note ("Touch Base.md")."""
-    from .actions import refresh as do_refresh
+    from .cache import unchanged_index
 
     app = App(ctx)
-    result = do_refresh(app.vault, app.today, app.progress("Reading notes"))
-    snap = result.snap
-    overdue = sum(1 for i in snap.items if i.status == "overdue")
-    never = sum(1 for i in snap.items if i.status == "never")
-    state = "written" if result.written else "unchanged"
-    for line in result.outcome.done:
-        click.echo(line)
-    for notice in result.notices:
-        click.echo(app.style(notice, fg="yellow"), err=True)
+    # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.
+    quick = unchanged_index(app.vault, app.today.isoformat())
+    if quick is not None:
+        (due, overdue, never, planned, used, budget), problems = quick
+        written = False
+    else:
+        from .actions import refresh as do_refresh
+
+        result = do_refresh(app.vault, app.today, app.progress("Reading notes"))
+        due, overdue, never, planned, used, budget = result.summary
+        problems, written = result.problems, result.written
+        for line in result.outcome.done:
+            click.echo(line)
+        for notice in result.notices:
+            click.echo(app.style(notice, fg="yellow"), err=True)
+    state = "written" if written else "unchanged"
     click.echo(
-        f"{app.vault.settings.index} {state}: {len(snap.items)} due "
+        f"{app.vault.settings.index} {state}: {due} due "
         f"({overdue} overdue, {never} never contacted); this hour: "
-        f"{plural(len(snap.plan.this_hour), 'person', 'people')}, "
-        f"{snap.plan.minutes_used} of {snap.plan.budget} min"
-        + (f"; {plural(len(result.problems), 'problem')}" if result.problems else "")
+        f"{plural(planned, 'person', 'people')}, {used} of {budget} min"
+        + (f"; {plural(len(problems), 'problem')}" if problems else "")
     )
-    app.problems(result.problems, limit=20)
+    app.problems(problems, limit=20)
 
 
 def _due_row(item: Any, plan: Any) -> dict[str, Any]:

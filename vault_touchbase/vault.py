@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .contacts import parse_note
 from .errors import NameNotFound, VaultNotFound, VtbError
 from .model import Contact, LoadResult, Problem
 from .settings import CONFIG_NAME, STATE_DIR, Settings, load_settings
@@ -136,6 +135,8 @@ def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[P
         data = vault.path_of(rel).read_bytes()
     except OSError as exc:
         return None, [Problem(rel, 1, "error", f"cannot read: {exc.strerror}")]
+    from .contacts import parse_note  # imported when first needed: `vtb refresh` may not
+
     return parse_note(rel, data, vault.settings)
 
 
