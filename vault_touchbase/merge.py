@@ -617,11 +617,36 @@ def _log_keys(body: str) -> Counter[tuple[object, ...]]:
     return Counter((e.date, e.channel, e.text) for e in entries)
 
 
+def _drop_extra_entries(text: str, want: Counter[tuple[object, ...]]) -> str:
+    """Remove later copies of entries the line merge doubled (both sides added the same
+    entries in another order, so one copy sat on each side of a common line)."""
+    from .logbook import read_log
+
+    parts = split_note(text)
+    found, _ = read_log(parts.body, 1)
+    seen: Counter[tuple[object, ...]] = Counter()
+    drop: set[int] = set()
+    for entry in sorted(found, key=lambda e: e.line):
+        key = (entry.date, entry.channel, entry.text)
+        seen[key] += 1
+        if seen[key] > want[key]:
+            drop.add(parts.body_line - 1 + entry.line - 1)
+    if not drop:
+        return text
+    lines = text.split("\n")
+    return "\n".join(line for index, line in enumerate(lines) if index not in drop)
+
+
 def _keep_entries(text: str, base: str, ours: str, theirs: str) -> tuple[str, list[str]]:
-    """Add to the Log any entry the merge must keep but left out (say, inside a callout)."""
+    """Make the Log hold each entry as often as the merge must keep it: add any left
+    out (say, inside a callout) and drop copies the line merge doubled."""
     from .edit import EditError, add_log_entry
 
     b, o, t = _log_keys(base), _log_keys(ours), _log_keys(theirs)
+    want: Counter[tuple[object, ...]] = Counter(
+        {key: _count(b[key], o[key], t[key]) for key in o | t | b}
+    )
+    text = _drop_extra_entries(text, want)
     got = _log_keys(split_note(text).body)
     notes: list[str] = []
     for key in sorted(o | t, key=repr):
