@@ -124,13 +124,39 @@ def _log_days(rng: random.Random, count: int, every: int) -> list[date]:
     return days
 
 
+def _email(first: str, last: str, number: int) -> str:
+    local = "".join(ch for ch in f"{first}.{last}".lower() if ch.isalnum() or ch in ".-")
+    return f"{local.replace('..', '.')}{number}@example.com"
+
+
+def _names(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """Mostly distinct names, as in a real network: a middle initial or a double-barrelled
+    surname tells apart people whose first and last names are common; a few are namesakes."""
+    names: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    while len(names) < count:
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        if (first, last) in seen and rng.random() < 0.97:
+            roll = rng.random()
+            if roll < 0.5:
+                first = f"{first} {chr(65 + rng.randrange(26))}."
+            else:
+                last = f"{last}-{rng.choice(LAST)}"
+            if (first, last) in seen:
+                continue
+        seen.add((first, last))
+        names.append((first, last))
+    return names
+
+
 def make_people(count: int, seed: int) -> list[Person]:
     """`count` people, deterministic for a seed."""
     rng = random.Random(seed)
     used: dict[str, int] = {}
     people = []
+    names = _names(rng, count)
     for number in range(count):
-        first, last = rng.choice(FIRST), rng.choice(LAST)
+        first, last = names[number]
         name = f"{first} {last}"
         folder = rng.choice(FOLDERS)
         key = f"{folder}/{name}".casefold()
@@ -152,7 +178,7 @@ def make_people(count: int, seed: int) -> list[Person]:
         days = _log_days(rng, entries, CADENCE_DAYS.get(cadence, 91))
         log = [(d, rng.choice(CHANNELS), _words(rng, rng.randrange(3, 18))) for d in days]
         fields: dict[str, object] = {
-            "email": f"{first}.{last}{number}@example.com".lower().replace("'", ""),
+            "email": _email(first, last, number),
             "circle": "community" if folder.startswith("community") else "professional",
         }
         if rng.random() < 0.5:

@@ -441,10 +441,13 @@ class _Load:
         blob: bytes | None,
     ) -> None:
         """Write a shard: the results kept from the old file and the cacheable new ones.
+        Stale results (of changed or deleted notes) are dropped then, not sooner.
 
         `blob`, when given, is already `dumps` of the new results (from a worker).
         """
         new = [rel for rel in parsed if self._cacheable(self.stamps[rel])]
+        if not new:
+            return  # nothing worth writing (notes that changed just now are parsed each time)
         if len(new) < len(parsed):
             blob = None
         entries = [(rel, stamp) for rel, stamp, _ in kept]

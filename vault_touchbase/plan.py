@@ -10,6 +10,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from .cadence import add_cadence, add_months, month_end, parse_cadence
@@ -43,6 +44,12 @@ def cadence_of(contact: Contact, settings: Settings, channel: str | None = None)
         or settings.cadence_by_circle.get(contact.circle)
         or settings.default_cadence
     )
+    return _setting_cadence(text)
+
+
+@lru_cache(maxsize=64)
+def _setting_cadence(text: str) -> Cadence:
+    """A cadence from the settings, parsed once (not once per contact of 10,000)."""
     return parse_cadence(text)
 
 
@@ -71,6 +78,8 @@ def awaiting_reply(contact: Contact) -> bool:
 
 def followups_due(contact: Contact, today: date) -> tuple[FollowUp, ...]:
     """Open follow-ups due by the end of this month, or undated."""
+    if not contact.followups:
+        return ()
     end = month_end(today)
     return tuple(f for f in contact.open_followups if f.due is None or f.due <= end)
 
