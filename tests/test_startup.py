@@ -1,0 +1,88 @@
+"""Start-up: `vtb --help` and the everyday commands import only what they use.
+
+Checked with `python -X importtime`, which lists every module a run imports.
+No timings here: what is imported is what makes start-up slow, and that is exact.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, Vtb
+
+from vault_touchbase import cache
+
+HEAVY = {
+    "git",
+    "watchdog",
+    "markdown_it",
+    "yaml",
+    "jinja2",
+    "frontmatter",
+    "snowballstemmer",
+    "vobject",
+    "icalendar",
+    "docx",
+}
+
+
+def imported(*args: str, cwd: Path | None = None) -> tuple[set[str], str]:
+    """The top-level modules a `vtb` run imports, and what it printed."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "vault_touchbase", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    modules = {
+        line.split("|")[-1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    return modules, proc.stdout
+
+
+def top(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+def test_help_imports_nothing_heavy() -> None:
+    modules, output = imported("--help")
+    assert "Usage:" in output
+    assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
+    assert "vault_touchbase.actions" not in modules  # no command ran: no action code either
+
+
+def test_a_command_s_help_imports_nothing_heavy() -> None:
+    modules, output = imported("log", "--help")
+    assert "Usage:" in output
+    assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
+
+
+@pytest.fixture
+def warm(vtb: Vtb, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example vault after one refresh, its notes counted as settled (so cached)."""
+    monkeypatch.setattr(cache, "_now_ns", lambda: time.time_ns() + 10_000_000_000)
+    result = vtb("refresh")
+    assert result.exit_code == 0, result.output
+    return vtb.vault
+
+
+def test_due_from_the_cache_reads_no_yaml_or_markdown(warm: Path) -> None:
+    modules, output = imported("--vault", str(warm), "--today", TODAY, "due")
+    assert "due" in output
+    assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
+    assert "vault_touchbase.contacts" not in modules  # no note was parsed
+
+
+def test_refresh_with_nothing_changed_loads_no_notes(warm: Path) -> None:
+    modules, output = imported("--vault", str(warm), "--today", TODAY, "refresh")
+    assert "Touch Base.md unchanged:" in output
+    assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
+    assert "vault_touchbase.actions" not in modules  # answered from the refresh memo
