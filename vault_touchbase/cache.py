@@ -37,6 +37,7 @@ import hashlib
 import io
 import os
 import pickle
+import struct
 import sys
 import threading
 import time
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 
 CACHE_DIR = "parse-cache"
 OLD_CACHE_FILE = "parse-cache.pickle"  # the single-file cache of vtb before FORMAT 3
-FORMAT = 3
+FORMAT = 4
 MAGIC = "vtb-parse-cache"
 TRAILER = b"\x00vtb-end"
 SHARDS = 16
@@ -63,7 +64,7 @@ RACY_NS = 2_000_000_000  # a note changed this recently is parsed but not cached
 PARALLEL_MIN = 1500  # parse in worker processes only when at least this many notes miss
 
 Result = tuple[Contact | None, list[Problem]]
-Stamp = tuple[int, int, int, int]  # (mtime_ns, size, ctime_ns, inode)
+Stamp = bytes  # mtime_ns, size, ctime_ns and inode, packed: 100,000 of them are held
 Files = Iterable[tuple[str, os.stat_result | None, str]]
 Progress = Callable[[int, int], None]
 
@@ -72,9 +73,21 @@ def _now_ns() -> int:
     return time.time_ns()  # a seam: tests move the clock to make fresh notes look settled
 
 
+_STAMP = struct.Struct("<qQqQ")
+
+
 def stamp_of(stat: os.stat_result) -> Stamp:
     """What identifies one version of a note's bytes without reading them."""
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
+    return _STAMP.pack(stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
+
+
+def size_of(stamp: Stamp) -> int:
+    return int(_STAMP.unpack(stamp)[1])
+
+
+def settled(stat: os.stat_result, now_ns: int) -> bool:
+    """Changed long enough ago that a second change could not share its clock tick."""
+    return max(stat.st_mtime_ns, stat.st_ctime_ns) < now_ns - RACY_NS
 
 
 @lru_cache(maxsize=1)
@@ -171,9 +184,8 @@ def _valid_entries(entries: object) -> bool:
         isinstance(e, tuple)
         and len(e) == 2
         and isinstance(e[0], str)
-        and isinstance(e[1], tuple)
-        and len(e[1]) == 4
-        and all(type(n) is int for n in e[1])
+        and isinstance(e[1], bytes)
+        and len(e[1]) == _STAMP.size
         for e in entries
     )
 
@@ -307,6 +319,7 @@ class _Load:
         self.stamps: dict[str, Stamp] = {}
         self.index: dict[str, int] = {}
         self.memo: dict[str, tuple[Stamp, Result]] = {}
+        self.fresh: set[str] = set()  # notes changed within the racy window: never cached
         self.done = 0
         self.total = 0
 
@@ -315,17 +328,18 @@ class _Load:
         for rel, stat, trouble in files:
             stamp = None if stat is None else stamp_of(stat)
             listing.append((rel, stamp, trouble))
-            if trouble or stamp is None:
+            if trouble or stat is None or stamp is None:
                 self.results.append((None, [Problem(rel, 1, "error", trouble or "cannot read")]))
-            else:
-                self.index[rel] = len(self.results)
-                self.stamps[rel] = stamp
-                self.results.append(None)
+                continue
+            self.index[rel] = len(self.results)
+            self.stamps[rel] = stamp
+            self.results.append(None)
+            if not settled(stat, self.started_ns):
+                self.fresh.add(rel)
         self.total = len(self.results)
         # A note changed within the racy window could change again unseen: no memo of this.
-        settled = all(self._cacheable(stamp) for stamp in self.stamps.values())
         with _MEMO_LOCK:
-            _LISTINGS[str(self.vault.root)] = listing_digest(listing) if settled else None
+            _LISTINGS[str(self.vault.root)] = None if self.fresh else listing_digest(listing)
         if not self.use_cache:
             self._parse_serially(list(self.stamps))
         else:
@@ -344,12 +358,12 @@ class _Load:
         if self.progress and (force or self.done // 500 != before // 500):
             self.progress(self.done, self.total)
 
-    def _cacheable(self, stamp: Stamp) -> bool:
-        return max(stamp[0], stamp[2]) < self.started_ns - RACY_NS
+    def _cacheable(self, rel: str) -> bool:
+        return rel not in self.fresh
 
     def _take(self, rel: str, result: Result) -> None:
         self.results[self.index[rel]] = result
-        if self._cacheable(self.stamps[rel]):
+        if self._cacheable(rel):
             self.memo[rel] = (self.stamps[rel], result)
 
     def _from_memo(self) -> list[str]:
@@ -415,14 +429,14 @@ class _Load:
         from .vault import read_note
 
         for rel in rels:
-            self._take(rel, read_note(self.vault, rel, self.stamps[rel][1]))
+            self._take(rel, read_note(self.vault, rel, size_of(self.stamps[rel])))
             self._report(1)
 
     def _parse_in_workers(
         self, todo: dict[int, tuple[list[str], list[tuple[str, Stamp, Result]]]]
     ) -> None:
         jobs = [
-            (shard, [(rel, self.stamps[rel][1]) for rel in left])
+            (shard, [(rel, size_of(self.stamps[rel])) for rel in left])
             for shard, (left, _) in todo.items()
         ]
         for shard, blob in _in_workers(self.vault, jobs):
@@ -445,7 +459,7 @@ class _Load:
 
         `blob`, when given, is already `dumps` of the new results (from a worker).
         """
-        new = [rel for rel in parsed if self._cacheable(self.stamps[rel])]
+        new = [rel for rel in parsed if self._cacheable(rel)]
         if not new:
             return  # nothing worth writing (notes that changed just now are parsed each time)
         if len(new) < len(parsed):
@@ -480,15 +494,14 @@ def _parse_shard(job: tuple[Vault, int, list[tuple[str, int]]]) -> tuple[int, by
 def _in_workers(
     vault: Vault, jobs: list[tuple[int, list[tuple[str, int]]]]
 ) -> Iterator[tuple[int, bytes]]:
-    """Parse shards in forked worker processes (one per core), as they finish."""
+    """Parse shards in forked worker processes (one per core)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")  # the CLI is one thread: forking is safe
     with ProcessPoolExecutor(_workers(), mp_context=context) as pool:
-        futures = [pool.submit(_parse_shard, (vault, shard, notes)) for shard, notes in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+        # `map` lets go of each result once it is taken: 100,000 notes' worth is never held
+        yield from pool.map(_parse_shard, [(vault, shard, notes) for shard, notes in jobs])
 
 
 # --- the refresh memo ---------------------------------------------------------------------

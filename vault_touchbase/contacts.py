@@ -7,6 +7,7 @@ through the key lists in `settings.DIALECT_KEYS`; nothing is rewritten here.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime
 from typing import Any
 
@@ -240,7 +241,7 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
                 cadence_key, "error", f"{cadence_key}: {exc}", "the default cadence is used"
             )
     channel_key, channel_value = get("channel", settings)
-    channel = reader.text(channel_key, channel_value).lower() or None
+    channel = sys.intern(reader.text(channel_key, channel_value).lower()) or None
     if channel and channel not in CHANNELS:
         reader.problem(
             channel_key,
@@ -263,7 +264,7 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         aliases=reader.texts(*get("aliases", settings)),
         emails=reader.texts(*get("email", settings), split=","),
         phones=reader.texts(*get("phone", settings)),
-        circle=reader.text(*get("circle", settings)).lower(),
+        circle=sys.intern(reader.text(*get("circle", settings)).lower()),  # shared, not copied
         tags=tags,
         cadence=cadence,
         channel=channel,

@@ -9,6 +9,7 @@ instead. `tests/test_logbook.py` proves with hypothesis that both agree.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -43,15 +44,21 @@ LOG_TITLE = "log"
 BadLine = tuple[int, str]  # (file line, message)
 
 
+# Dates and channel words repeat across 100,000 Log entries: one object each, not one per
+# entry (less memory, and the parse cache pickles each once).
+_day = lru_cache(maxsize=8192)(date.fromisoformat)
+
+
 def parse_entry_text(line_no: int, when: str, tail: str) -> LogEntry | BadLine:
     """One entry from its date and the text after it; a bad date gives (line, message)."""
     try:
-        day = date.fromisoformat(when)
+        day = _day(when)
     except ValueError:
         return (line_no, f"log entry date {when} is not a real date")
     match = _CHANNEL_TAIL.match(tail)
     if match:
-        return LogEntry(day, match.group(1).lower(), match.group(2).strip(), line_no)
+        channel = sys.intern(match.group(1).lower())
+        return LogEntry(day, channel, match.group(2).strip(), line_no)
     match = _BARE_TAIL.match(tail)
     text = match.group(1) if match else tail
     return LogEntry(day, None, text.strip(), line_no)

@@ -16,6 +16,7 @@ that the resolver table below is PyYAML's own.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from typing import Any, Final
 
@@ -111,7 +112,7 @@ def load_simple(text: str) -> Any:
                 return NOT_SIMPLE
             if result is None:
                 result = {}
-            result[key] = _value(match.group(2) or "")
+            result[sys.intern(key)] = _value(match.group(2) or "")  # the same few keys everywhere
     except _Decline:
         return NOT_SIMPLE
     return result
