@@ -274,6 +274,13 @@ def test_results_that_do_not_match_the_index_are_not_used(
     assert same(load_vault(vault), truth)
 
 
+def test_the_cache_is_git_ignored(example_copy: Path, settled: None) -> None:
+    vault = open_vault(example_copy)
+    load_vault(vault)
+    assert "*" in (vault.state_dir / ".gitignore").read_text().split()
+    assert list((vault.state_dir / cache.CACHE_DIR).glob("*.pickle"))
+
+
 def test_a_cache_that_cannot_be_written_still_loads(example_copy: Path, settled: None) -> None:
     vault = open_vault(example_copy)
     vault.state_dir.mkdir(exist_ok=True)

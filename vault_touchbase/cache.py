@@ -241,6 +241,14 @@ def write_shard(
             os.unlink(temp)
 
 
+def _ensure_state_dir(vault: Vault) -> None:
+    """`.vtb/` with its `.gitignore` of `*`, so git never sees the cache."""
+    from .store import ensure_state_dir
+
+    with contextlib.suppress(OSError):
+        ensure_state_dir(vault.root)
+
+
 # --- the process memo -------------------------------------------------------------------
 
 # Results this process already holds, for a second load in the same run (`vtb log`
@@ -462,6 +470,8 @@ class _Load:
         new = [rel for rel in parsed if self._cacheable(rel)]
         if not new:
             return  # nothing worth writing (notes that changed just now are parsed each time)
+        if not self.folder.is_dir():
+            _ensure_state_dir(self.vault)
         if len(new) < len(parsed):
             blob = None
         entries = [(rel, stamp) for rel, stamp, _ in kept]
@@ -524,8 +534,8 @@ def remember_index(vault: Vault, today: str, text: str, summary: Summary) -> Non
     import tempfile
 
     key = _memo_key(vault, today, listing, text.encode("utf-8"))
+    _ensure_state_dir(vault)
     try:
-        vault.state_dir.mkdir(exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".memo.", suffix=".tmp", dir=vault.state_dir)
         with os.fdopen(fd, "wb") as handle:
             pickle.dump((key, summary), handle, protocol=pickle.HIGHEST_PROTOCOL)
