@@ -93,15 +93,9 @@ def top_level_keys(frontmatter: str, first_line: int) -> list[tuple[str, int]]:
 def load_yaml(text: str) -> object:
     """The one YAML reader for notes: safe, and the C loader when libyaml is there.
 
-    Raises yaml.YAMLError; callers turn it into a Problem with a line.
-    Simple frontmatter (one `key: value` per line) is read by `yaml_fast`,
-    which gives PyYAML's answer without its cost and declines everything else.
+    Raises yaml.YAMLError; callers turn it into a Problem with a line. There is
+    exactly one YAML reader for notes (no hand-made fast path beside it).
     """
-    from .yaml_fast import NOT_SIMPLE, load_simple
-
-    simple = load_simple(text)
-    if simple is not NOT_SIMPLE:
-        return simple
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
