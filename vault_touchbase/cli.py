@@ -110,14 +110,17 @@ class App:
     def style(self, text: str, **styles: Any) -> str:
         return click.style(text, **styles) if self.color else text
 
-    def progress(self, label: str) -> Callable[[int, int], None] | None:
-        """A progress callback drawing a bar on a TTY (for long loads), else None."""
+    def progress(self, label: str, start_at: int = 2000) -> Callable[[int, int], None] | None:
+        """A progress callback drawing a bar on stderr when it is a terminal, else None.
+
+        Work of fewer than `start_at` steps goes by too fast for a bar.
+        """
         if not sys.stderr.isatty():
             return None
         state: dict[str, Any] = {}
 
         def report(done: int, total: int) -> None:
-            if total < 2000:
+            if total < start_at:
                 return
             bar = state.get("bar")
             if bar is None:

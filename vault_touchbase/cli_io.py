@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,26 +10,6 @@ import click
 from .cli import App, command, plural
 
 PROGRESS_FROM = 200  # records: fewer go by too fast for a bar
-
-
-def progress_bar(label: str) -> Callable[[int, int], None] | None:
-    """A progress callback drawing a bar on stderr when it is a terminal, else None."""
-    if not sys.stderr.isatty():
-        return None
-    state: dict[str, Any] = {}
-
-    def report(done: int, total: int) -> None:
-        if total < PROGRESS_FROM:
-            return
-        bar = state.get("bar")
-        if bar is None:
-            bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-        if done >= total:
-            bar.__exit__(None, None, None)
-
-    return report
 
 
 def _entry_line(app: App, entry: Any, detail: bool) -> list[str]:
@@ -71,7 +49,13 @@ def import_command(ctx: click.Context, file: Path, dry_run: bool) -> None:
     from .importer import import_file
 
     app = App(ctx)
-    plan, outcome = import_file(app.vault, file, app.today, dry_run=dry_run, progress=progress_bar)
+    plan, outcome = import_file(
+        app.vault,
+        file,
+        app.today,
+        dry_run=dry_run,
+        progress=lambda label: app.progress(label, PROGRESS_FROM),
+    )
     people = sum(1 for e in plan.entries for _ in e.records)
     click.echo(
         f"Read {file.name} ({plan.format}): {plural(plan.records, 'record')}, "
