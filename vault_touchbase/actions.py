@@ -411,10 +411,11 @@ def refresh(
     return result
 
 
-def _update_index(vault: Vault, today: date, committer: Committer, outcome: Outcome) -> None:
+def update_index(vault: Vault, today: date, committer: Committer, outcome: Outcome) -> None:
     """After an action: log the boxes ticked in the index note (a plain rebuild would drop
-    them), then rebuild it. Ticks logged on the way are told as notices. The action is
-    done by then: an index that cannot be written is a notice, not an error."""
+    them), then rebuild it; every action that changes notes ends with this. Ticks logged
+    on the way are told as notices (not counted in the action's `changed`). The action
+    is done by then: an index that cannot be written is a notice, not an error."""
     try:
         after = refresh(vault, today, committer=committer).outcome
     except VtbError as exc:
@@ -423,6 +424,7 @@ def _update_index(vault: Vault, today: date, committer: Committer, outcome: Outc
         return
     after.notices[:0] = after.done
     after.done = []
+    after.changed = []
     outcome.merge(after)
 
 
@@ -632,7 +634,7 @@ def log_touch(
             message += f"\n\nfollow-up: {follow_up}{due}"
         committer.commit([contact.path], message, _trailers(contact, channel), outcome)
         if refresh_index:
-            _update_index(vault, today, committer, outcome)
+            update_index(vault, today, committer, outcome)
     return outcome
 
 
@@ -673,7 +675,7 @@ def snooze(vault: Vault, today: date, contact: Contact, until: date) -> Outcome:
         committer.commit(
             [contact.path], f"snooze: {contact.name} until {until}", _trailers(contact), outcome
         )
-        _update_index(vault, today, committer, outcome)
+        update_index(vault, today, committer, outcome)
     return outcome
 
 
@@ -690,7 +692,7 @@ def add_note_line(vault: Vault, today: date, contact: Contact, line: str) -> Out
         committer.commit(
             [contact.path], f"note: {contact.name}\n\n{line}", _trailers(contact), outcome
         )
-        _update_index(vault, today, committer, outcome)
+        update_index(vault, today, committer, outcome)
     return outcome
 
 
@@ -791,7 +793,7 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
                 "if it is the same person, delete it and use the existing note"
             )
         committer.commit([rel], f"add: {name}", _trailers(rel), outcome)
-        _update_index(vault, today, committer, outcome)
+        update_index(vault, today, committer, outcome)
     return outcome
 
 
@@ -828,6 +830,11 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
     outcome = Outcome()
     with vault_lock(vault.root):
         committer = Committer(vault).ready()
+        # a ticked box links the note's old path: log it (and redraw) before the move
+        before = Outcome()
+        update_index(vault, today, committer, before)
+        outcome.notices += before.notices
+        outcome.problems += before.problems
         renamed = new_name != contact.name  # else only the file moves (see _check_plain_name)
         rename = lambda text: edit.set_scalar(text, key, new_name)  # noqa: E731
         if renamed and _edit_named(vault, contact.path, rename):
@@ -864,7 +871,7 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
             {"Vtb-Contact": new_rel, "Vtb-Renamed-From": contact.path},
             outcome,
         )
-        _update_index(vault, today, committer, outcome)
+        update_index(vault, today, committer, outcome)
     if old_stem != new_stem:
         for rel in _links_elsewhere(vault, old_stem):
             outcome.notices.append(

@@ -492,7 +492,7 @@ def apply_plan(
 
     The caller holds the vault lock and made the plan under it.
     """
-    from .actions import Committer, rebuild_index
+    from .actions import Committer, update_index
 
     outcome = Outcome(problems=list(plan.problems))
     changed = plan.changed
@@ -522,7 +522,7 @@ def apply_plan(
         message = f"import: {len(outcome.changed)} {people} from {plan.file}\n\n"
         message += f"{new} new, {merged} merged ({plan.format})"
         committer.commit(outcome.changed, message, {"Vtb-Import": plan.file}, outcome)
-    outcome.merge(rebuild_index(vault, today, committer).outcome)
+    update_index(vault, today, committer, outcome)  # ticked boxes are logged, not dropped
     return outcome
 
 

@@ -447,7 +447,7 @@ def record_intro(
 ) -> Outcome:
     """Add `intro: introduced to [[Other]] — TEXT` to both notes' Logs (moving
     `last_contacted` forward) and commit both in one commit `intro: A ↔ B`."""
-    from .actions import Committer, Outcome, edit_note, rebuild_index
+    from .actions import Committer, Outcome, edit_note, update_index
     from .errors import UsageProblem
     from .store import vault_lock
 
@@ -464,7 +464,7 @@ def record_intro(
         message = f"intro: {a.name} ↔ {b.name}" + (f"\n\n{text}" if text else "")
         trailers = {"Vtb-Contact": a.path, "Vtb-Introduced": b.path, "Vtb-Channel": "intro"}
         committer.commit([a.path, b.path], message, trailers, outcome)
-        outcome.merge(rebuild_index(vault, today, committer).outcome)
+        update_index(vault, today, committer, outcome)  # ticked boxes are logged, not dropped
     return outcome
 
 
