@@ -180,3 +180,14 @@ def test_ticked_text_is_read_back_without_the_index_decorations() -> None:
         == "send the #2 article"
     )
     assert ticked_task_text(": a &lt;b&gt; task") == "a <b> task"
+
+
+def test_undated_follow_ups_and_a_snooze_do_not_pull_anyone_into_the_plan() -> None:
+    undated = NOTE.replace(" 📅 2026-12-01", "").replace(" [due:: 2026-11-28]", "")
+    contact, _ = parse_note("contacts/Ann Lee.md", undated.encode(), Settings())
+    assert contact is not None and len(contact.open_followups) == 3
+    assert due_items([contact], Settings(), date(2026, 11, 26)) == []
+    snoozed = NOTE.replace("last_contacted: 2026-11-20", "last_contacted: 2026-11-20\r\nsnooze_until: 2026-12-05")
+    contact, _ = parse_note("contacts/Ann Lee.md", snoozed.encode(), Settings())
+    assert contact is not None
+    assert due_items([contact], Settings(), date(2026, 11, 26)) == []

@@ -77,11 +77,12 @@ def awaiting_reply(contact: Contact) -> bool:
 
 
 def followups_due(contact: Contact, today: date) -> tuple[FollowUp, ...]:
-    """Open follow-ups due by the end of this month, or undated."""
+    """Open follow-ups with a due date by the end of this month. (Undated ones are listed
+    in the index note's Follow-ups, but do not pull a person into the plan every month.)"""
     if not contact.followups:
         return ()
     end = month_end(today)
-    return tuple(f for f in contact.open_followups if f.due is None or f.due <= end)
+    return tuple(f for f in contact.open_followups if f.due is not None and f.due <= end)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def due_items(
             status = (
                 "never" if contact.last_contacted is None else "overdue" if due < today else "due"
             )
-        elif followups:
+        elif followups and not is_snoozed(contact, today):
             status = "followup"
             due = min((f.due for f in followups if f.due), default=today)
         else:
