@@ -618,7 +618,7 @@ def log_touch(
         current = _frontmatter_date(vault, contact.path, new, key)
         newest = max(d for d in (day, current, contact.last_contacted) if d is not None)
         if current is None or newest > current:
-            new = edit.set_scalar(new, key, newest)
+            new = edit.set_scalar(new, key, date_as_written(new, key, newest))
         return new
 
     outcome = Outcome()
@@ -636,6 +636,17 @@ def log_touch(
         if refresh_index:
             update_index(vault, today, committer, outcome)
     return outcome
+
+
+def date_as_written(text: str, key: str, day: date) -> date | str:
+    """`day` as the note writes that key's date now: a quoted `"2026-01-01"` (a string to
+    YAML) stays a quoted string, a plain date stays a date."""
+    from .note import load_yaml, split_note
+
+    front = split_note(text).frontmatter
+    meta = load_yaml(front) if front else None
+    old = meta.get(key) if isinstance(meta, dict) else None
+    return day.isoformat() if isinstance(old, str) and old.strip() else day
 
 
 def _frontmatter_date(vault: Vault, rel: str, text: str, key: str) -> date | None:
@@ -670,7 +681,8 @@ def snooze(vault: Vault, today: date, contact: Contact, until: date) -> Outcome:
     outcome = Outcome()
     with vault_lock(vault.root):
         committer = Committer(vault).ready()
-        if _edit_named(vault, contact.path, lambda text: edit.set_scalar(text, key, until)):
+        set_until = lambda text: edit.set_scalar(text, key, date_as_written(text, key, until))  # noqa: E731
+        if _edit_named(vault, contact.path, set_until):
             outcome.changed.append(contact.path)
         committer.commit(
             [contact.path], f"snooze: {contact.name} until {until}", _trailers(contact), outcome
