@@ -986,11 +986,10 @@ def notes_unlike_head(
         return set(wanted)
     by_top = {repo.relpath(vault.path_of(rel)): rel for rel in wanted}
     # Many notes: one status of the whole contacts folder beats one call per 500 paths.
-    asked = list(by_top)
+    asked: list[Path | str] = [vault.path_of(rel) for rel in wanted]
     if len(asked) > 500 and vault.contacts_dir != vault.root:
-        asked = [repo.relpath(vault.contacts_dir)]
-    # GitRepo has no public bulk status yet; `_status` is its read-only `git status -z`.
-    codes = repo._status(asked)
+        asked = [vault.contacts_dir]
+    codes = repo.status(asked)
     return {by_top[top] for top, code in codes.items() if top in by_top and code != "!!"}
 
 
@@ -1081,12 +1080,9 @@ def _renamed_from(vault: Vault, repo: GitRepo, contact: Contact) -> Contact | No
 
     from .contacts import parse_note
 
-    folder = vault.contacts_dir.resolve()
-    where = "." if folder == repo.top.resolve() else repo.relpath(folder)
     entries = Counter((e.date, e.channel, e.text) for e in contact.log)
     best: tuple[int, Contact] | None = None
-    # GitRepo has no public bulk status yet; `_status` is its read-only `git status -z`.
-    for top_path, code in repo._status([where]).items():
+    for top_path, code in repo.status([vault.contacts_dir]).items():
         if "D" not in code or not top_path.endswith(".md"):
             continue
         try:

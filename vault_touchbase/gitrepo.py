@@ -692,8 +692,11 @@ class GitRepo:
 
     def status(self, paths: Sequence[Path | str]) -> dict[str, str]:
         """`git status` codes of the files under `paths` that differ from HEAD, by path
-        relative to `top` (`??` untracked, `!!` ignored); a clean file is not listed."""
-        return self._status([self.relpath(p) for p in paths])
+        relative to `top` (`??` untracked, `!!` ignored); a clean file is not listed.
+        The work tree's top itself may be given (a vault whose contacts folder is `.`)."""
+        top = self.top.resolve()
+        rels = ["." if Path(p).resolve() == top else self.relpath(p) for p in paths]
+        return self._status(rels)
 
     def attribute(self, path: Path | str, name: str) -> str:
         """The value of a gitattributes attribute for a path (`unspecified` when none is set)."""
