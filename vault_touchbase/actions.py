@@ -278,6 +278,39 @@ def _trailers(contact: Contact | str, channel: str | None = None) -> dict[str, s
 # --- the index note ---------------------------------------------------------------------
 
 
+def future_date_problems(vault: Vault, contacts: Iterable[Contact], today: date) -> list[Problem]:
+    """A last contact after `today` (a typo such as 2062 for 2026) hides a person for
+    years: a warning with the line of the date, in `vtb check` and the index note."""
+    from .note import decode, split_note, top_level_keys
+
+    found: list[Problem] = []
+    for contact in contacts:
+        if contact.last_contacted is None or contact.last_contacted <= today:
+            continue
+        entry = next((e for e in contact.log if e.date > today), None)
+        key = contact.keys.get("last_contacted", "last_contacted")
+        line = entry.line if entry else 1
+        if entry is None:
+            try:
+                parts = split_note(decode(vault.path_of(contact.path).read_bytes()))
+                keys = dict(top_level_keys(parts.frontmatter or "", parts.frontmatter_line))
+                line = keys.get(key, 1)
+            except (OSError, ValueError):
+                pass
+        where = "a Log entry" if entry else key
+        found.append(
+            Problem(
+                contact.path,
+                line,
+                "warning",
+                f"{where} says {contact.last_contacted}, after today ({today}); "
+                "they are not due until long after that",
+                "fix the date if it is a typo",
+            )
+        )
+    return found
+
+
 def index_input(
     vault: Vault, snap: Snapshot, today: date, extra: Iterable[Problem] = ()
 ) -> IndexInput:
@@ -373,7 +406,7 @@ def rebuild_index(
     """Load, plan and write the index note (and commit it when `commit_index` is on).
     `loaded`: the notes as already loaded (the watcher keeps them in memory)."""
     snap = snapshot(vault, today, progress) if loaded is None else plan_for(vault, loaded, today)
-    extra = list(extra)
+    extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
     text = render(index_input(vault, snap, today, extra))
     written = write_index(vault, text)
     outcome = Outcome(index_written=written)

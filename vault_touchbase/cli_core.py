@@ -220,20 +220,23 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
     """List every problem in the notes as path:line; exit 1 if there is an error."""
+    from .actions import future_date_problems
     from .vault import load_vault
 
     app = App(ctx)
     loaded = load_vault(app.vault, app.progress("Checking notes"))
+    future = future_date_problems(app.vault, loaded.contacts, app.today)
+    problems = sorted([*loaded.problems, *future])
     if as_json:
-        emit_json([p.to_json() for p in loaded.problems])
+        emit_json([p.to_json() for p in problems])
     else:
-        for problem in loaded.problems:
+        for problem in problems:
             click.echo(str(problem))
         errors = len(loaded.errors)
-        warnings = len(loaded.problems) - errors
+        warnings = len(problems) - errors
         click.echo(
             f"{len(loaded.contacts)} contacts read: {errors} errors, {warnings} warnings",
-            err=bool(loaded.problems),
+            err=bool(problems),
         )
     ctx.exit(1 if loaded.errors else 0)
 
