@@ -158,3 +158,22 @@ def test_unknown_export_format_is_a_usage_error(vtb: Vtb, fmt: str) -> None:
     result = vtb("export", fmt)
     assert result.exit_code == 2
     assert "vcf" in result.output
+
+
+def test_ics_puts_a_backlog_on_the_months_the_index_plans_it_for(tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    for number in range(20):  # 20 people never contacted, yearly: a one-off backlog
+        (vault / "contacts" / f"New {number:02d}.md").write_text(f"---\nname: New {number:02d}\ncadence: yearly\n---\n")
+    vtb = Vtb(vault)
+    vtb("refresh")
+    index = (vault / "Touch Base.md").read_text(encoding="utf-8")
+    assert "> - December 2026: " in index
+    calendar = Calendar.from_ical(vtb("export", "ics").stdout)
+    starts = sorted(
+        event.decoded("dtstart") for event in calendar.walk("VEVENT") if str(event["summary"]).startswith("Touch base")
+    )
+    assert starts.count(date(2026, 11, 26)) == 12  # this hour: 60 min / 5
+    assert date(2026, 12, 1) in starts and len(starts) == 20

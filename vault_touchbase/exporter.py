@@ -17,7 +17,7 @@ from urllib.parse import quote
 from .cadence import add_months
 from .formats.person import EXTRA_KEYS, PLACEHOLDER, ImportedPerson
 from .model import Contact, Problem, contact_to_dict
-from .plan import cadence_of, channel_of, next_due
+from .plan import cadence_of, channel_of, due_items, hour_plan, next_due
 from .vault import Vault, load_vault
 
 FORMATS = ("vcf", "csv", "ics", "json")
@@ -171,6 +171,13 @@ def _ics(vault: Vault, contacts: list[Contact], today: date, months: int) -> tup
     from .formats.ics import CalendarEvent, stable_uid, write_ics
 
     horizon = add_months(today, months)
+    # a backlog the index note spreads over the next months goes on those months here too
+    items = due_items(contacts, vault.settings, today)
+    planned = {
+        item.contact.path: month
+        for month, people in hour_plan(items, contacts, vault.settings, today).later
+        for item in people
+    }
     events: list[CalendarEvent] = []
     for contact in contacts:
         channel = channel_of(contact, vault.settings)
@@ -180,7 +187,7 @@ def _ics(vault: Vault, contacts: list[Contact], today: date, months: int) -> tup
             events.append(
                 CalendarEvent(
                     stable_uid("touch", contact.path),
-                    max(due, today),
+                    max(due, today, planned.get(contact.path, today)),
                     f"Touch base: {contact.name} ({channel})",
                     _touch_description(contact, due, today),
                     url,
