@@ -313,10 +313,10 @@ def test_pending_touches_are_committed_before_the_pull(devices: tuple[Path, Path
     )
     result = Vtb(phone)("sync")
     assert result.exit_code == 0, result.output
-    assert "committed 1 new Log entry of Jane Doe" in result.output
+    assert "committed touch: Jane Doe (text)" in result.output  # as `vtb watch` says it
     assert (
         git(phone, "log", "-1", "--format=%s", "--", "contacts/Sam Rivera.md")
-        == "add: Sam Rivera (meet)\n"
+        == "touch: Sam Rivera (meet)\n"
     )
     assert (
         "not committed: contacts/Ben Carter.md has changes other than new Log entries"

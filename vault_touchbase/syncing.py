@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,7 @@ from .errors import VtbError
 if TYPE_CHECKING:
     from .actions import Committer, Outcome, RefreshResult
     from .gitrepo import GitRepo, RemoteResult, Upstream
-    from .model import Contact, LogEntry, Problem
+    from .model import Problem
     from .settings import Settings
     from .vault import Vault
 
@@ -172,15 +171,15 @@ def _settings(note: str) -> Settings:
 
 
 def commit_pending(vault: Vault, today: date, committer: Committer) -> Outcome:
-    """Commit contact notes changed outside vtb, following `autocommit`.
+    """Commit contact notes changed outside vtb, following `autocommit`, through the same
+    code as `vtb watch` (`actions.commit_note_changes`, which judges each note against HEAD).
 
-    `"logs"` (the default): notes whose Log gained entries compared with HEAD,
-    one `touch: NAME` commit each (with `last_contacted` moved forward when it
-    lags behind the Log). `"all"`: also every other changed note, as
-    `edit: NAME`. `"off"`: nothing. Other files are the user's to commit.
+    `"logs"` (the default): notes whose Log gained entries, one `touch: NAME` commit each
+    (with `last_contacted` moved forward when it lags behind the Log). `"all"`: also
+    every other changed note, as `edit: NAME`. `"off"`: nothing. Other files are the
+    user's to commit.
     """
-    from .actions import Outcome
-    from .vault import read_note
+    from .actions import Outcome, commit_note_changes, notes_unlike_head
 
     outcome = Outcome()
     repo = committer.repo
@@ -189,86 +188,23 @@ def commit_pending(vault: Vault, today: date, committer: Committer) -> Outcome:
         return outcome
     for top_rel, code in sorted(repo.status([vault.contacts_dir]).items()):
         path = repo.top / top_rel
-        if code == "!!" or not top_rel.endswith(".md") or not path.is_file():
+        if code == "!!" or not top_rel.endswith(".md"):
             continue
         rel = vault.rel(path)
         if any(part.startswith(".") for part in Path(rel).parts):
             continue
-        contact, _ = read_note(vault, rel, path.stat().st_size)
-        if contact is None:
+        if not path.exists() and not notes_unlike_head(vault, [rel], committer):
+            continue  # a deleted note already committed with its rename
+        done = commit_note_changes(vault, today, rel, policy, committer)
+        outcome.merge(done)
+        if done.problems:
             outcome.notices.append(f"not committed: {rel} cannot be read (see `vtb check`)")
-            continue
-        gained = _gained(vault, repo, rel, contact)
-        verb = "add" if code == "??" else "touch"  # a note new to git, or a new touch
-        if gained:
-            _commit_touches(vault, today, contact, gained, committer, outcome, verb)
-        elif policy == "all":
-            verb = "add" if code == "??" else "edit"
-            committer.commit([rel], f"{verb}: {contact.name}", {"Vtb-Contact": rel}, outcome)
-        else:
+        elif path.is_file() and not done.commits and notes_unlike_head(vault, [rel], committer):
             outcome.notices.append(
                 f"not committed: {rel} has changes other than new Log entries "
                 '(autocommit = "logs"); commit them yourself if they block the pull'
             )
     return outcome
-
-
-def _gained(vault: Vault, repo: GitRepo, rel: str, contact: Contact) -> list[LogEntry]:
-    """The Log entries the note has on disk and not at HEAD."""
-    from .contacts import parse_note
-
-    old = repo.show_head(vault.path_of(rel))
-    before, _ = parse_note(rel, old, vault.settings) if old is not None else (None, [])
-    seen = Counter((e.date, e.channel, e.text) for e in (before.log if before else ()))
-    gained = []
-    for entry in contact.log:
-        key = (entry.date, entry.channel, entry.text)
-        if seen[key]:
-            seen[key] -= 1
-        else:
-            gained.append(entry)
-    return gained
-
-
-def _commit_touches(
-    vault: Vault,
-    today: date,
-    contact: Contact,
-    gained: list[LogEntry],
-    committer: Committer,
-    outcome: Outcome,
-    verb: str = "touch",
-) -> None:
-    from datetime import datetime
-
-    from . import edit
-    from .actions import edit_note
-    from .note import load_yaml, split_note
-
-    newest = max(entry.date for entry in gained)
-    key = contact.keys.get("last_contacted", "last_contacted")
-
-    def forward(text: str) -> str:
-        front = split_note(text).frontmatter
-        meta = load_yaml(front) if front else None
-        current = meta.get(key) if isinstance(meta, dict) else None
-        current = current.date() if isinstance(current, datetime) else current
-        if isinstance(current, date) and current >= newest:
-            return text
-        return edit.set_scalar(text, key, newest)
-
-    if newest <= today:
-        edit_note(vault, contact.path, forward)
-    channels = {entry.channel for entry in gained}
-    channel = channels.pop() if len(channels) == 1 else None
-    message = f"{verb}: {contact.name}" + (f" ({channel})" if channel else "")
-    message += "\n\n" + "\n".join(f"{e.date} {e.channel or ''} {e.text}".strip() for e in gained)
-    trailers = {"Vtb-Contact": contact.path, **({"Vtb-Channel": channel} if channel else {})}
-    committer.commit([contact.path], message, trailers, outcome)
-    outcome.done.append(
-        f"committed {len(gained)} new Log entr{'y' if len(gained) == 1 else 'ies'} "
-        f"of {contact.name}"
-    )
 
 
 # --- vtb sync ----------------------------------------------------------------------------
