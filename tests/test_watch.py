@@ -25,7 +25,8 @@ from click.testing import CliRunner
 from conftest import TODAY, git
 
 from vault_touchbase import watch as watch_module
-from vault_touchbase.actions import commit_note_changes, gained_entries, index_input, snapshot
+from vault_touchbase.actions import index_input, snapshot
+from vault_touchbase.autocommit import commit_note_changes, gained_entries
 from vault_touchbase.index_note import render
 from vault_touchbase.model import LogEntry
 from vault_touchbase.vault import open_vault

@@ -172,14 +172,15 @@ def _settings(note: str) -> Settings:
 
 def commit_pending(vault: Vault, today: date, committer: Committer) -> Outcome:
     """Commit contact notes changed outside vtb, following `autocommit`, through the same
-    code as `vtb watch` (`actions.commit_note_changes`, which judges each note against HEAD).
+    code as `vtb watch` (`autocommit.commit_note_changes`, which judges each note against HEAD).
 
     `"logs"` (the default): notes whose Log gained entries, one `touch: NAME` commit each
     (with `last_contacted` moved forward when it lags behind the Log). `"all"`: also
     every other changed note, as `edit: NAME`. `"off"`: nothing. Other files are the
     user's to commit.
     """
-    from .actions import Outcome, commit_note_changes, notes_unlike_head
+    from .actions import Outcome
+    from .autocommit import commit_note_changes, notes_unlike_head
 
     outcome = Outcome()
     repo = committer.repo

@@ -4,7 +4,7 @@ A front end. watchdog's observer thread only records "this path may have
 changed" (`Watcher.notice`); the main loop (`Watcher.run`) waits until the
 paths have been quiet for a moment (`quiet`, at most `max_wait` after the
 first event), then runs one batch (`Watcher.handle`): it looks at the files
-themselves, commits what the user logged (`actions.commit_note_changes`),
+themselves, commits what the user logged (`autocommit.commit_note_changes`),
 logs ticked boxes (`actions.refresh`) and rebuilds the index note once.
 
 Events are only hints: an editor may save in place, by rename-over, by
@@ -31,14 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .actions import (
-    Committer,
-    Outcome,
-    commit_note_changes,
-    harvest_ticks,
-    notes_unlike_head,
-    rebuild_index,
-)
+from .actions import Committer, Outcome, harvest_ticks, rebuild_index
+from .autocommit import commit_note_changes, notes_unlike_head
 from .errors import GitError, VtbError
 from .index_note import is_generated, read_ticks
 from .model import Contact, LoadResult, Problem
