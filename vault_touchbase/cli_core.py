@@ -265,8 +265,8 @@ def add(
     folder: str,
 ) -> None:
     """Add a person: a new note from templates/contact.md, committed. Never overwrites."""
-    from .actions import NewContact, add_contact
     from .cli_log import report
+    from .people import NewContact, add_contact
 
     app = App(ctx)
     person = NewContact(name, email, phone, cadence, channel, circle, tags, nearby, folder)

@@ -127,7 +127,8 @@ def snooze(ctx: click.Context, name: str, until: str) -> None:
 @click.pass_context
 def rename(ctx: click.Context, old: str, new: str) -> None:
     """Rename a person and their note (git mv), fixing links to them; history is kept."""
-    from .actions import contact_named, rename_contact
+    from .actions import contact_named
+    from .people import rename_contact
 
     app = App(ctx)
     contact = contact_named(app.vault, old)

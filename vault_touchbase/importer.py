@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from .actions import NewContact, Outcome, contact_template, edit_note, new_note_text
+from .actions import Outcome, edit_note
 from .errors import VtbError
 from .formats.person import (
     EXTRA_KEYS,
@@ -29,6 +29,7 @@ from .formats.person import (
     url_key,
 )
 from .model import Birthday, Contact, Problem
+from .people import NewContact, contact_template, new_note_text
 from .vault import Vault, load_vault, normalize
 
 Action = Literal["new", "merge", "skip"]
