@@ -16,6 +16,7 @@ generator and the parameters stay the same.
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import importlib.util
 import json
@@ -104,6 +105,9 @@ def freeze_code(workdir: Path) -> Path:
     shutil.copytree(
         source, target / "vault_touchbase", ignore=shutil.ignore_patterns("__pycache__")
     )
+    # Byte-compiled as `pip install` leaves an installed package: without this, a machine
+    # with PYTHONDONTWRITEBYTECODE set would compile vtb's source on every single run.
+    compileall.compile_dir(target, quiet=1)
     sys.path.insert(0, str(target))  # the watcher runs in this process
     for name in [m for m in sys.modules if m.split(".")[0] == "vault_touchbase"]:
         del sys.modules[name]

@@ -592,3 +592,60 @@ def test_a_tick_never_writes_into_a_note_that_is_not_a_contact(example_repo: Pat
         assert f"ticked {rel}, which is not a contact note; not logged" in result.stderr
     assert {rel: (example_repo / rel).read_bytes() for rel in before} == before
     assert commit_count(example_repo) == 1
+
+
+def test_log_with_a_box_ticked_in_the_index_logs_both_in_order(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vault_touchbase.actions as actions
+
+    vtb = Vtb(example_repo)
+    index = example_repo / "Touch Base.md"
+    assert vtb("refresh").exit_code == 0
+    tick(index, "contacts/Ben Carter")
+    start = commit_count(example_repo)
+    loads = []
+    real_load = actions.load_vault
+    monkeypatch.setattr(
+        actions, "load_vault", lambda *a, **k: loads.append(1) or real_load(*a, **k)
+    )
+
+    result = vtb("log", "oluwaseun", "-c", "call", "caught up")
+
+    assert result.exit_code == 0, result.output
+    assert len(loads) == 1  # found, edited and the index rebuilt from one load
+    assert commit_count(example_repo) == start + 2
+    log_sha, tick_sha = git(example_repo, "rev-list", "-2", "--reverse", "HEAD").split()
+    assert f"(commit {log_sha[:7]})" in result.stdout  # the touch's own commit is named
+    assert "touch: Oluwaseun Adeyemi (call)" in git(
+        example_repo, "log", "-1", "--format=%s", log_sha
+    )
+    assert "touch: Ben Carter" in git(example_repo, "log", "-1", "--format=%s", tick_sha)
+    text = index.read_text(encoding="utf-8")
+    assert "[[contacts/Oluwaseun Adeyemi|" not in text.split("## Email")[0]  # not planned now
+    assert "- [ ] [[contacts/Ben Carter|" not in text and "- [x]" not in text
+    assert text == (vtb("refresh"), index.read_text(encoding="utf-8"))[1]  # as a full rebuild
+
+
+def test_a_commit_refused_by_a_hook_leaves_the_note_written_and_the_index_current(
+    example_repo: Path,
+) -> None:
+    vtb = Vtb(example_repo)
+    index = example_repo / "Touch Base.md"
+    assert vtb("refresh").exit_code == 0
+    hook = example_repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'hook says no' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    start = commit_count(example_repo)
+
+    result = vtb("log", "oluwaseun", "-c", "call", "caught up")
+
+    assert result.exit_code == 1
+    assert "contacts/Oluwaseun Adeyemi.md written but not committed" in result.stderr
+    assert "hook says no" in result.stderr
+    assert "Traceback" not in result.output
+    assert commit_count(example_repo) == start
+    note = (example_repo / "contacts/Oluwaseun Adeyemi.md").read_text(encoding="utf-8")
+    assert "- 2026-11-26 call: caught up" in note
+    text = index.read_text(encoding="utf-8")
+    assert "[[contacts/Oluwaseun Adeyemi|" not in text.split("## Email")[0]

@@ -10,7 +10,8 @@ come back as values for the front end to show.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from .followups import ticked_task_text
 from .index_note import IndexInput, Tick, is_generated, read_ticks, render
 from .model import Contact, FollowUp, LoadResult, Problem
 from .plan import DueItem, HourPlan, channel_of, due_items, hour_plan
-from .vault import Progress, Vault, find_contact, load_vault, read_note
+from .vault import Progress, Vault, find_contact, load_vault, read_note, reload_notes
 
 if TYPE_CHECKING:
     from .gitrepo import GitRepo
@@ -55,13 +56,26 @@ def snapshot(vault: Vault, today: date, progress: Progress | None = None) -> Sna
     return plan_for(vault, load_vault(vault, progress), today)
 
 
-def contact_named(vault: Vault, name: str) -> Contact:
-    """The one person NAME matches (see `vault.find_contact`). When nobody does but an
-    unreadable note's file name would, the error says so (rather than "nobody")."""
+@contextmanager
+def loaded_and_locked(vault: Vault) -> Iterator[LoadResult]:
+    """Hold the vault lock and load the vault once, for a command that finds a person,
+    changes their note and rebuilds the index: with the lock held throughout, no other
+    vtb process writes in between, so the index is rebuilt from this load and what the
+    command itself changed (`vault.reload_notes`), not from a second load."""
+    from .store import vault_lock
+
+    with vault_lock(vault.root):
+        yield load_vault(vault)
+
+
+def contact_named(vault: Vault, name: str, loaded: LoadResult | None = None) -> Contact:
+    """The one person NAME matches (see `vault.find_contact`) in `loaded` (by default,
+    the vault as it is now). When nobody does but an unreadable note's file name would,
+    the error says so (rather than "nobody")."""
     from .errors import NameNotFound
     from .vault import normalize
 
-    loaded = load_vault(vault)
+    loaded = loaded or load_vault(vault)
     try:
         return find_contact(loaded.contacts, name)
     except NameNotFound as exc:
@@ -163,6 +177,8 @@ class Committer:
         self.vault = vault
         self.repo: GitRepo | None = open_repo(vault.root, vault.settings.git)
         self._identity_checked = False
+        self._pending: _Background | None = None
+        self._failed: VtbError | None = None  # a background commit's error, until `settle`
 
     def ready(self) -> Committer:
         """Check, before anything is written, that the commit can follow: git knows who
@@ -174,6 +190,7 @@ class Committer:
         from .errors import GitError
         from .gitrepo import LOCK_RETRY_SECONDS, LOCK_RETRY_SLEEP
 
+        self.wait()
         if self.repo is None or self.repo.in_progress():
             return self
         if not self._identity_checked:
@@ -194,11 +211,43 @@ class Committer:
         return self
 
     def commit(
-        self, paths: Iterable[str], message: str, trailers: dict[str, str], outcome: Outcome
+        self,
+        paths: Iterable[str],
+        message: str,
+        trailers: dict[str, str],
+        outcome: Outcome,
+        *,
+        background: bool = False,
     ) -> None:
         """One commit of exactly `paths` (vault-relative); notices go to `outcome`.
 
-        A git failure after the files were written raises GitError saying so."""
+        A git failure after the files were written raises GitError saying so.
+        With `background`, git runs while the caller goes on (rebuilding the index,
+        say): the next commit waits for it, and `settle` gives its error.
+        """
+        self.wait()
+        if background:
+            self._pending = _Background(self, list(paths), message, trailers, outcome)
+            return
+        self._commit_now(list(paths), message, trailers, outcome)
+
+    def wait(self) -> None:
+        """Wait for a commit started in the background (its error is kept for `settle`)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.join()
+            self._failed = self._failed or pending.error
+
+    def settle(self) -> None:
+        """Wait for a commit started in the background; raise its error, if it failed."""
+        self.wait()
+        failed, self._failed = self._failed, None
+        if failed is not None:
+            raise failed
+
+    def _commit_now(
+        self, paths: list[str], message: str, trailers: dict[str, str], outcome: Outcome
+    ) -> None:
         from .errors import GitError
 
         rels = list(dict.fromkeys(paths))
@@ -259,6 +308,38 @@ class Committer:
             f"{self.vault.root} is not the top of a git repository, so nothing is committed "
             "(run `git init` there to keep each person's history; this is said once)"
         )
+
+
+class _Background:
+    """A commit running in a thread (git is another process: the thread only waits), its
+    outcome kept apart and merged into the caller's when joined, in the caller's thread."""
+
+    def __init__(
+        self,
+        committer: Committer,
+        paths: list[str],
+        message: str,
+        trailers: dict[str, str],
+        outcome: Outcome,
+    ) -> None:
+        import threading
+
+        self.outcome = outcome
+        self.own = Outcome()
+        self.error: VtbError | None = None
+
+        def run() -> None:
+            try:
+                committer._commit_now(paths, message, trailers, self.own)
+            except VtbError as exc:
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, name="vtb-commit")
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        self.outcome.merge(self.own)
 
 
 def _quoted(rel: str) -> str:
@@ -430,27 +511,43 @@ def refresh(
     today: date,
     progress: Progress | None = None,
     committer: Committer | None = None,
+    loaded: LoadResult | None = None,
 ) -> RefreshResult:
     """Log the index note's ticked boxes, then rebuild it. Problems with ticks are in
-    `problems` and also in `outcome.problems` (for a command that reports only those)."""
+    `problems` and also in `outcome.problems` (for a command that reports only those).
+    `loaded`: the notes as this process loaded them under the lock it still holds."""
     from .store import vault_lock
 
     with vault_lock(vault.root):
         committer = committer or Committer(vault)
         outcome, tick_problems = harvest_ticks(vault, today, committer)
-        result = rebuild_index(vault, today, committer, progress, tick_problems)
+        if loaded is not None:
+            loaded = reload_notes(vault, loaded, outcome.changed)
+        result = rebuild_index(vault, today, committer, progress, tick_problems, loaded)
     outcome.problems += tick_problems
     result.outcome.merge(outcome)
     return result
 
 
-def update_index(vault: Vault, today: date, committer: Committer, outcome: Outcome) -> None:
+def update_index(
+    vault: Vault,
+    today: date,
+    committer: Committer,
+    outcome: Outcome,
+    loaded: LoadResult | None = None,
+) -> None:
     """After an action: log the boxes ticked in the index note (a plain rebuild would drop
     them), then rebuild it; every action that changes notes ends with this. Ticks logged
     on the way are told as notices (not counted in the action's `changed`). The action
-    is done by then: an index that cannot be written is a notice, not an error."""
+    is done by then: an index that cannot be written is a notice, not an error.
+
+    `loaded`: the vault as loaded before the action, under the lock still held (see
+    `loaded_and_locked`); the notes in `outcome.changed` are read again, nothing else.
+    """
+    if loaded is not None:
+        loaded = reload_notes(vault, loaded, outcome.changed)
     try:
-        after = refresh(vault, today, committer=committer).outcome
+        after = refresh(vault, today, committer=committer, loaded=loaded).outcome
     except VtbError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""
         outcome.notices.append(f"{vault.settings.index} not updated: {exc.message}{hint}")
@@ -622,12 +719,14 @@ def log_touch(
     follow_up: str | None = None,
     follow_up_due: date | None = None,
     done_task: str | None = None,
+    loaded: LoadResult | None = None,
 ) -> Outcome:
     """Add `- DAY channel: text` to the person's Log, move `last_contacted` forward
     (never back), commit as `touch: NAME (channel)`, and update the index.
 
     `follow_up` also adds `- [ ] FOLLOW_UP 📅 DUE` under `## Follow-ups`;
     `done_task` ticks that open follow-up (`✅ DAY`). Still one edit, one commit.
+    `loaded`: see `update_index`.
     """
     from . import edit
     from .store import vault_lock
@@ -665,9 +764,14 @@ def log_touch(
         if follow_up:
             due = f" (due {follow_up_due})" if follow_up_due else ""
             message += f"\n\nfollow-up: {follow_up}{due}"
-        committer.commit([contact.path], message, trailers_for(contact, channel), outcome)
-        if refresh_index:
-            update_index(vault, today, committer, outcome)
+        trailers = trailers_for(contact, channel)
+        try:  # git commits while the index is rebuilt: two processes, two cores
+            committer.commit([contact.path], message, trailers, outcome, background=True)
+            if refresh_index:
+                update_index(vault, today, committer, outcome, loaded)
+        finally:
+            committer.wait()
+        committer.settle()
     return outcome
 
 

@@ -66,7 +66,7 @@ def log_command(
     person's own (email, call or visit). `--follow-up TASK --due 2w` also adds
     `- [ ] TASK 📅 DATE` under the note's `## Follow-ups`, in the same commit.
     """
-    from .actions import contact_named, log_touch
+    from .actions import contact_named, loaded_and_locked, log_touch
     from .cadence import parse_duration_or_date
     from .plan import channel_of
 
@@ -84,17 +84,19 @@ def log_command(
             follow_up_due = parse_duration_or_date(due, app.today)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--due") from None
-    contact = contact_named(app.vault, name)
-    outcome = log_touch(
-        app.vault,
-        app.today,
-        contact,
-        channel,
-        day,
-        " ".join(text).strip(),
-        follow_up=(follow_up or "").strip() or None,
-        follow_up_due=follow_up_due,
-    )
+    with loaded_and_locked(app.vault) as loaded:
+        contact = contact_named(app.vault, name, loaded)
+        outcome = log_touch(
+            app.vault,
+            app.today,
+            contact,
+            channel,
+            day,
+            " ".join(text).strip(),
+            follow_up=(follow_up or "").strip() or None,
+            follow_up_due=follow_up_due,
+            loaded=loaded,
+        )
     what = (channel or channel_of(contact, app.vault.settings)).strip().lower()
     report(app, outcome, f"Logged {what} with {contact.name} on {day or app.today}")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import os
+import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,17 +162,81 @@ def load_vault(
     return LoadResult(tuple(contacts), tuple(problems))
 
 
+def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadResult:
+    """`loaded` with the notes at `rels` read again, as `load_vault` would read them now.
+
+    For a command that loaded the vault, changed a few notes and rebuilds the index
+    while it holds the vault lock: no other vtb process wrote in between, so only
+    what it changed itself needs reading again. A note no longer there drops out;
+    a path that is not a contact note is left alone. A link among them is left to a
+    full `load_vault`, which decides whether it leads outside the vault.
+    """
+    wanted = {rel for rel in rels if _is_note_path(vault, rel)}
+    if not wanted:
+        return loaded
+    contacts = [c for c in loaded.contacts if c.path not in wanted]
+    problems = [p for p in loaded.problems if p.path not in wanted]
+    for rel in sorted(wanted):
+        path = vault.path_of(rel)
+        if path.is_symlink():
+            return load_vault(vault)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel, 1, "error", f"cannot read: {exc.strerror}"))
+            continue
+        contact, found = read_note(vault, rel, size)
+        if contact is not None:
+            contacts.append(contact)
+        problems.extend(found)
+    contacts.sort(key=lambda c: c.path)
+    problems.sort()
+    return LoadResult(tuple(contacts), tuple(problems))
+
+
+def _is_note_path(vault: Vault, rel: str) -> bool:
+    """True for a path `note_files` would list: a `.md` note in the contacts folder,
+    in no hidden folder, and not the index note."""
+    folder = vault.contacts_dir.relative_to(vault.root).as_posix()
+    if folder != ".":
+        if not rel.startswith(folder + "/"):
+            return False
+        rel_inside = rel[len(folder) + 1 :]
+    else:
+        rel_inside = rel
+    return (
+        rel.endswith(".md")
+        and rel != vault.settings.index
+        and not any(_hidden(part) for part in rel_inside.split("/"))
+    )
+
+
+# The combining accents of Latin script (U+0300-U+036F) but U+034F, the one among them
+# whose combining class is 0: `unicodedata.combining` is true for exactly these.
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]")
+
+
 def normalize(text: str) -> str:
     """Case- and accent-insensitive form of a name: `José  Müller` → `jose muller`."""
     if text.isascii():  # nothing to decompose (the common case, 10,000 times a look-up)
         return " ".join(text.casefold().split())
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text))  # é → e at C speed
+    if not plain.isascii():  # other scripts' marks: the exact (slower) test
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     return " ".join(plain.casefold().split())
 
 
 def _names(contact: Contact) -> list[str]:
     return [normalize(n) for n in (contact.name, contact.stem, *contact.aliases) if n.strip()]
+
+
+def _may_hold(contact: Contact, word: str) -> bool:
+    """False only when no normalized name of the contact can contain `word` (a quick
+    test before normalizing: a plain-ASCII name normalizes to its casefold)."""
+    names = "\n".join((contact.name, contact.path, *contact.aliases))
+    return word in (names.casefold() if names.isascii() else normalize(names))
 
 
 def _paths(contact: Contact) -> tuple[str, str]:
@@ -198,7 +262,10 @@ def find_contact(contacts: tuple[Contact, ...] | list[Contact], query: str) -> C
         lambda name: name.startswith(wanted),
         lambda name: any(word.startswith(wanted) for word in name.split()),
     ]
-    named = [(c, _names(c)) for c in contacts]  # normalized once, not once per rule
+    # Every rule needs `wanted` inside a normalized name: only those notes are normalized
+    # (a plain-ASCII name normalizes to its casefold, so a substring test finds them).
+    first = wanted.split()[0]
+    named = [(c, _names(c)) for c in contacts if _may_hold(c, first)]
     for number, rule in enumerate(rules):
         found = {
             c.path: c
@@ -215,10 +282,12 @@ def find_contact(contacts: tuple[Contact, ...] | list[Contact], query: str) -> C
                 "give more of the name, or the note's path as listed",
             )
     everyone: dict[str, str] = {}  # every name, alias and first name → the person's name
-    for contact, names in named:
+    for contact, names in ((c, _names(c)) for c in contacts):
         for name in names:
             everyone.setdefault(name, contact.name)
             everyone.setdefault(name.split()[0], contact.name)
+    import difflib
+
     close = difflib.get_close_matches(wanted, list(everyone), n=6, cutoff=0.6)
     suggested = list(dict.fromkeys(everyone[n] for n in close))[:3]
     hint = (
