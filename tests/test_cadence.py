@@ -104,3 +104,11 @@ def test_day_and_week_cadences_are_exact(start: date, count: int, unit: str) -> 
 def test_written_form_round_trips(count: int, unit: str) -> None:
     cadence = Cadence(count, unit)  # type: ignore[arg-type]
     assert parse_cadence(str(cadence)) == cadence
+
+
+@given(st.dates(min_value=date(1, 1, 1), max_value=date(9000, 12, 31)), st.integers(0, 1200))
+def test_add_months_is_the_calendar_definition(start: date, months: int) -> None:
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    expected = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    assert add_months(start, months) == expected

@@ -397,9 +397,11 @@ def index_input(
 ) -> IndexInput:
     """Everything the index note shows, from a snapshot."""
     from . import followups, intros
+    from .cache import remembered
     from .cadence import month_end
 
     replies = [i for i in snap.items if i.status == "reply"]
+    contacts = snap.loaded.contacts
     return IndexInput(
         today=today,
         items=snap.items,
@@ -408,7 +410,12 @@ def index_input(
         problems=sorted([*snap.loaded.problems, *extra]),
         replies=replies,
         followups=followups.index_lines(snap.loaded.contacts, today, month_end(today)),
-        intros=intros.index_lines(snap.loaded.contacts, vault.settings, today),
+        intros=remembered(  # matching 10,000 people's offers and needs: kept between runs
+            vault,
+            "intros",
+            intros.index_inputs(contacts, vault.settings, today),
+            lambda: intros.index_lines(contacts, vault.settings, today),
+        ),
     )
 
 

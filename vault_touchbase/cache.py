@@ -59,7 +59,7 @@ OLD_CACHE_FILE = "parse-cache.pickle"  # the single-file cache of vtb before FOR
 FORMAT = 4
 MAGIC = "vtb-parse-cache"
 TRAILER = b"\x00vtb-end"
-SHARDS = 16
+SHARDS = 64  # a note changed rewrites one file of about 150 notes: a few milliseconds
 RACY_NS = 2_000_000_000  # a note changed this recently is parsed but not cached
 PARALLEL_MIN = 1500  # parse in worker processes only when at least this many notes miss
 
@@ -135,7 +135,7 @@ _DISPATCH = {
     and all(f.init for f in fields(cls))
 }
 _ALLOWED = {("datetime", "date"), ("datetime", "datetime")} | {
-    (model.__name__, cls.__name__) for cls in _DISPATCH
+    (model.__name__, cls.__name__) for cls in [*_DISPATCH, model.LogEntry]
 }
 
 
@@ -428,14 +428,17 @@ class _Load:
             found = results()
         except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: rebuilt
             return wanted, [], False
-        needed = set(wanted)
+        needed = set(wanted)  # these belong in this shard: no need to hash them again
         kept: list[tuple[str, Stamp, Result]] = []
+        stamps = self.stamps
         for (rel, stamp), result in zip(entries, found, strict=True):
-            if self.stamps.get(rel) == stamp and shard_of(rel) == shard:
-                kept.append((rel, stamp, result))
-                if rel in needed:
+            if rel in needed:
+                if stamps[rel] == stamp:
+                    kept.append((rel, stamp, result))
                     needed.discard(rel)
                     self._take(rel, result)
+            elif stamps.get(rel) == stamp and shard_of(rel) == shard:
+                kept.append((rel, stamp, result))
         self._report(len(wanted) - len(needed))
         clean = len(kept) == len(entries)
         return [rel for rel in wanted if rel in needed], kept, clean
@@ -521,6 +524,52 @@ def _in_workers(
         yield from pool.map(_parse_shard, [(vault, shard, notes) for shard, notes in jobs])
 
 
+# --- lines kept by what they were computed from --------------------------------------------
+
+
+def remembered(
+    vault: Vault, name: str, inputs: object, compute: Callable[[], list[str]]
+) -> list[str]:
+    """Lines computed from the notes, kept in `.vtb/NAME-memo.pickle` with a digest of their
+    `inputs` (plain values: everything `compute` reads). The same inputs, vtb and settings
+    give the kept lines back; anything else computes them again and keeps those."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: equal inputs give equal bytes, however they are shared
+    pickler.dump(inputs)
+    digest = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+    key = (*cache_key(vault), name, digest)
+    path = vault.state_dir / f"{name}-memo.pickle"
+    try:
+        with open(path, "rb") as handle:
+            kept_key, lines = _BuiltinsUnpickler(handle).load()
+        if kept_key == key and isinstance(lines, list) and all(type(x) is str for x in lines):
+            return lines
+    except Exception:  # noqa: BLE001 - none kept yet, or corrupt: computed again
+        pass
+    lines = compute()
+    _write_state(vault, path, (key, lines))
+    return lines
+
+
+def _write_state(vault: Vault, path: Path, value: object) -> None:
+    """Pickle `value` into a file in `.vtb/` at once (temp file, rename); never an error."""
+    import tempfile
+
+    _ensure_state_dir(vault)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return  # a read-only vault still works, only slower
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
 # --- the refresh memo ---------------------------------------------------------------------
 
 MEMO_FILE = "refresh-memo.pickle"
@@ -538,17 +587,8 @@ def remember_index(vault: Vault, today: str, text: str, summary: Summary) -> Non
         listing = _LISTINGS.get(str(vault.root))
     if listing is None:
         return
-    import tempfile
-
     key = _memo_key(vault, today, listing, text.encode("utf-8"))
-    _ensure_state_dir(vault)
-    try:
-        fd, temp = tempfile.mkstemp(prefix=".memo.", suffix=".tmp", dir=vault.state_dir)
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((key, summary), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, vault.state_dir / MEMO_FILE)
-    except OSError:
-        pass
+    _write_state(vault, vault.state_dir / MEMO_FILE, (key, summary))
 
 
 def unchanged_index(

@@ -50,12 +50,21 @@ def parse_cadence(value: object) -> Cadence:
     return Cadence(count, unit)  # type: ignore[arg-type]
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """`calendar.monthrange(year, month)[1]`, without working out the weekday."""
+    return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
+
+
 def add_months(start: date, months: int) -> date:
     """Calendar months: 31 Jan + 1 month is 28 or 29 Feb, never 3 March."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day)
+    if start.day <= 28:  # in every month: no need to look at this one's length
+        return date(year, month, start.day)
+    return date(year, month, min(start.day, days_in_month(year, month)))
 
 
 def add_cadence(start: date, cadence: Cadence, times: int = 1) -> date:
@@ -87,7 +96,7 @@ def parse_duration_or_date(value: str, today: date) -> date:
 
 
 def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day.replace(day=days_in_month(day.year, day.month))
 
 
 def month_start(day: date) -> date:

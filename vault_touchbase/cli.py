@@ -7,7 +7,6 @@ name. Errors vtb knows about become one message; a traceback only with --debug.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -148,6 +147,8 @@ def plural(count: int, word: str, many: str = "") -> str:
 
 
 def emit_json(data: Any) -> None:
+    import json
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 

@@ -278,8 +278,18 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         log=tuple(entries),
         followups=tuple(followups),
         summary=_summary(body),
-        keys=dict(reader.keys),
+        keys=_shared(reader.keys),
     )
+
+
+# Every distinct `keys` mapping, once: 10,000 notes use a handful of them (one per
+# dialect), so each contact holds one of these rather than its own copy. Never changed.
+_KEY_MAPS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+
+def _shared(keys: dict[str, str]) -> dict[str, str]:
+    items = tuple(keys.items())
+    return _KEY_MAPS.setdefault(items, dict(items))
 
 
 def _yaml_problem(path: str, first_line: int, exc: Exception) -> Problem:

@@ -17,12 +17,12 @@ as `root` when no identity is set. Rules kept everywhere here:
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +35,14 @@ from .errors import GitError, NoteError
 if TYPE_CHECKING:
     from .settings import Settings
 
-log = logging.getLogger(__name__)
+
+
+def _debug(message: str, *args: object) -> None:
+    """A debug line for whoever set up logging; with no `logging` imported, nobody did
+    (and `vtb log` need not import it)."""
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger(__name__).debug(message, *args)
 
 LOCK_RETRY_SECONDS = 2.0
 LOCK_RETRY_SLEEP = 0.1
@@ -229,7 +236,7 @@ class GitRepo:
             stdin=None if input is not None else subprocess.DEVNULL,
             capture_output=True,
         )
-        log.debug(
+        _debug(
             "git %s → %d (%.0f ms)",
             shlex.join(args)[:300],
             proc.returncode,

@@ -466,11 +466,10 @@ def _create(path: Path, data: bytes) -> None:
     """Write a new file all at once, never over an existing one: a hidden temp file in the
     same folder, then a hard link to the real name (which fails if the name is taken)."""
     import os
-    import secrets
 
     from .store import TEMP_SUFFIX
 
-    temp = path.parent / f".{path.name[:80]}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    temp = path.parent / f".{path.name[:80]}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
     with open(temp, "xb") as handle:
         handle.write(data)
         handle.flush()

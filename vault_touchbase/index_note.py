@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from .model import Contact, Problem
@@ -33,8 +34,9 @@ SECTION_TITLES = {
 _UNSAFE_TARGET = re.compile(r"[\[\]|#^]")
 
 
+@lru_cache(maxsize=64)
 def month_title(day: date) -> str:
-    return day.strftime("%B %Y")
+    return day.strftime("%B %Y")  # thousands of lines are planned for the same few months
 
 
 def display(text: str) -> str:

@@ -404,6 +404,28 @@ def describe(intro: Intro) -> str:
     return f"{intro.giver.name} ({intro.offer}) → {intro.taker.name} (needs {intro.need})"
 
 
+def index_inputs(
+    contacts: Sequence[Contact], settings: Settings, today: date
+) -> list[tuple[object, ...]]:
+    """Everything of the contacts that `index_lines` reads, as plain values: equal inputs
+    give equal lines, so the lines can be kept between runs (see `actions.index_input`).
+    Keep it in step with `_match_rows`: who takes part, their offers, needs, closeness
+    and name, and the Log entries that could link someone (`already_introduced`)."""
+    return [
+        (
+            c.path,
+            c.name,
+            c.offers,
+            c.needs,
+            available(c, today),
+            _closeness(c, settings),
+            [e.text for e in c.log if "[[" in e.text],
+        )
+        for c in contacts
+        if c.offers or c.needs
+    ]
+
+
 def index_lines(
     contacts: Sequence[Contact], settings: Settings, today: date, limit: int = INDEX_LINES
 ) -> list[str]:

@@ -200,20 +200,28 @@ def steady_load(
     contacts: tuple[Contact, ...] | list[Contact], settings: Settings
 ) -> tuple[float, list[Suggestion]]:
     """Average minutes a month the cadences ask for, and how to lighten the biggest groups."""
-    groups: dict[tuple[Cadence, str], list[float]] = defaultdict(list)
+    groups: dict[tuple[int, str, str], list[float]] = defaultdict(list)
+    cadences: dict[tuple[int, str, str], Cadence] = {}
+    rates: dict[tuple[int, str, str], float | None] = {}  # minutes a month per person
     for contact in contacts:
         channel = channel_of(contact, settings)
         cadence = cadence_of(contact, settings, channel)
-        if cadence.never or cadence.approx_days <= 0:
-            continue
-        groups[(cadence, channel)].append(
-            settings.minutes_for(channel) * 30.44 / cadence.approx_days
-        )
+        key = (cadence.count, cadence.unit, channel)  # plain values: quick to hash, 10,000 times
+        if key not in rates:
+            cadences[key] = cadence
+            never = cadence.never or cadence.approx_days <= 0
+            rates[key] = (
+                None if never else settings.minutes_for(channel) * 30.44 / cadence.approx_days
+            )
+        rate = rates[key]
+        if rate is not None:
+            groups[key].append(rate)
     total = sum(sum(loads) for loads in groups.values())
     suggestions = []
-    for (cadence, channel), loads in groups.items():
-        key = f"{cadence.count}{cadence.unit}"
-        longer = LONGER.get(key) or (
+    for key, loads in groups.items():
+        cadence, channel = cadences[key], key[2]
+        unit_key = f"{cadence.count}{cadence.unit}"
+        longer = LONGER.get(unit_key) or (
             f"{cadence.count * 2}{cadence.unit}" if cadence.unit != "y" else None
         )
         if longer is None:

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import secrets
 import stat
 import threading
 import time
@@ -80,7 +79,7 @@ def _create_temp(folder: Path, name: str) -> tuple[int, Path]:
     """Open a new hidden temp file next to the target (mode 0o666 minus the umask)."""
     stem = name[:80]  # keep the temp name under the 255-byte limit of most file systems
     for _ in range(100):
-        temp = folder / f".{stem}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        temp = folder / f".{stem}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         except FileExistsError:

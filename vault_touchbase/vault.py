@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import unicodedata
@@ -174,9 +175,12 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
     wanted = {rel for rel in rels if _is_note_path(vault, rel)}
     if not wanted:
         return loaded
-    contacts = [c for c in loaded.contacts if c.path not in wanted]
+    contacts = list(loaded.contacts)  # sorted by path: each changed one is found by bisection
     problems = [p for p in loaded.problems if p.path not in wanted]
     for rel in sorted(wanted):
+        at = bisect.bisect_left(contacts, rel, key=_path_of)
+        if at < len(contacts) and contacts[at].path == rel:
+            del contacts[at]
         path = vault.path_of(rel)
         if path.is_symlink():
             return load_vault(vault)
@@ -189,11 +193,14 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
             continue
         contact, found = read_note(vault, rel, size)
         if contact is not None:
-            contacts.append(contact)
+            contacts.insert(at, contact)
         problems.extend(found)
-    contacts.sort(key=lambda c: c.path)
     problems.sort()
     return LoadResult(tuple(contacts), tuple(problems))
+
+
+def _path_of(contact: Contact) -> str:
+    return contact.path
 
 
 def _is_note_path(vault: Vault, rel: str) -> bool:
