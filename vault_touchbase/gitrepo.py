@@ -36,13 +36,13 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 
-
 def _debug(message: str, *args: object) -> None:
     """A debug line for whoever set up logging; with no `logging` imported, nobody did
     (and `vtb log` need not import it)."""
     logging = sys.modules.get("logging")
     if logging is not None:
         logging.getLogger(__name__).debug(message, *args)
+
 
 LOCK_RETRY_SECONDS = 2.0
 LOCK_RETRY_SLEEP = 0.1

@@ -206,7 +206,8 @@ def steady_load(
     for contact in contacts:
         channel = channel_of(contact, settings)
         cadence = cadence_of(contact, settings, channel)
-        key = (cadence.count, cadence.unit, channel)  # plain values: quick to hash, 10,000 times
+        # plain values: quick to hash, 10,000 times
+        key: tuple[int, str, str] = (cadence.count, cadence.unit, channel)
         if key not in rates:
             cadences[key] = cadence
             never = cadence.never or cadence.approx_days <= 0
@@ -218,8 +219,8 @@ def steady_load(
             groups[key].append(rate)
     total = sum(sum(loads) for loads in groups.values())
     suggestions = []
-    for key, loads in groups.items():
-        cadence, channel = cadences[key], key[2]
+    for group, loads in groups.items():
+        cadence, channel = cadences[group], group[2]
         unit_key = f"{cadence.count}{cadence.unit}"
         longer = LONGER.get(unit_key) or (
             f"{cadence.count * 2}{cadence.unit}" if cadence.unit != "y" else None
