@@ -480,3 +480,27 @@ def test_a_corrupt_memo_is_ignored(vtb: Vtb, settled: None, counted: list[int]) 
     assert len(counted) == 2
     say(vtb)
     assert len(counted) == 2  # the rebuild wrote a good memo again
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not a pickle", pickle.dumps(("another key", ["- a kept line"])), pickle.dumps(1)],
+)
+def test_a_damaged_or_foreign_memo_of_lines_is_computed_again(
+    example_copy: Path, damage: bytes
+) -> None:
+    vault = open_vault(example_copy)
+    computed: list[int] = []
+
+    def compute() -> list[str]:
+        computed.append(1)
+        return ["- a line"]
+
+    assert cache.remembered(vault, "test", ("inputs", 1), compute) == ["- a line"]
+    assert cache.remembered(vault, "test", ("inputs", 1), compute) == ["- a line"]
+    assert len(computed) == 1
+    assert cache.remembered(vault, "test", ("inputs", 2), compute) == ["- a line"]
+    assert len(computed) == 2  # other inputs: computed again
+    (example_copy / ".vtb" / "test-memo.pickle").write_bytes(damage)
+    assert cache.remembered(vault, "test", ("inputs", 2), compute) == ["- a line"]
+    assert len(computed) == 3

@@ -236,3 +236,54 @@ def test_vtb_intro_with_text_and_wrong_names(example_repo: Path) -> None:
     assert vtb("intro", "ruth", "nobody-here").exit_code == 1
     same = vtb("intro", "ruth", "ruth")
     assert same.exit_code == 2 and "two different people" in same.output
+
+
+def test_kept_introductions_are_what_matching_gives_after_every_kind_of_change(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's intros are kept by their inputs (`intros.index_inputs`): each change
+    that alters matching must give the freshly matched lines, and nothing else is kept."""
+    import vault_touchbase.intros as intros_module
+    from vault_touchbase.actions import index_input, plan_for
+    from vault_touchbase.vault import load_vault, open_vault
+
+    vault = open_vault(example_repo)
+    matched: list[int] = []
+    real = intros_module.index_lines
+    monkeypatch.setattr(
+        intros_module, "index_lines", lambda *a, **k: matched.append(1) or real(*a, **k)
+    )
+
+    def index_intros(today: date = TODAY) -> list[str]:
+        loaded = load_vault(vault)
+        kept = list(index_input(vault, plan_for(vault, loaded, today), today).intros)
+        assert kept == real(loaded.contacts, vault.settings, today)
+        return kept
+
+    def edit(name: str, old: str, new: str) -> None:
+        note = example_repo / "contacts" / f"{name}.md"
+        text = note.read_text(encoding="utf-8")
+        assert old in text, old
+        note.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    before = index_intros()
+    assert index_intros() == before and len(matched) == 1  # the second time, kept
+    maria_tomas = "- [[contacts/Maria Costa|Maria Costa]] offers photography → "
+    assert any(line.startswith(maria_tomas) for line in before)
+
+    changes = [
+        ("Tomás Ferreira", "needs: [photographer]", "needs: [photographer, bookkeeper]"),
+        ("Maria Costa", "name: Maria Costa", "name: Maria Costa-Silva"),
+        ("Maria Costa", "offers: [photography,", "offers: [pottery,"),
+        ("Tomás Ferreira", "channel: email", "channel: call"),
+        ("Tomás Ferreira", "## Log\n", "## Log\n- 2026-11-20 intro: met [[Daniel Okafor]]\n"),
+        ("Tomás Ferreira", "last_contacted: 2026-10-16", "snooze_until: 2026-12-20"),
+    ]
+    seen = [before]
+    for name, old, new in changes:
+        edit(name, old, new)
+        now = index_intros()
+        assert now not in seen, f"{new!r} changed nothing: the test would prove nothing"
+        seen.append(now)
+    assert len(matched) == 1 + len(changes)
+    assert index_intros(date(2026, 12, 21)) != seen[-1]  # the snooze is over: back in

@@ -409,16 +409,22 @@ def index_inputs(
 ) -> list[tuple[object, ...]]:
     """Everything of the contacts that `index_lines` reads, as plain values: equal inputs
     give equal lines, so the lines can be kept between runs (see `actions.index_input`).
-    Keep it in step with `_match_rows`: who takes part, their offers, needs, closeness
-    and name, and the Log entries that could link someone (`already_introduced`)."""
+    Keep it in step with `_match_rows`: who takes part (their offers and needs, and
+    what `available` reads), how close they are (what `_closeness` reads), their name,
+    and the Log entries that could link someone (`already_introduced`). The settings
+    are part of the cache key already."""
     return [
         (
             c.path,
             c.name,
             c.offers,
             c.needs,
-            available(c, today),
-            _closeness(c, settings),
+            c.paused,
+            c.cadence,
+            c.snooze_until is not None and c.snooze_until > today,
+            c.channel,
+            c.nearby,
+            c.circle,
             [e.text for e in c.log if "[[" in e.text],
         )
         for c in contacts

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from .errors import NameNotFound, VaultNotFound, VtbError
@@ -158,7 +159,7 @@ def load_vault(
         if contact is not None:
             contacts.append(contact)
         problems.extend(found)
-    contacts.sort(key=lambda c: c.path)
+    contacts.sort(key=attrgetter("path"))
     problems.sort()
     return LoadResult(tuple(contacts), tuple(problems))
 
