@@ -132,8 +132,9 @@ def due_items(
         channel = channel_of(contact, settings)
         cadence = cadence_of(contact, settings, channel)
         due = next_due(contact, cadence, today)
-        followups = followups_due(contact, today)
-        if awaiting_reply(contact) and not is_snoozed(contact, today):
+        followups = followups_due(contact, today) if contact.followups else ()
+        log = contact.log  # `awaiting_reply`, inline: 10,000 people
+        if log and log[0].channel == "reply" and not is_snoozed(contact, today):
             status: Status = "reply"
             due = min(due or today, today)
         elif due is not None and due <= end:
