@@ -224,6 +224,7 @@ class Tick:
 
 
 _TASK = re.compile(r"^\s*[-*+] \[[xX]\] (.*)$")
+_ANY_TICKED = re.compile(r"^\s*[-*+] \[[xX]\] ", re.MULTILINE)  # found wherever _TASK is
 _WIKI = re.compile(r"^\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")
 _MDLINK = re.compile(r"^\[(?:[^\]\\]|\\.)*\]\(<?([^)>\s]+)>?\)")
 _HEADING_TO_KEY = {title.casefold(): key for key, title in SECTION_TITLES.items()}
@@ -231,6 +232,8 @@ _HEADING_TO_KEY = {title.casefold(): key for key, title in SECTION_TITLES.items(
 
 def read_ticks(text: str) -> list[Tick]:
     """Every ticked box that links a note. Text that other tools append (`✅ DATE`) is fine."""
+    if not _ANY_TICKED.search(text):  # the usual case: no line to look at
+        return []
     ticks = []
     section = ""
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
