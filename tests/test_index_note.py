@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY, Vtb, snapshot_bytes
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vault_touchbase.index_note import display, is_generated, link, read_ticks
 from vault_touchbase.model import Contact
@@ -133,3 +135,39 @@ def test_month_heading_and_counts(vtb: Vtb) -> None:
         "## Problems",
     ):
         assert section in text
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "- [x] [[contacts/A|A]] — call",
+                " * [X] [[B]]",
+                "+ [x] [B](contacts/B.md)",
+                "",
+                "## Email",
+                "- [ ] [[C]]",
+                "\r",
+                "  - [x] [[D]] ✅ 2026-11-26",
+                "-[x] [[E]]",
+                "text",
+            ]
+        ),
+        max_size=12,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_the_quick_search_for_ticks_never_misses_one(lines: list[str], newline: str) -> None:
+    import re
+
+    import vault_touchbase.index_note as index_note
+
+    text = newline.join(lines)
+    quick = index_note.read_ticks(text)
+    always = re.compile("")
+    original = index_note._ANY_TICKED
+    index_note._ANY_TICKED = always  # every line looked at
+    try:
+        assert quick == index_note.read_ticks(text)
+    finally:
+        index_note._ANY_TICKED = original
