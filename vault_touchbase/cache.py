@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import io
 import os
 import pickle
@@ -49,6 +48,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, model
+
+try:  # what hashlib itself uses, without loading OpenSSL (2.5 ms of every start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 from .model import Contact, Problem
 
 if TYPE_CHECKING:
@@ -93,7 +97,7 @@ def settled(stat: os.stat_result, now_ns: int) -> bool:
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of vtb's own source, so a cache never outlives the code that wrote it."""
-    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    digest = blake2b(__version__.encode(), digest_size=16)
     for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
         with contextlib.suppress(OSError):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -272,7 +276,7 @@ def forget() -> None:
 def listing_digest(listing: list[tuple[str, Stamp | None, str]]) -> str:
     """A digest of a vault's note listing: each note's path and stamp (or trouble)."""
     data = pickle.dumps(listing, protocol=pickle.HIGHEST_PROTOCOL)
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def listing_of(vault: Vault) -> str:
@@ -390,6 +394,8 @@ class _Load:
         with _MEMO_LOCK:
             held = _MEMO.get(str(self.vault.root))
         known = held[1] if held is not None and held[0] == self.key else {}
+        if not known:  # this process's first load: nothing held yet
+            return list(self.stamps)
         missing = []
         for rel, stamp in self.stamps.items():
             entry = known.get(rel)
@@ -542,7 +548,7 @@ def remembered(
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True  # no memo: equal inputs give equal bytes, however they are shared
     pickler.dump(inputs)
-    digest = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+    digest = blake2b(buffer.getvalue(), digest_size=16).hexdigest()
     key = (*cache_key(vault), name, digest)
     path = vault.state_dir / f"{name}-memo.pickle"
     try:
@@ -582,7 +588,7 @@ Summary = tuple[tuple[int, ...], tuple[Problem, ...]]  # (numbers to show, probl
 
 
 def _memo_key(vault: Vault, today: str, listing: str, index: bytes) -> tuple[str, ...]:
-    digest = hashlib.blake2b(index, digest_size=16).hexdigest()
+    digest = blake2b(index, digest_size=16).hexdigest()
     return (*cache_key(vault), today, listing, digest)
 
 

@@ -96,7 +96,7 @@ def note_files(vault: Vault) -> Iterator[tuple[str, os.stat_result | None, str]]
         prefix = Path(folder).relative_to(root).as_posix()
         prefix = "" if prefix == "." else prefix + "/"  # rels are built as strings: 10k notes
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=attrgetter("name"))
         except OSError as exc:
             yield (prefix.rstrip("/") or ".", None, f"cannot read folder: {exc.strerror}")
             continue
