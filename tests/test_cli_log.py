@@ -649,3 +649,28 @@ def test_a_commit_refused_by_a_hook_leaves_the_note_written_and_the_index_curren
     assert "- 2026-11-26 call: caught up" in note
     text = index.read_text(encoding="utf-8")
     assert "[[contacts/Oluwaseun Adeyemi|" not in text.split("## Email")[0]
+
+
+def test_a_refused_touch_is_reported_as_its_own_while_a_ticked_box_is_still_logged(
+    example_repo: Path,
+) -> None:
+    vtb = Vtb(example_repo)
+    index = example_repo / "Touch Base.md"
+    assert vtb("refresh").exit_code == 0
+    tick(index, "contacts/Ben Carter")
+    hook = example_repo / ".git" / "hooks" / "commit-msg"
+    hook.write_text(
+        '#!/bin/sh\nif grep -q Oluwaseun "$1"; then echo "no Oluwaseun" >&2; exit 1; fi\n'
+    )
+    hook.chmod(0o755)
+    start = commit_count(example_repo)
+
+    result = vtb("log", "oluwaseun", "-c", "call", "caught up")
+
+    assert result.exit_code == 1
+    assert "contacts/Oluwaseun Adeyemi.md written but not committed" in result.stderr
+    assert "no Oluwaseun" in result.stderr
+    assert commit_count(example_repo) == start + 1  # Ben's tick, committed on its own
+    assert "touch: Ben Carter" in git(example_repo, "log", "-1", "--format=%s")
+    text = index.read_text(encoding="utf-8")
+    assert "- [ ] [[contacts/Ben Carter|" not in text and "- [x]" not in text

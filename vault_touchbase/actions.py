@@ -177,8 +177,7 @@ class Committer:
         self.vault = vault
         self.repo: GitRepo | None = open_repo(vault.root, vault.settings.git)
         self._identity_checked = False
-        self._pending: _Background | None = None
-        self._failed: VtbError | None = None  # a background commit's error, until `settle`
+        self._pending: Background | None = None
 
     def ready(self) -> Committer:
         """Check, before anything is written, that the commit can follow: git knows who
@@ -218,32 +217,26 @@ class Committer:
         outcome: Outcome,
         *,
         background: bool = False,
-    ) -> None:
+    ) -> Background | None:
         """One commit of exactly `paths` (vault-relative); notices go to `outcome`.
 
         A git failure after the files were written raises GitError saying so.
         With `background`, git runs while the caller goes on (rebuilding the index,
-        say): the next commit waits for it, and `settle` gives its error.
+        say) and the commit is returned: the next commit (or `wait`) waits for it,
+        and its `check` raises its error, if it failed.
         """
         self.wait()
         if background:
-            self._pending = _Background(self, list(paths), message, trailers, outcome)
-            return
+            self._pending = Background(self, list(paths), message, trailers, outcome)
+            return self._pending
         self._commit_now(list(paths), message, trailers, outcome)
+        return None
 
     def wait(self) -> None:
-        """Wait for a commit started in the background (its error is kept for `settle`)."""
+        """Wait for a commit started in the background, and add what it did to its outcome."""
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.join()
-            self._failed = self._failed or pending.error
-
-    def settle(self) -> None:
-        """Wait for a commit started in the background; raise its error, if it failed."""
-        self.wait()
-        failed, self._failed = self._failed, None
-        if failed is not None:
-            raise failed
 
     def _commit_now(
         self, paths: list[str], message: str, trailers: dict[str, str], outcome: Outcome
@@ -310,7 +303,7 @@ class Committer:
         )
 
 
-class _Background:
+class Background:
     """A commit running in a thread (git is another process: the thread only waits), its
     outcome kept apart and merged into the caller's when joined, in the caller's thread."""
 
@@ -326,12 +319,13 @@ class _Background:
 
         self.outcome = outcome
         self.own = Outcome()
-        self.error: VtbError | None = None
+        self.merged = False
+        self.error: Exception | None = None
 
         def run() -> None:
             try:
                 committer._commit_now(paths, message, trailers, self.own)
-            except VtbError as exc:
+            except Exception as exc:  # noqa: BLE001 - raised again by `check`, in the caller
                 self.error = exc
 
         self.thread = threading.Thread(target=run, name="vtb-commit")
@@ -339,7 +333,14 @@ class _Background:
 
     def join(self) -> None:
         self.thread.join()
-        self.outcome.merge(self.own)
+        if not self.merged:
+            self.outcome.merge(self.own)
+            self.merged = True
+
+    def check(self) -> None:
+        """Raise the commit's error, if it failed (call after it was waited for)."""
+        if self.error is not None:
+            raise self.error
 
 
 def _quoted(rel: str) -> str:
@@ -772,13 +773,17 @@ def log_touch(
             due = f" (due {follow_up_due})" if follow_up_due else ""
             message += f"\n\nfollow-up: {follow_up}{due}"
         trailers = trailers_for(contact, channel)
-        try:  # git commits while the index is rebuilt: two processes, two cores
-            committer.commit([contact.path], message, trailers, outcome, background=True)
+        # With an index to rebuild, git commits meanwhile: two processes, two cores.
+        pending = committer.commit(
+            [contact.path], message, trailers, outcome, background=refresh_index
+        )
+        try:
             if refresh_index:
                 update_index(vault, today, committer, outcome, loaded)
         finally:
             committer.wait()
-        committer.settle()
+        if pending is not None:
+            pending.check()
     return outcome
 
 
