@@ -74,6 +74,7 @@ def open_followups(
     found = [
         (contact, f)
         for contact in contacts
+        if contact.followups  # most have none: no tuple built for them
         for f in contact.open_followups
         if until is None or f.due is None or f.due <= until
     ]

@@ -43,7 +43,8 @@ def display(text: str) -> str:
     """A name or phrase from a note made safe for one line of Markdown in Obsidian:
     no line breaks, no `[[`/`]]`/`|` to break a link, no HTML, no `#tags`."""
     text = " ".join(text.split())
-    text = html.escape(text, quote=False)
+    if "&" in text or "<" in text or ">" in text:  # thousands of lines: escape only if needed
+        text = html.escape(text, quote=False)
     return text.replace("[", "(").replace("]", ")").replace("|", "/").replace("#", "\\#")
 
 
@@ -52,7 +53,9 @@ def inline(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return html.escape(text, quote=False).replace("#", "\\#")
+    if "&" in text or "<" in text or ">" in text:
+        text = html.escape(text, quote=False)
+    return text.replace("#", "\\#")
 
 
 def link(contact: Contact) -> str:

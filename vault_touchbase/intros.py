@@ -26,7 +26,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from .model import Contact
+from .model import Contact, LogEntry
 from .plan import CLOSENESS, channel_of, is_snoozed
 from .settings import Settings
 from .vault import normalize
@@ -420,16 +420,21 @@ def index_inputs(
             c.offers,
             c.needs,
             c.paused,
-            c.cadence,
+            c.cadence is not None and c.cadence.never,  # what `available` reads of it
             c.snooze_until is not None and c.snooze_until > today,
             c.channel,
             c.nearby,
             c.circle,
-            [e.text for e in c.log if "[[" in e.text],
+            _linking(c.log) if c.log else (),
         )
         for c in contacts
         if c.offers or c.needs
     ]
+
+
+def _linking(log: tuple[LogEntry, ...]) -> tuple[str, ...]:
+    """The texts of the Log entries that link a note (most Logs have none)."""
+    return tuple(e.text for e in log if "[[" in e.text)
 
 
 def index_lines(
