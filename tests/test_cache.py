@@ -444,7 +444,7 @@ def test_any_change_means_a_real_refresh(
         jane.unlink()
     elif change == "settings":
         with open(vtb.vault / "vtb.toml", "a", encoding="utf-8") as handle:
-            handle.write("\n[channel.by_circle]\ncommunity = \"call\"\n")
+            handle.write('\n[channel.by_circle]\ncommunity = "call"\n')
     elif change == "index edited":
         index.write_text(index.read_text(encoding="utf-8").replace("## Email", "## Mail"))
     elif change == "index deleted":
@@ -504,3 +504,69 @@ def test_a_damaged_or_foreign_memo_of_lines_is_computed_again(
     (example_copy / ".vtb" / "test-memo.pickle").write_bytes(damage)
     assert cache.remembered(vault, "test", ("inputs", 2), compute) == ["- a line"]
     assert len(computed) == 3
+
+
+# --- the listing made by a forked child -------------------------------------------------------
+
+
+def test_a_fresh_process_lists_in_a_child_and_loads_the_same(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    load_vault(vault)  # the shard files are written
+    cache.forget()
+    forks: list[int] = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    (example_copy / "contacts" / "New Person.md").write_text("---\nname: New Person\n---\n")
+    note(vault, "Jane Doe").unlink()
+    truth = fresh(vault)
+    cache.forget()
+    assert same(load_vault(vault), truth)
+    assert forks == [1]  # one child listed the notes
+    assert same(load_vault(vault), truth)  # the memo: no child, no shard read
+    assert forks == [1]
+
+
+def test_a_child_that_fails_leaves_the_listing_to_the_parent(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    load_vault(vault)
+    cache.forget()
+    parent = os.getpid()
+    real_listing = cache._listing
+
+    def listing_that_fails_in_the_child(*args: object) -> object:
+        if os.getpid() != parent:
+            raise OSError("the child could not list")
+        return real_listing(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "_listing", listing_that_fails_in_the_child)
+    assert same(load_vault(vault), truth)
+
+
+def test_no_child_is_forked_while_threads_run(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    load_vault(vault)
+    cache.forget()
+
+    def no_fork() -> int:
+        raise AssertionError("forked while another thread runs")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert same(load_vault(vault), truth)
+    finally:
+        stop.set()
+        other.join()

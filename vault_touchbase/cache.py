@@ -345,25 +345,33 @@ class _Load:
         self.index: dict[str, int] = {}
         self.memo: dict[str, tuple[Stamp, Result]] = {}
         self.fresh: set[str] = set()  # notes changed within the racy window: never cached
+        self.shards: dict[int, Any] = {}  # shard files read ahead (see `run`), or None if unsound
         self.done = 0
         self.total = 0
 
     def run(self, files: Files) -> list[Result]:
+        settled_before = self.started_ns - RACY_NS
+        # A fresh process reads every shard file anyway: while it does, a forked child lists
+        # the notes and stats each one (a third of a warm load, and mostly system calls).
+        collect = None
+        if self.use_cache and not self._memo_held() and self.folder.is_dir():
+            collect = _listing_elsewhere(files, settled_before)
+            if collect is not None:
+                self._read_all_shards()
+        listed = collect() if collect is not None else None
+        if listed is None:
+            listed = _listing(files, settled_before)
         listing: list[tuple[str, Stamp | None, str]] = []
         results, index, stamps = self.results, self.index, self.stamps
-        settled_before = self.started_ns - RACY_NS
-        pack = _STAMP.pack
-        for rel, stat, trouble in files:  # 10,000 notes: `stamp_of` and `settled`, inline
-            if trouble or stat is None:
-                listing.append((rel, None, trouble))
+        for rel, stamp, trouble, fresh in listed:
+            listing.append((rel, stamp, trouble))
+            if trouble or stamp is None:
                 results.append((None, [Problem(rel, 1, "error", trouble or "cannot read")]))
                 continue
-            stamp = pack(stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
-            listing.append((rel, stamp, trouble))
             index[rel] = len(results)
             stamps[rel] = stamp
             results.append(None)
-            if max(stat.st_mtime_ns, stat.st_ctime_ns) >= settled_before:
+            if fresh:
                 self.fresh.add(rel)
         self.total = len(results)
         # A note changed within the racy window could change again unseen: no memo of this.
@@ -394,6 +402,19 @@ class _Load:
         self.results[self.index[rel]] = result
         if self._cacheable(rel):
             self.memo[rel] = (self.stamps[rel], result)
+
+    def _memo_held(self) -> bool:
+        with _MEMO_LOCK:
+            held = _MEMO.get(str(self.vault.root))
+        return held is not None and held[0] == self.key and bool(held[1])
+
+    def _read_all_shards(self) -> None:
+        for shard in range(SHARDS):
+            try:
+                entries, results = read_shard(self.folder / f"{shard:02d}.pickle", self.key)
+                self.shards[shard] = (entries, results())
+            except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: rebuilt
+                self.shards[shard] = None
 
     def _from_memo(self) -> list[str]:
         with _MEMO_LOCK:
@@ -439,11 +460,17 @@ class _Load:
         Returns the notes still to parse, the results worth keeping when the
         file is written again, and whether the file is sound and up to date.
         """
-        try:
-            entries, results = read_shard(self.folder / f"{shard:02d}.pickle", self.key)
-            found = results()
-        except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: rebuilt
-            return wanted, [], False
+        if shard in self.shards:  # read ahead
+            read = self.shards.pop(shard)
+            if read is None:
+                return wanted, [], False
+            entries, found = read
+        else:
+            try:
+                entries, results = read_shard(self.folder / f"{shard:02d}.pickle", self.key)
+                found = results()
+            except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: rebuilt
+                return wanted, [], False
         needed = set(wanted)  # these belong in this shard: no need to hash them again
         kept: list[tuple[str, Stamp, Result]] = []
         stamps, results, index, memo, fresh = (
@@ -514,6 +541,71 @@ class _Load:
             results = [r for _, _, r in kept] + [self.results[self.index[rel]] for rel in new]
             blob = dumps(results)  # type: ignore[arg-type]
         write_shard(self.folder, shard, self.key, entries, blob)
+
+
+# --- listing the notes ----------------------------------------------------------------------
+
+Listed = tuple[str, Stamp | None, str, bool]  # path, stamp (None: trouble), trouble, fresh
+
+
+def _listing(files: Files, settled_before: int) -> list[Listed]:
+    """Each note's stamp, and whether it changed too recently to be cached."""
+    pack = _STAMP.pack
+    listed: list[Listed] = []
+    for rel, stat, trouble in files:  # 10,000 notes: `stamp_of` and `settled`, inline
+        if trouble or stat is None:
+            listed.append((rel, None, trouble, False))
+            continue
+        stamp = pack(stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
+        listed.append((rel, stamp, "", max(stat.st_mtime_ns, stat.st_ctime_ns) >= settled_before))
+    return listed
+
+
+def _listing_elsewhere(
+    files: Files, settled_before: int
+) -> Callable[[], list[Listed] | None] | None:
+    """Start `_listing` in a forked child; return a function that waits for it and gives
+    its listing, or None if the child failed (then list here: `files` is untouched in
+    this process). None at once where forking is not safe (threads) or possible."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return None
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: list, send, and leave without any of the parent's clean-up
+        code = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(_listing(files, settled_before), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def collect() -> list[Listed] | None:
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            _, status = os.waitpid(pid, 0)
+        if status != 0:
+            return None
+        try:
+            listed = _BuiltinsUnpickler(io.BytesIO(data)).load()
+        except Exception:  # noqa: BLE001 - cut short: list here instead
+            return None
+        return listed if isinstance(listed, list) else None
+
+    return collect
 
 
 # --- parsing on every core ------------------------------------------------------------------
