@@ -48,12 +48,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__, model
+from .model import Contact, Problem
 
 try:  # what hashlib itself uses, without loading OpenSSL (2.5 ms of every start)
     from _blake2 import blake2b
 except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b
-from .model import Contact, Problem
 
 if TYPE_CHECKING:
     from .vault import Vault
@@ -68,6 +68,7 @@ RACY_NS = 2_000_000_000  # a note changed this recently is parsed but not cached
 PARALLEL_MIN = 1500  # parse in worker processes only when at least this many notes miss
 
 Result = tuple[Contact | None, list[Problem]]
+Shard = tuple[list[tuple[str, "Stamp"]], list[Result]]  # a shard file's (path, stamp)s, results
 Stamp = bytes  # mtime_ns, size, ctime_ns and inode, packed: 100,000 of them are held
 Files = Iterable[tuple[str, os.stat_result | None, str]]
 Progress = Callable[[int, int], None]
@@ -87,11 +88,6 @@ def stamp_of(stat: os.stat_result) -> Stamp:
 
 def size_of(stamp: Stamp) -> int:
     return int(_STAMP.unpack(stamp)[1])
-
-
-def settled(stat: os.stat_result, now_ns: int) -> bool:
-    """Changed long enough ago that a second change could not share its clock tick."""
-    return max(stat.st_mtime_ns, stat.st_ctime_ns) < now_ns - RACY_NS
 
 
 @lru_cache(maxsize=1)
@@ -345,7 +341,7 @@ class _Load:
         self.index: dict[str, int] = {}
         self.memo: dict[str, tuple[Stamp, Result]] = {}
         self.fresh: set[str] = set()  # notes changed within the racy window: never cached
-        self.shards: dict[int, Any] = {}  # shard files read ahead (see `run`), or None if unsound
+        self.shards: dict[int, Shard | None] = {}  # read ahead (see `run`); None: unsound
         self.done = 0
         self.total = 0
 
@@ -410,11 +406,16 @@ class _Load:
 
     def _read_all_shards(self) -> None:
         for shard in range(SHARDS):
-            try:
-                entries, results = read_shard(self.folder / f"{shard:02d}.pickle", self.key)
-                self.shards[shard] = (entries, results())
-            except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: rebuilt
-                self.shards[shard] = None
+            self.shards[shard] = self._shard_file(shard)
+
+    def _shard_file(self, shard: int) -> Shard | None:
+        """A shard file's entries and results; None if it is missing, corrupt, cut short
+        or foreign (its notes are parsed again and it is rewritten)."""
+        try:
+            entries, results = read_shard(self.folder / f"{shard:02d}.pickle", self.key)
+            return entries, results()
+        except Exception:  # noqa: BLE001 - whatever is wrong with it, it is rebuilt
+            return None
 
     def _from_memo(self) -> list[str]:
         with _MEMO_LOCK:
@@ -460,17 +461,10 @@ class _Load:
         Returns the notes still to parse, the results worth keeping when the
         file is written again, and whether the file is sound and up to date.
         """
-        if shard in self.shards:  # read ahead
-            read = self.shards.pop(shard)
-            if read is None:
-                return wanted, [], False
-            entries, found = read
-        else:
-            try:
-                entries, results = read_shard(self.folder / f"{shard:02d}.pickle", self.key)
-                found = results()
-            except Exception:  # noqa: BLE001 - missing, corrupt, truncated, foreign: rebuilt
-                return wanted, [], False
+        read = self.shards.pop(shard) if shard in self.shards else self._shard_file(shard)
+        if read is None:
+            return wanted, [], False
+        entries, found = read
         needed = set(wanted)  # these belong in this shard: no need to hash them again
         kept: list[tuple[str, Stamp, Result]] = []
         stamps, results, index, memo, fresh = (
@@ -552,12 +546,13 @@ def _listing(files: Files, settled_before: int) -> list[Listed]:
     """Each note's stamp, and whether it changed too recently to be cached."""
     pack = _STAMP.pack
     listed: list[Listed] = []
-    for rel, stat, trouble in files:  # 10,000 notes: `stamp_of` and `settled`, inline
+    for rel, stat, trouble in files:  # 10,000 notes: `stamp_of`, inline
         if trouble or stat is None:
             listed.append((rel, None, trouble, False))
             continue
         stamp = pack(stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
-        listed.append((rel, stamp, "", max(stat.st_mtime_ns, stat.st_ctime_ns) >= settled_before))
+        changed = max(stat.st_mtime_ns, stat.st_ctime_ns)  # what `RACY_NS` is about
+        listed.append((rel, stamp, "", changed >= settled_before))
     return listed
 
 
