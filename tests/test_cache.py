@@ -509,13 +509,20 @@ def test_a_damaged_or_foreign_memo_of_lines_is_computed_again(
 # --- the listing made by a forked child -------------------------------------------------------
 
 
+def with_shards(folder: Path) -> tuple[Vault, LoadResult]:
+    """The vault with its shard files written and nothing held in this process, as a new
+    vtb process finds it; and what a full parse gives."""
+    vault = open_vault(folder)
+    truth = fresh(vault)
+    load_vault(vault)
+    cache.forget()
+    return vault, truth
+
+
 def test_a_fresh_process_lists_in_a_child_and_loads_the_same(
     example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    vault = open_vault(example_copy)
-    truth = fresh(vault)
-    load_vault(vault)  # the shard files are written
-    cache.forget()
+    vault, _ = with_shards(example_copy)
     forks: list[int] = []
     real_fork = os.fork
     monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
@@ -532,10 +539,7 @@ def test_a_fresh_process_lists_in_a_child_and_loads_the_same(
 def test_a_child_that_fails_leaves_the_listing_to_the_parent(
     example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    vault = open_vault(example_copy)
-    truth = fresh(vault)
-    load_vault(vault)
-    cache.forget()
+    vault, truth = with_shards(example_copy)
     parent = os.getpid()
     real_listing = cache._listing
 
@@ -553,10 +557,7 @@ def test_no_child_is_forked_while_threads_run(
 ) -> None:
     import threading
 
-    vault = open_vault(example_copy)
-    truth = fresh(vault)
-    load_vault(vault)
-    cache.forget()
+    vault, truth = with_shards(example_copy)
 
     def no_fork() -> int:
         raise AssertionError("forked while another thread runs")
