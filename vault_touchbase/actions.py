@@ -75,7 +75,8 @@ def contact_named(vault: Vault, name: str, loaded: LoadResult | None = None) -> 
     from .errors import NameNotFound
     from .vault import normalize
 
-    loaded = loaded or load_vault(vault)
+    if loaded is None:
+        loaded = load_vault(vault)
     try:
         return find_contact(loaded.contacts, name)
     except NameNotFound as exc:
@@ -410,7 +411,7 @@ def index_input(
         contacts=snap.loaded.contacts,
         problems=sorted([*snap.loaded.problems, *extra]),
         replies=replies,
-        followups=followups.index_lines(snap.loaded.contacts, today, month_end(today)),
+        followups=followups.index_lines(contacts, today, month_end(today)),
         intros=remembered(  # matching 10,000 people's offers and needs: kept between runs
             vault,
             "intros",

@@ -179,7 +179,7 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
     contacts = list(loaded.contacts)  # sorted by path: each changed one is found by bisection
     problems = [p for p in loaded.problems if p.path not in wanted]
     for rel in sorted(wanted):
-        at = bisect.bisect_left(contacts, rel, key=_path_of)
+        at = bisect.bisect_left(contacts, rel, key=attrgetter("path"))
         if at < len(contacts) and contacts[at].path == rel:
             del contacts[at]
         path = vault.path_of(rel)
@@ -198,10 +198,6 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
         problems.extend(found)
     problems.sort()
     return LoadResult(tuple(contacts), tuple(problems))
-
-
-def _path_of(contact: Contact) -> str:
-    return contact.path
 
 
 def _is_note_path(vault: Vault, rel: str) -> bool:
