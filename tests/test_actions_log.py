@@ -21,7 +21,8 @@ from conftest import TODAY, Vtb, git
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from vault_touchbase.actions import Committer, Outcome, log_touch
+from vault_touchbase.actions import log_touch
+from vault_touchbase.committing import Committer, Outcome
 from vault_touchbase.contacts import parse_note
 from vault_touchbase.errors import GitError
 from vault_touchbase.vault import open_vault, read_note

@@ -12,7 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .actions import Committer, Outcome, edit_note, frontmatter_date
+from .actions import frontmatter_date
+from .committing import Committer, Outcome, edit_note
 from .errors import NoteError
 from .model import Contact, LogEntry
 from .vault import Vault

@@ -24,7 +24,8 @@ from typing import Any
 
 import click
 
-from .actions import Outcome, add_note_line, log_touch, refresh, snooze
+from .actions import add_note_line, log_touch, refresh, snooze
+from .committing import Outcome
 from .drafts import Draft, as_text, mailto, make_draft, similarity
 from .errors import VtbError
 from .index_note import status_text

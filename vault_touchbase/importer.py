@@ -6,7 +6,7 @@ name when nothing tells them apart), duplicates inside the file are merged,
 and the full new text of every note to write is worked out and checked, so
 nothing is written unless everything can be. `--dry-run` shows this plan.
 `apply_plan` writes it (new notes created, never over a file; merged notes
-edited through `actions.edit_note`), makes ONE commit and rebuilds the index.
+edited through `committing.edit_note`), makes ONE commit and rebuilds the index.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from .actions import Outcome, edit_note
+from .committing import Outcome, edit_note
 from .errors import VtbError
 from .formats.person import (
     EXTRA_KEYS,
@@ -492,7 +492,8 @@ def apply_plan(
 
     The caller holds the vault lock and made the plan under it.
     """
-    from .actions import Committer, update_index
+    from .actions import update_index
+    from .committing import Committer
 
     outcome = Outcome(problems=list(plan.problems))
     changed = plan.changed

@@ -32,7 +32,7 @@ from .settings import Settings
 from .vault import normalize
 
 if TYPE_CHECKING:
-    from .actions import Outcome
+    from .committing import Outcome
     from .vault import Vault
 
 # Words that say nothing about what is offered or needed ("help with raised beds").
@@ -480,7 +480,8 @@ def record_intro(
 ) -> Outcome:
     """Add `intro: introduced to [[Other]] — TEXT` to both notes' Logs (moving
     `last_contacted` forward) and commit both in one commit `intro: A ↔ B`."""
-    from .actions import Committer, Outcome, edit_note, update_index
+    from .actions import update_index
+    from .committing import Committer, Outcome, edit_note
     from .errors import UsageProblem
     from .store import vault_lock
 

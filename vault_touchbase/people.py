@@ -11,16 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .actions import (
-    Committer,
-    Outcome,
-    edit_named,
-    edit_note,
-    inside_vault,
-    load_vault,
-    trailers_for,
-    update_index,
-)
+from .actions import inside_vault, load_vault, update_index
+from .committing import Committer, Outcome, edit_named, edit_note, trailers_for
 from .errors import NoteError, UsageProblem, VtbError
 from .model import Contact
 from .vault import Vault

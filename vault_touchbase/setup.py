@@ -141,7 +141,7 @@ def init_vault(root: Path) -> InitResult:
 
 def _commit_setup(root: Path, files: list[str], result: InitResult) -> None:
     """One commit of exactly the files `init` added (nothing of the user's)."""
-    from .actions import Committer, Outcome
+    from .committing import Committer, Outcome
     from .vault import Vault
 
     outcome = Outcome()

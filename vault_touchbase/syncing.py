@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from .errors import VtbError
 
 if TYPE_CHECKING:
-    from .actions import Committer, Outcome, RefreshResult
+    from .actions import RefreshResult
+    from .committing import Committer, Outcome
     from .gitrepo import GitRepo, RemoteResult, Upstream
     from .model import Problem
     from .settings import Settings
@@ -179,8 +180,8 @@ def commit_pending(vault: Vault, today: date, committer: Committer) -> Outcome:
     every other changed note, as `edit: NAME`. `"off"`: nothing. Other files are the
     user's to commit.
     """
-    from .actions import Outcome
     from .autocommit import commit_note_changes, notes_unlike_head
+    from .committing import Outcome
 
     outcome = Outcome()
     repo = committer.repo
@@ -230,7 +231,8 @@ class SyncResult:
 def sync(vault: Vault, today: date, python: str | None = None) -> SyncResult:
     """Commit pending touches, pull (merge) from the upstream branch, refresh the index,
     push. Raises SyncError, leaving the repository as `git status` explains."""
-    from .actions import Committer, Outcome, refresh
+    from .actions import refresh
+    from .committing import Committer, Outcome
     from .store import vault_lock
 
     repo = _repo(vault)

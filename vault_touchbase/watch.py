@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .actions import Committer, Outcome, harvest_ticks, rebuild_index
+from .actions import harvest_ticks, rebuild_index
 from .autocommit import commit_note_changes, notes_unlike_head
+from .committing import Committer, Outcome
 from .errors import GitError, VtbError
 from .index_note import is_generated, read_ticks
 from .model import Contact, LoadResult, Problem
