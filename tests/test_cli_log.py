@@ -674,3 +674,35 @@ def test_a_refused_touch_is_reported_as_its_own_while_a_ticked_box_is_still_logg
     assert "touch: Ben Carter" in git(example_repo, "log", "-1", "--format=%s")
     text = index.read_text(encoding="utf-8")
     assert "- [ ] [[contacts/Ben Carter|" not in text and "- [x]" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["snooze", "oluwaseun", "2w"], "Snoozed Oluwaseun Adeyemi until 2026-12-10"),
+        (["done", "tomás", "-c", "email"], "Done: Tomás Ferreira: send Tomás the revised"),
+    ],
+)
+def test_snooze_and_done_read_the_vault_once_and_leave_the_index_as_a_rebuild_would(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
+) -> None:
+    import vault_touchbase.actions as actions
+
+    vtb = Vtb(example_repo)
+    index = example_repo / "Touch Base.md"
+    assert vtb("refresh").exit_code == 0
+    loads: list[int] = []
+    real_load = actions.load_vault
+    monkeypatch.setattr(
+        actions, "load_vault", lambda *a, **k: loads.append(1) or real_load(*a, **k)
+    )
+
+    result = vtb(*args)
+
+    assert result.exit_code == 0, result.output
+    assert said in result.stdout
+    assert len(loads) == 1
+    after = index.read_text(encoding="utf-8")
+    monkeypatch.undo()
+    assert vtb("refresh").exit_code == 0
+    assert after == index.read_text(encoding="utf-8")

@@ -414,8 +414,10 @@ def complete_followup(
     *,
     committer: Committer | None = None,
     refresh_index: bool = True,
+    loaded: LoadResult | None = None,
 ) -> Outcome:
-    """Tick an open follow-up in the note (`✅ TODAY`) and log it: one edit, one commit."""
+    """Tick an open follow-up in the note (`✅ TODAY`) and log it: one edit, one commit.
+    `loaded`: see `update_index`."""
     followup = find_followup(contact, task)
     if followup is None:
         return Outcome()
@@ -430,6 +432,7 @@ def complete_followup(
         committer=committer,
         refresh_index=refresh_index,
         done_task=followup.text,
+        loaded=loaded,
     )
     outcome.done.append(f"done: {contact.name}: {followup.text}")
     return outcome
@@ -514,19 +517,43 @@ def log_touch(
         if follow_up:
             due = f" (due {follow_up_due})" if follow_up_due else ""
             message += f"\n\nfollow-up: {follow_up}{due}"
-        trailers = trailers_for(contact, channel)
-        # With an index to rebuild, git commits meanwhile: two processes, two cores.
-        pending = committer.commit(
-            [contact.path], message, trailers, outcome, background=refresh_index
+        commit_and_update_index(
+            vault,
+            today,
+            committer,
+            contact.path,
+            message,
+            trailers_for(contact, channel),
+            outcome,
+            refresh_index=refresh_index,
+            loaded=loaded,
         )
-        try:
-            if refresh_index:
-                update_index(vault, today, committer, outcome, loaded)
-        finally:
-            committer.wait()
-        if pending is not None:
-            pending.check()
     return outcome
+
+
+def commit_and_update_index(
+    vault: Vault,
+    today: date,
+    committer: Committer,
+    rel: str,
+    message: str,
+    trailers: dict[str, str],
+    outcome: Outcome,
+    *,
+    refresh_index: bool = True,
+    loaded: LoadResult | None = None,
+) -> None:
+    """Commit the note at `rel`, then bring the index up to date (`update_index`). With
+    an index to rebuild, git commits meanwhile (two processes, two cores); its error
+    is raised once the index is done."""
+    pending = committer.commit([rel], message, trailers, outcome, background=refresh_index)
+    try:
+        if refresh_index:
+            update_index(vault, today, committer, outcome, loaded)
+    finally:
+        committer.wait()
+    if pending is not None:
+        pending.check()
 
 
 def date_as_written(text: str, key: str, day: date) -> date | str:
@@ -559,8 +586,11 @@ def frontmatter_date(vault: Vault, rel: str, text: str, key: str) -> date | None
         return None
 
 
-def snooze(vault: Vault, today: date, contact: Contact, until: date) -> Outcome:
-    """Set `snooze_until` (or the note's dialect key) and commit `snooze: NAME until DATE`."""
+def snooze(
+    vault: Vault, today: date, contact: Contact, until: date, loaded: LoadResult | None = None
+) -> Outcome:
+    """Set `snooze_until` (or the note's dialect key) and commit `snooze: NAME until DATE`.
+    `loaded`: see `update_index`."""
     from . import edit
     from .store import vault_lock
 
@@ -575,15 +605,19 @@ def snooze(vault: Vault, today: date, contact: Contact, until: date) -> Outcome:
         set_until = lambda text: edit.set_scalar(text, key, date_as_written(text, key, until))  # noqa: E731
         if edit_named(vault, contact.path, set_until):
             outcome.changed.append(contact.path)
-        committer.commit(
-            [contact.path], f"snooze: {contact.name} until {until}", trailers_for(contact), outcome
-        )
-        update_index(vault, today, committer, outcome)
+        message = f"snooze: {contact.name} until {until}"
+        commit_and_update_index(
+            vault, today, committer, contact.path, message, trailers_for(contact), outcome,
+            loaded=loaded,
+        )  # fmt: skip
     return outcome
 
 
-def add_note_line(vault: Vault, today: date, contact: Contact, line: str) -> Outcome:
-    """Add a free-text line to the note's body (before Follow-ups and Log) and commit it."""
+def add_note_line(
+    vault: Vault, today: date, contact: Contact, line: str, loaded: LoadResult | None = None
+) -> Outcome:
+    """Add a free-text line to the note's body (before Follow-ups and Log) and commit it.
+    `loaded`: see `update_index`."""
     from . import edit
     from .store import vault_lock
 
@@ -592,8 +626,9 @@ def add_note_line(vault: Vault, today: date, contact: Contact, line: str) -> Out
         committer = Committer(vault).ready()
         if edit_named(vault, contact.path, lambda text: edit.add_body_line(text, line)):
             outcome.changed.append(contact.path)
-        committer.commit(
-            [contact.path], f"note: {contact.name}\n\n{line}", trailers_for(contact), outcome
-        )
-        update_index(vault, today, committer, outcome)
+        message = f"note: {contact.name}\n\n{line}"
+        commit_and_update_index(
+            vault, today, committer, contact.path, message, trailers_for(contact), outcome,
+            loaded=loaded,
+        )  # fmt: skip
     return outcome

@@ -58,25 +58,26 @@ def followups(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 @click.pass_context
 def done(ctx: click.Context, name: str, text: tuple[str, ...], channel: str | None) -> None:
     """Tick NAME's open follow-up (matching TEXT, or their only one) and log it; one commit."""
-    from .actions import complete_followup, contact_named
+    from .actions import complete_followup, contact_named, loaded_and_locked
     from .cli_log import report
     from .errors import UsageProblem, VtbError
 
     app = App(ctx)
-    contact = contact_named(app.vault, name)
-    open_ones = contact.open_followups
-    task = " ".join(text).strip()
-    if not open_ones:
-        raise VtbError(f"{contact.name} has no open follow-ups", "`vtb followups` lists them")
-    if not task:
-        if len(open_ones) != 1:
-            listing = "".join(f"\n  {f.text}" for f in open_ones) or " none"
-            raise UsageProblem(
-                f"{contact.name} has {len(open_ones)} open follow-ups:{listing}",
-                f"say which: vtb done {name!r} WORDS OF THE TASK",
-            )
-        task = open_ones[0].text
-    outcome = complete_followup(app.vault, app.today, contact, task, channel)
+    with loaded_and_locked(app.vault) as loaded:
+        contact = contact_named(app.vault, name, loaded)
+        open_ones = contact.open_followups
+        task = " ".join(text).strip()
+        if not open_ones:
+            raise VtbError(f"{contact.name} has no open follow-ups", "`vtb followups` lists them")
+        if not task:
+            if len(open_ones) != 1:
+                listing = "".join(f"\n  {f.text}" for f in open_ones) or " none"
+                raise UsageProblem(
+                    f"{contact.name} has {len(open_ones)} open follow-ups:{listing}",
+                    f"say which: vtb done {name!r} WORDS OF THE TASK",
+                )
+            task = open_ones[0].text
+        outcome = complete_followup(app.vault, app.today, contact, task, channel, loaded=loaded)
     if not outcome.changed:
         click.echo(f"{contact.name}: that follow-up is already done.")
         return

@@ -56,9 +56,9 @@ def draft(ctx: click.Context, name: str, eml: Path | None, open_mail: bool, log_
     from .vault import load_vault
 
     app = App(ctx)
-    contact = contact_named(app.vault, name)
-    contacts = load_vault(app.vault).contacts
-    intros = find_intros(contacts, app.vault.settings, app.today)
+    loaded = load_vault(app.vault)
+    contact = contact_named(app.vault, name, loaded)
+    intros = find_intros(loaded.contacts, app.vault.settings, app.today)
     result = make_draft(app.vault, contact, intros, app.today)
     for warning in result.warnings:
         click.echo(app.style(f"warning: {warning}", fg="yellow"), err=True)

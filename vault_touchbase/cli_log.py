@@ -107,7 +107,7 @@ def log_command(
 @click.pass_context
 def snooze(ctx: click.Context, name: str, until: str) -> None:
     """Not due before UNTIL (a date, or 2w, 1m, 10d from today); commits it."""
-    from .actions import contact_named
+    from .actions import contact_named, loaded_and_locked
     from .actions import snooze as do_snooze
     from .cadence import parse_duration_or_date
 
@@ -116,8 +116,9 @@ def snooze(ctx: click.Context, name: str, until: str) -> None:
         day = parse_duration_or_date(until, app.today)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="UNTIL") from None
-    contact = contact_named(app.vault, name)
-    outcome = do_snooze(app.vault, app.today, contact, day)
+    with loaded_and_locked(app.vault) as loaded:
+        contact = contact_named(app.vault, name, loaded)
+        outcome = do_snooze(app.vault, app.today, contact, day, loaded)
     was = contact.snooze_until
     before = f" (was until {was})" if was and was != day and was > app.today else ""
     report(app, outcome, f"Snoozed {contact.name} until {day}{before}")
