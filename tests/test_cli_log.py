@@ -597,7 +597,7 @@ def test_a_tick_never_writes_into_a_note_that_is_not_a_contact(example_repo: Pat
 def test_log_with_a_box_ticked_in_the_index_logs_both_in_order(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vault_touchbase.actions as actions
+    import vault_touchbase.cache as cache
 
     vtb = Vtb(example_repo)
     index = example_repo / "Touch Base.md"
@@ -605,10 +605,8 @@ def test_log_with_a_box_ticked_in_the_index_logs_both_in_order(
     tick(index, "contacts/Ben Carter")
     start = commit_count(example_repo)
     loads = []
-    real_load = actions.load_vault
-    monkeypatch.setattr(
-        actions, "load_vault", lambda *a, **k: loads.append(1) or real_load(*a, **k)
-    )
+    real_read = cache.read_notes  # every load of the vault goes through it
+    monkeypatch.setattr(cache, "read_notes", lambda *a, **k: loads.append(1) or real_read(*a, **k))
 
     result = vtb("log", "oluwaseun", "-c", "call", "caught up")
 
@@ -681,21 +679,20 @@ def test_a_refused_touch_is_reported_as_its_own_while_a_ticked_box_is_still_logg
     [
         (["snooze", "oluwaseun", "2w"], "Snoozed Oluwaseun Adeyemi until 2026-12-10"),
         (["done", "tomás", "-c", "email"], "Done: Tomás Ferreira: send Tomás the revised"),
+        (["intro", "maria costa", "tomás"], "Introduced Maria Costa and Tomás Ferreira"),
     ],
 )
-def test_snooze_and_done_read_the_vault_once_and_leave_the_index_as_a_rebuild_would(
+def test_snooze_done_and_intro_read_the_vault_once_and_leave_the_index_as_a_rebuild_would(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
 ) -> None:
-    import vault_touchbase.actions as actions
+    import vault_touchbase.cache as cache
 
     vtb = Vtb(example_repo)
     index = example_repo / "Touch Base.md"
     assert vtb("refresh").exit_code == 0
     loads: list[int] = []
-    real_load = actions.load_vault
-    monkeypatch.setattr(
-        actions, "load_vault", lambda *a, **k: loads.append(1) or real_load(*a, **k)
-    )
+    real_read = cache.read_notes  # every load of the vault goes through it
+    monkeypatch.setattr(cache, "read_notes", lambda *a, **k: loads.append(1) or real_read(*a, **k))
 
     result = vtb(*args)
 

@@ -521,7 +521,7 @@ def log_touch(
             vault,
             today,
             committer,
-            contact.path,
+            [contact.path],
             message,
             trailers_for(contact, channel),
             outcome,
@@ -535,7 +535,7 @@ def commit_and_update_index(
     vault: Vault,
     today: date,
     committer: Committer,
-    rel: str,
+    paths: list[str],
     message: str,
     trailers: dict[str, str],
     outcome: Outcome,
@@ -543,10 +543,10 @@ def commit_and_update_index(
     refresh_index: bool = True,
     loaded: LoadResult | None = None,
 ) -> None:
-    """Commit the note at `rel`, then bring the index up to date (`update_index`). With
-    an index to rebuild, git commits meanwhile (two processes, two cores); its error
-    is raised once the index is done."""
-    pending = committer.commit([rel], message, trailers, outcome, background=refresh_index)
+    """Commit the notes at `paths` in one commit, then bring the index up to date
+    (`update_index`). With an index to rebuild, git commits meanwhile (two processes,
+    two cores); its error is raised once the index is done."""
+    pending = committer.commit(paths, message, trailers, outcome, background=refresh_index)
     try:
         if refresh_index:
             update_index(vault, today, committer, outcome, loaded)
@@ -607,9 +607,15 @@ def snooze(
             outcome.changed.append(contact.path)
         message = f"snooze: {contact.name} until {until}"
         commit_and_update_index(
-            vault, today, committer, contact.path, message, trailers_for(contact), outcome,
+            vault,
+            today,
+            committer,
+            [contact.path],
+            message,
+            trailers_for(contact),
+            outcome,
             loaded=loaded,
-        )  # fmt: skip
+        )
     return outcome
 
 
@@ -628,7 +634,13 @@ def add_note_line(
             outcome.changed.append(contact.path)
         message = f"note: {contact.name}\n\n{line}"
         commit_and_update_index(
-            vault, today, committer, contact.path, message, trailers_for(contact), outcome,
+            vault,
+            today,
+            committer,
+            [contact.path],
+            message,
+            trailers_for(contact),
+            outcome,
             loaded=loaded,
-        )  # fmt: skip
+        )
     return outcome

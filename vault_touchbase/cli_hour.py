@@ -133,24 +133,26 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
 def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...]) -> None:
     """Introduce FIRST and SECOND: log it on both notes in one commit, and print a
     double opt-in email to each (ask both before you connect them)."""
+    from .actions import loaded_and_locked
     from .cli_log import report
     from .drafts import as_text, intro_drafts
     from .intros import already_introduced, match_pair, record_intro
-    from .vault import find_contact, load_vault
+    from .vault import find_contact
 
     app = App(ctx)
-    contacts = load_vault(app.vault).contacts
-    a, b = find_contact(contacts, first), find_contact(contacts, second)
-    reason = " ".join(text).strip()
-    match = match_pair(a, b, app.vault.settings)
-    if not reason and match is not None:
-        reason = f"{match.offer} ↔ {match.need}"
-    if a.path != b.path and already_introduced(a, b, {}):
-        click.echo(
-            app.style(f"note: {a.name} and {b.name} were introduced before", fg="yellow"),
-            err=True,
-        )
-    outcome = record_intro(app.vault, app.today, a, b, reason, contacts)
+    with loaded_and_locked(app.vault) as loaded:
+        contacts = loaded.contacts
+        a, b = find_contact(contacts, first), find_contact(contacts, second)
+        reason = " ".join(text).strip()
+        match = match_pair(a, b, app.vault.settings)
+        if not reason and match is not None:
+            reason = f"{match.offer} ↔ {match.need}"
+        if a.path != b.path and already_introduced(a, b, {}):
+            click.echo(
+                app.style(f"note: {a.name} and {b.name} were introduced before", fg="yellow"),
+                err=True,
+            )
+        outcome = record_intro(app.vault, app.today, a, b, reason, contacts, loaded)
     report(app, outcome, f"Introduced {a.name} and {b.name}")
     for one in intro_drafts(app.vault, a, b, match, " ".join(text)):
         click.echo(f"\n--- to {one.contact.name} " + "-" * 20)

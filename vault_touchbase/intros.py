@@ -26,7 +26,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from .model import Contact, LogEntry
+from .model import Contact, LoadResult, LogEntry
 from .plan import CLOSENESS, channel_of, is_snoozed
 from .settings import Settings
 from .vault import normalize
@@ -477,10 +477,12 @@ def record_intro(
     b: Contact,
     text: str,
     contacts: Sequence[Contact],
+    loaded: LoadResult | None = None,
 ) -> Outcome:
     """Add `intro: introduced to [[Other]] — TEXT` to both notes' Logs (moving
-    `last_contacted` forward) and commit both in one commit `intro: A ↔ B`."""
-    from .actions import update_index
+    `last_contacted` forward) and commit both in one commit `intro: A ↔ B`.
+    `loaded`: see `actions.update_index`."""
+    from .actions import commit_and_update_index
     from .committing import Committer, Outcome, edit_note
     from .errors import UsageProblem
     from .store import vault_lock
@@ -497,8 +499,10 @@ def record_intro(
                 outcome.changed.append(one.path)
         message = f"intro: {a.name} ↔ {b.name}" + (f"\n\n{text}" if text else "")
         trailers = {"Vtb-Contact": a.path, "Vtb-Introduced": b.path, "Vtb-Channel": "intro"}
-        committer.commit([a.path, b.path], message, trailers, outcome)
-        update_index(vault, today, committer, outcome)  # ticked boxes are logged, not dropped
+        # the index update logs ticked boxes too (a plain rebuild would drop them)
+        commit_and_update_index(
+            vault, today, committer, [a.path, b.path], message, trailers, outcome, loaded=loaded
+        )
     return outcome
 
 
