@@ -571,3 +571,26 @@ def test_no_child_is_forked_while_threads_run(
     finally:
         stop.set()
         other.join()
+
+
+def test_a_child_reaped_by_someone_else_still_gives_its_listing(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With SIGCHLD ignored (inherited from whoever started vtb), the system reaps the
+    child itself and waitpid finds nothing to wait for."""
+    import signal
+
+    vault, truth = with_shards(example_copy)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert same(load_vault(vault), truth)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_links_between_notes_are_known_to_the_load(example_copy: Path) -> None:
+    vault = open_vault(example_copy)
+    assert not load_vault(vault).linked
+    (example_copy / "contacts" / "Jane again.md").symlink_to("Jane Doe.md")
+    cache.forget()
+    assert load_vault(vault).linked

@@ -265,7 +265,8 @@ def refresh(
         committer = committer or Committer(vault)
         outcome, tick_problems = harvest_ticks(vault, today, committer)
         if loaded is not None:
-            loaded = reload_notes(vault, loaded, outcome.changed)
+            # a tick that failed may still have written its note: then read everything
+            loaded = None if tick_problems else reload_notes(vault, loaded, outcome.changed)
         result = rebuild_index(vault, today, committer, progress, tick_problems, loaded)
     outcome.problems += tick_problems
     result.outcome.merge(outcome)
@@ -319,7 +320,10 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outc
     if not is_generated(text):
         return outcome, problems
     index = vault.settings.index
-    for tick in read_ticks(text):
+    ticks = read_ticks(text)
+    if ticks:  # the action's own commit first: if it failed, the ticks wait for next time
+        committer.settle()
+    for tick in ticks:
         path = vault.path_of(tick.path)
         if not path.is_file() or not _is_contact_file(vault, path):
             what = "is not a contact note" if path.is_file() else "does not exist"

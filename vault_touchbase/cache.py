@@ -36,6 +36,7 @@ import gc
 import io
 import os
 import pickle
+import signal
 import struct
 import sys
 import threading
@@ -317,13 +318,17 @@ def _no_gc() -> Iterator[None]:
 
 def read_notes(
     vault: Vault, files: Files, progress: Progress | None = None, use_cache: bool = True
-) -> list[Result]:
-    """The parse result of each of `files` (from `vault.note_files`), in their order.
+) -> tuple[list[Result], bool]:
+    """The parse result of each of `files` (from `vault.note_files`), in their order, and
+    whether two of them are one file (a link to another note: same inode).
 
     A file listed with a problem instead of a stat gives that problem.
     """
     with _no_gc():
-        return _Load(vault, use_cache, progress).run(files)
+        load = _Load(vault, use_cache, progress)
+        results = load.run(files)
+    inodes = {stamp[24:] for stamp in load.stamps.values()}  # a stamp ends with the inode
+    return results, len(inodes) < len(load.stamps)
 
 
 class _Load:
@@ -352,9 +357,12 @@ class _Load:
         collect = None
         if self.use_cache and not self._memo_held() and self.folder.is_dir():
             collect = _listing_elsewhere(files, settled_before)
-            if collect is not None:
+        listed = None
+        if collect is not None:
+            try:
                 self._read_all_shards()
-        listed = collect() if collect is not None else None
+            finally:  # the child is waited for whatever happens (Ctrl-C): no zombie left
+                listed = collect()
         if listed is None:
             listed = _listing(files, settled_before)
         listing: list[tuple[str, Stamp | None, str]] = []
@@ -568,15 +576,23 @@ def _listing_elsewhere(
         read_end, write_end = os.pipe()
     except OSError:
         return None
+    # Ctrl-C must not reach the child as Python code (it would run the parent's clean-up,
+    # such as the vault lock's): blocked across the fork, then left to kill the child.
+    stopping = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
     try:
         pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         os.close(read_end)
         os.close(write_end)
         return None
     if pid == 0:  # the child: list, send, and leave without any of the parent's clean-up
         code = 1
         try:
+            for number in stopping:
+                signal.signal(number, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             os.close(read_end)
             data = pickle.dumps(_listing(files, settled_before), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
@@ -584,14 +600,17 @@ def _listing_elsewhere(
             code = 0
         finally:
             os._exit(code)
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     os.close(write_end)
 
     def collect() -> list[Listed] | None:
+        status = 0
         try:
             with os.fdopen(read_end, "rb") as pipe:
                 data = pipe.read()
         finally:
-            _, status = os.waitpid(pid, 0)
+            with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored):
+                _, status = os.waitpid(pid, 0)  # then whether the data is whole tells
         if status != 0:
             return None
         try:

@@ -109,6 +109,7 @@ class Committer:
         self.repo: GitRepo | None = open_repo(vault.root, vault.settings.git)
         self._identity_checked = False
         self._pending: Background | None = None
+        self._joined: Background | None = None  # the last background commit waited for
 
     def ready(self) -> Committer:
         """Check, before anything is written, that the commit can follow: git knows who
@@ -168,6 +169,14 @@ class Committer:
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.join()
+            self._joined = pending
+
+    def settle(self) -> None:
+        """Wait for a commit started in the background, and raise its error if it failed
+        (before doing more on top of it)."""
+        self.wait()
+        if self._joined is not None:
+            self._joined.check()
 
     def _commit_now(
         self, paths: list[str], message: str, trailers: dict[str, str], outcome: Outcome

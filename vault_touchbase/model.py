@@ -154,6 +154,9 @@ class LoadResult:
 
     contacts: tuple[Contact, ...]
     problems: tuple[Problem, ...]
+    linked: bool = field(default=False, compare=False)
+    """Two of the notes are one file (a link to another note): a change to one is a
+    change to both, so `vault.reload_notes` reads everything again."""
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -155,13 +155,14 @@ def load_vault(
 
     contacts: list[Contact] = []
     problems: list[Problem] = []
-    for contact, found in read_notes(vault, note_files(vault), progress, use_cache):
+    results, linked = read_notes(vault, note_files(vault), progress, use_cache)
+    for contact, found in results:
         if contact is not None:
             contacts.append(contact)
         problems.extend(found)
     contacts.sort(key=attrgetter("path"))
     problems.sort()
-    return LoadResult(tuple(contacts), tuple(problems))
+    return LoadResult(tuple(contacts), tuple(problems), linked)
 
 
 def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadResult:
@@ -176,6 +177,8 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
     wanted = {rel for rel in rels if _is_note_path(vault, rel)}
     if not wanted:
         return loaded
+    if loaded.linked:  # a changed note may be another note too
+        return load_vault(vault)
     contacts = list(loaded.contacts)  # sorted by path: each changed one is found by bisection
     problems = [p for p in loaded.problems if p.path not in wanted]
     for rel in sorted(wanted):
