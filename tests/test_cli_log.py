@@ -749,3 +749,36 @@ def test_snooze_done_and_intro_read_the_vault_once_and_leave_the_index_as_a_rebu
     monkeypatch.undo()
     assert vtb("refresh").exit_code == 0
     assert after == index.read_text(encoding="utf-8")
+
+
+def test_a_first_run_parses_the_notes_before_it_takes_the_lock(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no parse cache yet, every note is parsed: other vtb processes (the watcher)
+    should not wait on the lock for that, so it happens before the lock is taken."""
+    import contextlib
+
+    import vault_touchbase.cache as cache
+    import vault_touchbase.store as store
+
+    events: list[str] = []
+    real_read, real_lock = cache.read_notes, store.vault_lock
+
+    def read(*args: object, **kwargs: object) -> object:
+        events.append("load")
+        return real_read(*args, **kwargs)  # type: ignore[arg-type]
+
+    @contextlib.contextmanager
+    def lock(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        events.append("lock")
+        with real_lock(*args, **kwargs):  # type: ignore[arg-type]
+            yield
+
+    monkeypatch.setattr(cache, "read_notes", read)
+    monkeypatch.setattr(store, "vault_lock", lock)
+    assert not (example_repo / ".vtb" / "parse-cache").exists()
+
+    result = Vtb(example_repo)("log", "oluwaseun", "-c", "call", "hi")
+
+    assert result.exit_code == 0, result.output
+    assert events[:3] == ["load", "lock", "load"]

@@ -61,8 +61,11 @@ def loaded_and_locked(vault: Vault) -> Iterator[LoadResult]:
     changes their note and rebuilds the index: with the lock held throughout, no other
     vtb process writes in between, so the index is rebuilt from this load and what the
     command itself changed (`vault.reload_notes`), not from a second load."""
+    from .cache import CACHE_DIR
     from .store import vault_lock
 
+    if not (vault.state_dir / CACHE_DIR).is_dir():
+        load_vault(vault)  # a first run parses every note: not while others wait for the lock
     with vault_lock(vault.root):
         yield load_vault(vault)
 
