@@ -401,3 +401,11 @@ def _front_date(text: str, key: str) -> date | None:
         if line.startswith(f"{key}: "):
             return date.fromisoformat(line.split(": ", 1)[1][:10])
     return None
+
+
+def test_a_touch_leaves_the_switch_interval_as_it_found_it(example_repo: Path) -> None:
+    before = sys.getswitchinterval()
+    result = Vtb(example_repo)("log", "jane", "-c", "call", "hello")
+    assert result.exit_code == 0, result.output
+    assert sys.getswitchinterval() == before
+    assert files_of(example_repo) == [JANE]

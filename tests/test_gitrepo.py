@@ -554,3 +554,16 @@ def test_init_repo_with_git_off(tmp_path: Path) -> None:
     notices = init_repo(tmp_path, Settings(git="off"))
     assert not (tmp_path / ".git").exists()
     assert notices and "commits nothing" in notices[0]
+
+
+def test_the_identity_is_asked_of_git_once_per_repository(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[list[str]] = []
+    real_read = repo._read
+    monkeypatch.setattr(repo, "_read", lambda args, **k: asked.append(args) or real_read(args, **k))
+    repo.check_identity()
+    repo.check_identity()
+    assert [a[0] for a in asked] == ["config"]
+    repo.check_identity("Vault Owner", "owner@example.org")  # given in vtb.toml: no git
+    assert len(asked) == 1

@@ -218,6 +218,7 @@ class GitRepo:
         self._git_dir = git_dir
         self._common_dir = common_dir
         self._graph_checked = False
+        self._identities_ok: set[tuple[str, str]] = set()  # checked once per repository
 
     def __repr__(self) -> str:
         return f"GitRepo(root={str(self.root)!r}, top={str(self.top)!r})"
@@ -379,7 +380,7 @@ class GitRepo:
         (or the GIT_AUTHOR_*/GIT_COMMITTER_* and EMAIL variables) must name
         both: vtb does not let git guess an address from the host name.
         """
-        if name and email:
+        if (name and email) or (name, email) in self._identities_ok:
             return
         proc = self._read(
             ["config", "--get-regexp", r"^(user|author|committer)\.(name|email)$"], ok=(0, 1)
@@ -410,6 +411,7 @@ class GitRepo:
                 '`git config --global user.email "you@example.com"`, '
                 "or set name and email in the [identity] table of vtb.toml",
             )
+        self._identities_ok.add((name, email))
 
     def ensure_config(self, key: str, value: str) -> bool:
         """Set `key` to `value` in this repository's `.git/config`; True if it changed."""

@@ -264,15 +264,16 @@ def hour_plan(
         backlog = sum(item.minutes for item in rest)
         per_month = max(spare, math.ceil(backlog / months))
         first = today.replace(day=1)
-        queue = list(rest)
+        at = 0  # the next of `rest` to place (an index: thousands may wait)
         for offset in range(1, months + 1):
             month, load = add_months(first, offset), 0
             people: list[DueItem] = []
-            while queue and (
-                load + queue[0].minutes <= per_month or offset == months or not people
+            while at < len(rest) and (
+                load + rest[at].minutes <= per_month or offset == months or not people
             ):
-                load += queue[0].minutes
-                people.append(queue.pop(0))
+                load += rest[at].minutes
+                people.append(rest[at])
+                at += 1
             if people:
                 later.append((month, tuple(people)))
     else:
