@@ -10,7 +10,7 @@ come back as values for the front end to show.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -599,31 +599,20 @@ def snooze(
     """Set `snooze_until` (or the note's dialect key) and commit `snooze: NAME until DATE`.
     `loaded`: see `update_index`."""
     from . import edit
-    from .store import vault_lock
 
     if until <= today:
         raise UsageProblem(
             f"{until} is not in the future", "snooze until a later date, e.g. 2w or 2027-01-15"
         )
     key = contact.keys.get("snooze_until", "snooze_until")
-    outcome = Outcome()
-    with vault_lock(vault.root):
-        committer = Committer(vault).ready()
-        set_until = lambda text: edit.set_scalar(text, key, date_as_written(text, key, until))  # noqa: E731
-        if edit_named(vault, contact.path, set_until):
-            outcome.changed.append(contact.path)
-        message = f"snooze: {contact.name} until {until}"
-        commit_and_update_index(
-            vault,
-            today,
-            committer,
-            [contact.path],
-            message,
-            trailers_for(contact),
-            outcome,
-            loaded=loaded,
-        )
-    return outcome
+    return _edit_one(
+        vault,
+        today,
+        contact,
+        lambda text: edit.set_scalar(text, key, date_as_written(text, key, until)),
+        f"snooze: {contact.name} until {until}",
+        loaded,
+    )
 
 
 def add_note_line(
@@ -632,14 +621,33 @@ def add_note_line(
     """Add a free-text line to the note's body (before Follow-ups and Log) and commit it.
     `loaded`: see `update_index`."""
     from . import edit
+
+    return _edit_one(
+        vault,
+        today,
+        contact,
+        lambda text: edit.add_body_line(text, line),
+        f"note: {contact.name}\n\n{line}",
+        loaded,
+    )
+
+
+def _edit_one(
+    vault: Vault,
+    today: date,
+    contact: Contact,
+    change: Callable[[str], str],
+    message: str,
+    loaded: LoadResult | None,
+) -> Outcome:
+    """Change one person's note, commit it as `message` and update the index."""
     from .store import vault_lock
 
     outcome = Outcome()
     with vault_lock(vault.root):
         committer = Committer(vault).ready()
-        if edit_named(vault, contact.path, lambda text: edit.add_body_line(text, line)):
+        if edit_named(vault, contact.path, change):
             outcome.changed.append(contact.path)
-        message = f"note: {contact.name}\n\n{line}"
         commit_and_update_index(
             vault,
             today,
