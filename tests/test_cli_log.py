@@ -594,6 +594,14 @@ def test_a_tick_never_writes_into_a_note_that_is_not_a_contact(example_repo: Pat
     assert commit_count(example_repo) == 1
 
 
+def git_hook(repo: Path, name: str, script: str) -> Path:
+    """Install an executable git hook (`pre-commit`, `commit-msg`) in `repo`."""
+    hook = repo / ".git" / "hooks" / name
+    hook.write_text(script)
+    hook.chmod(0o755)
+    return hook
+
+
 def settle_notes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loads run as if ten seconds from now: notes just copied count as settled, so the
     first refresh fills the parse cache (as a user's older notes do)."""
@@ -642,9 +650,7 @@ def test_a_commit_refused_by_a_hook_leaves_the_note_written_and_the_index_curren
     vtb = Vtb(example_repo)
     index = example_repo / "Touch Base.md"
     assert vtb("refresh").exit_code == 0
-    hook = example_repo / ".git" / "hooks" / "pre-commit"
-    hook.write_text("#!/bin/sh\necho 'hook says no' >&2\nexit 1\n")
-    hook.chmod(0o755)
+    git_hook(example_repo, "pre-commit", "#!/bin/sh\necho 'hook says no' >&2\nexit 1\n")
     start = commit_count(example_repo)
 
     result = vtb("log", "oluwaseun", "-c", "call", "caught up")
@@ -668,11 +674,11 @@ def test_a_refused_touch_is_reported_and_a_ticked_box_waits_for_the_next_refresh
     assert vtb("refresh").exit_code == 0
     tick(index, "contacts/Ben Carter")
     ben = (example_repo / "contacts/Ben Carter.md").read_bytes()
-    hook = example_repo / ".git" / "hooks" / "commit-msg"
-    hook.write_text(
-        '#!/bin/sh\nif grep -q Oluwaseun "$1"; then echo "no Oluwaseun" >&2; exit 1; fi\n'
+    hook = git_hook(
+        example_repo,
+        "commit-msg",
+        '#!/bin/sh\nif grep -q Oluwaseun "$1"; then echo "no Oluwaseun" >&2; exit 1; fi\n',
     )
-    hook.chmod(0o755)
     start = commit_count(example_repo)
 
     result = vtb("log", "oluwaseun", "-c", "call", "caught up")
@@ -698,9 +704,11 @@ def test_a_tick_whose_commit_fails_leaves_the_index_as_a_full_rebuild_would(
     index = example_repo / "Touch Base.md"
     assert vtb("refresh").exit_code == 0
     tick(index, "contacts/Ben Carter")
-    hook = example_repo / ".git" / "hooks" / "commit-msg"
-    hook.write_text('#!/bin/sh\nif grep -q Ben "$1"; then echo "no Ben" >&2; exit 1; fi\n')
-    hook.chmod(0o755)
+    hook = git_hook(
+        example_repo,
+        "commit-msg",
+        '#!/bin/sh\nif grep -q Ben "$1"; then echo "no Ben" >&2; exit 1; fi\n',
+    )
 
     result = vtb("log", "oluwaseun", "-c", "call", "caught up")
 
