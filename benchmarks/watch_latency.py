@@ -25,9 +25,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from vault_touchbase.actions import snapshot
-from vault_touchbase.vault import open_vault
-from vault_touchbase.watch import Watcher
+from vault_touchbase.actions.touch import snapshot
+from vault_touchbase.vault.folder import open_vault
+from vault_touchbase.watch.watcher import Watcher
 
 POLL = 0.002
 TIMEOUT = 30.0

@@ -65,7 +65,7 @@ class Vtb:
         self.runner = CliRunner()
 
     def __call__(self, *args: str, input: str | None = None, today: str = TODAY) -> Result:
-        from vault_touchbase.cli import cli
+        from vault_touchbase.cli.main import cli
 
         return self.runner.invoke(
             cli,

@@ -21,11 +21,12 @@ from conftest import TODAY, Vtb, git
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from vault_touchbase.actions import log_touch
-from vault_touchbase.committing import Committer, Outcome
-from vault_touchbase.contacts import parse_note
-from vault_touchbase.errors import GitError
-from vault_touchbase.vault import open_vault, read_note
+from vault_touchbase.actions.committing import Committer, Outcome
+from vault_touchbase.actions.touch import log_touch
+from vault_touchbase.core.errors import GitError
+from vault_touchbase.notes.parse import parse_note
+from vault_touchbase.vault.folder import open_vault
+from vault_touchbase.vault.listing import read_note
 
 IDENTITY_VARS = (
     "GIT_AUTHOR_NAME",

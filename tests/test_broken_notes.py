@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, snapshot_bytes
 
-from vault_touchbase.vault import load_vault, open_vault
+from vault_touchbase.vault.folder import open_vault
+from vault_touchbase.vault.load import load_vault
 
 GOOD = "---\nname: Good Person\nemail: good@example.com\n---\n## Log\n- 2026-10-01 call: fine\n"
 
@@ -127,11 +128,18 @@ def test_a_last_contact_after_today_is_a_warning_with_its_line(tmp_path: Path) -
 
     vault = tmp_path / "v"
     (vault / "contacts").mkdir(parents=True)
-    (vault / "contacts" / "Future.md").write_text("---\nname: Future\nlast_contacted: 2099-01-01\n---\n")
-    (vault / "contacts" / "Typo.md").write_text("---\nname: Typo\n---\n## Log\n- 2062-01-01 call: typo\n")
+    (vault / "contacts" / "Future.md").write_text(
+        "---\nname: Future\nlast_contacted: 2099-01-01\n---\n"
+    )
+    (vault / "contacts" / "Typo.md").write_text(
+        "---\nname: Typo\n---\n## Log\n- 2062-01-01 call: typo\n"
+    )
     result = Vtb(vault)("check")
     assert result.exit_code == 0  # a warning, not an error
-    assert "contacts/Future.md:3: warning: last_contacted says 2099-01-01, after today" in result.output
+    assert (
+        "contacts/Future.md:3: warning: last_contacted says 2099-01-01, after today"
+        in result.output
+    )
     assert "contacts/Typo.md:5: warning: a Log entry says 2062-01-01, after today" in result.output
     Vtb(vault)("refresh")
     assert "`contacts/Future.md:3` warning" in (vault / "Touch Base.md").read_text()

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import Vtb
 
-from vault_touchbase import cache
-from vault_touchbase.contacts import parse_note
-from vault_touchbase.model import LoadResult
-from vault_touchbase.vault import Vault, load_vault, note_files, open_vault
+from vault_touchbase.core.model import LoadResult
+from vault_touchbase.notes.parse import parse_note
+from vault_touchbase.vault import cache
+from vault_touchbase.vault.folder import Vault, open_vault
+from vault_touchbase.vault.listing import note_files
+from vault_touchbase.vault.load import load_vault
 
 LATER = 10_000_000_000  # ten seconds: every note written so far counts as settled
 
@@ -390,7 +392,7 @@ def test_parse_note_is_what_the_cache_stores(example_copy: Path, settled: None) 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the refreshes that really load and rebuild (not the quick answer)."""
-    from vault_touchbase import actions
+    from vault_touchbase.actions import touch as actions
 
     calls: list[int] = []
     real = actions.refresh

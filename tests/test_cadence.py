@@ -9,8 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vault_touchbase.cadence import add_cadence, add_months, parse_cadence, parse_duration_or_date
-from vault_touchbase.model import Cadence
+from vault_touchbase.core.cadence import (
+    add_cadence,
+    add_months,
+    parse_cadence,
+    parse_duration_or_date,
+)
+from vault_touchbase.core.model import Cadence
 
 
 @pytest.mark.parametrize(

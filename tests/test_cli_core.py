@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLE, TODAY, Vtb
 
-from vault_touchbase.cli import cli
+from vault_touchbase.cli.main import cli
 
 
 def run(
@@ -180,7 +180,14 @@ def test_init_makes_the_layout_and_one_commit(tmp_path: Path) -> None:
     target = tmp_path / "vault"
     result = CliRunner().invoke(cli, ["init", str(target)])
     assert result.exit_code == 0, result.output
-    for rel in ("vtb.toml", "templates/contact.md", "templates/email.md", "Now.md", ".gitignore", ".gitattributes"):
+    for rel in (
+        "vtb.toml",
+        "templates/contact.md",
+        "templates/email.md",
+        "Now.md",
+        ".gitignore",
+        ".gitattributes",
+    ):
         assert (target / rel).is_file(), rel
         assert f"added {rel}" in result.output
     assert (target / "contacts").is_dir()

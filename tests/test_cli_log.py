@@ -607,7 +607,7 @@ def settle_notes(monkeypatch: pytest.MonkeyPatch) -> None:
     first refresh fills the parse cache (as a user's older notes do)."""
     import time
 
-    import vault_touchbase.cache as cache
+    import vault_touchbase.vault.cache as cache
 
     monkeypatch.setattr(cache, "_now_ns", lambda: time.time_ns() + 10_000_000_000)
 
@@ -615,7 +615,7 @@ def settle_notes(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_log_with_a_box_ticked_in_the_index_logs_both_in_order(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vault_touchbase.cache as cache
+    import vault_touchbase.vault.cache as cache
 
     settle_notes(monkeypatch)
     vtb = Vtb(example_repo)
@@ -750,7 +750,7 @@ def test_a_note_linked_as_another_note_is_read_again_with_it(example_repo: Path)
 def test_snooze_done_and_intro_read_the_vault_once_and_leave_the_index_as_a_rebuild_would(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
 ) -> None:
-    import vault_touchbase.cache as cache
+    import vault_touchbase.vault.cache as cache
 
     settle_notes(monkeypatch)
     vtb = Vtb(example_repo)
@@ -778,8 +778,8 @@ def test_a_first_run_parses_the_notes_before_it_takes_the_lock(
     should not wait on the lock for that, so it happens before the lock is taken."""
     import contextlib
 
-    import vault_touchbase.cache as cache
-    import vault_touchbase.store as store
+    import vault_touchbase.vault.cache as cache
+    import vault_touchbase.vault.store as store
 
     events: list[str] = []
     real_read, real_lock = cache.read_notes, store.vault_lock

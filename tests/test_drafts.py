@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from conftest import Vtb, git
 
-from vault_touchbase.drafts import (
+from vault_touchbase.core.errors import VtbError
+from vault_touchbase.core.model import Contact, LogEntry
+from vault_touchbase.features.drafts import (
     PLACEHOLDER,
     Draft,
     NewsPiece,
@@ -24,8 +26,6 @@ from vault_touchbase.drafts import (
     second_person,
     similarity,
 )
-from vault_touchbase.errors import VtbError
-from vault_touchbase.model import Contact, LogEntry
 
 TODAY = date(2026, 11, 26)
 
@@ -146,7 +146,7 @@ def test_a_newline_in_a_name_or_address_cannot_inject_a_header() -> None:
     assert "\nBcc" not in headers
     assert message["Subject"] == "Hi Bcc: x@example.com"
     assert [a.addr_spec for a in message["To"].addresses] == ["eve@example.org"]
-    from vault_touchbase.drafts import addresses
+    from vault_touchbase.features.drafts import addresses
 
     good, warnings = addresses(evil)
     assert good == ("eve@example.org",) and len(warnings) == 1

@@ -1,4 +1,4 @@
-"""Minimal-diff edits (`vault_touchbase.edit`): golden before/after texts and properties."""
+"""Minimal-diff edits (`vault_touchbase.notes.edit`): golden before/after texts and properties."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vault_touchbase.edit import (
+from vault_touchbase.core.errors import NoteError
+from vault_touchbase.notes.edit import (
     EditError,
     add_body_line,
     add_followup,
@@ -19,9 +20,8 @@ from vault_touchbase.edit import (
     task_key,
     tick_followup,
 )
-from vault_touchbase.errors import NoteError
-from vault_touchbase.logbook import read_log
-from vault_touchbase.note import load_yaml, split_note
+from vault_touchbase.notes.log import read_log
+from vault_touchbase.notes.text import load_yaml, split_note
 
 DAY = date(2026, 11, 26)
 

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from conftest import Vtb
 
-from vault_touchbase.formats.csvfiles import CSV_COLUMNS
-from vault_touchbase.formats.ics import CalendarEvent, write_ics
-from vault_touchbase.formats.person import ImportedPerson
-from vault_touchbase.formats.vcard import read_vcards, write_vcards
-from vault_touchbase.model import Birthday
-from vault_touchbase.setup import init_vault
-from vault_touchbase.vault import load_vault, open_vault
+from vault_touchbase.actions.init import init_vault
+from vault_touchbase.core.model import Birthday
+from vault_touchbase.features.formats.csvfiles import CSV_COLUMNS
+from vault_touchbase.features.formats.ics import CalendarEvent, write_ics
+from vault_touchbase.features.formats.person import ImportedPerson
+from vault_touchbase.features.formats.vcard import read_vcards, write_vcards
+from vault_touchbase.vault.folder import open_vault
+from vault_touchbase.vault.load import load_vault
 
 
 def comparable(person: ImportedPerson) -> ImportedPerson:
@@ -166,14 +167,18 @@ def test_ics_puts_a_backlog_on_the_months_the_index_plans_it_for(tmp_path: Path)
     vault = tmp_path / "v"
     (vault / "contacts").mkdir(parents=True)
     for number in range(20):  # 20 people never contacted, yearly: a one-off backlog
-        (vault / "contacts" / f"New {number:02d}.md").write_text(f"---\nname: New {number:02d}\ncadence: yearly\n---\n")
+        (vault / "contacts" / f"New {number:02d}.md").write_text(
+            f"---\nname: New {number:02d}\ncadence: yearly\n---\n"
+        )
     vtb = Vtb(vault)
     vtb("refresh")
     index = (vault / "Touch Base.md").read_text(encoding="utf-8")
     assert "> - December 2026: " in index
     calendar = Calendar.from_ical(vtb("export", "ics").stdout)
     starts = sorted(
-        event.decoded("dtstart") for event in calendar.walk("VEVENT") if str(event["summary"]).startswith("Touch base")
+        event.decoded("dtstart")
+        for event in calendar.walk("VEVENT")
+        if str(event["summary"]).startswith("Touch base")
     )
     assert starts.count(date(2026, 11, 26)) == 12  # this hour: 60 min / 5
     assert date(2026, 12, 1) in starts and len(starts) == 20

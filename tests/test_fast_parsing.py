@@ -11,8 +11,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vault_touchbase import logbook
-from vault_touchbase.model import LogEntry
+from vault_touchbase.core.model import LogEntry
+from vault_touchbase.notes import log as logbook
 
 # --- the Log scan -------------------------------------------------------------------------
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from conftest import Vtb, git
 
-from vault_touchbase.contacts import parse_note
-from vault_touchbase.followups import read_followups, ticked_task_text
-from vault_touchbase.plan import due_items
-from vault_touchbase.settings import Settings
+from vault_touchbase.core.plan import due_items
+from vault_touchbase.core.settings import Settings
+from vault_touchbase.index.ticks import ticked_task_text
+from vault_touchbase.notes.followups import read_followups
+from vault_touchbase.notes.parse import parse_note
 
 NOTE = (
     "---\r\nname: Ann Lee\r\nlast_contacted: 2026-11-20\r\n---\r\n"
@@ -187,7 +188,9 @@ def test_undated_follow_ups_and_a_snooze_do_not_pull_anyone_into_the_plan() -> N
     contact, _ = parse_note("contacts/Ann Lee.md", undated.encode(), Settings())
     assert contact is not None and len(contact.open_followups) == 3
     assert due_items([contact], Settings(), date(2026, 11, 26)) == []
-    snoozed = NOTE.replace("last_contacted: 2026-11-20", "last_contacted: 2026-11-20\r\nsnooze_until: 2026-12-05")
+    snoozed = NOTE.replace(
+        "last_contacted: 2026-11-20", "last_contacted: 2026-11-20\r\nsnooze_until: 2026-12-05"
+    )
     contact, _ = parse_note("contacts/Ann Lee.md", snoozed.encode(), Settings())
     assert contact is not None
     assert due_items([contact], Settings(), date(2026, 11, 26)) == []

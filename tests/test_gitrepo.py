@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from vault_touchbase.errors import GitError, NoteError
-from vault_touchbase.gitrepo import GitRepo, init_repo, open_repo
-from vault_touchbase.settings import Settings
+from vault_touchbase.core.errors import GitError, NoteError
+from vault_touchbase.core.settings import Settings
+from vault_touchbase.git.repo import GitRepo, init_repo, open_repo
 
 IDENTITY_VARS = (
     "GIT_AUTHOR_NAME",
@@ -383,10 +383,10 @@ def test_head_and_is_tracked(vault: Path, repo: GitRepo) -> None:
 
 def test_ensure_config(vault: Path, repo: GitRepo) -> None:
     key = "merge.vtb-note.driver"
-    assert repo.ensure_config(key, "python -m vault_touchbase.merge %O %A %B") is True
-    assert repo.ensure_config(key, "python -m vault_touchbase.merge %O %A %B") is False
+    assert repo.ensure_config(key, "python -m vault_touchbase.features.merge %O %A %B") is True
+    assert repo.ensure_config(key, "python -m vault_touchbase.features.merge %O %A %B") is False
     assert git(vault, "config", "--local", "--get", key) == (
-        "python -m vault_touchbase.merge %O %A %B\n"
+        "python -m vault_touchbase.features.merge %O %A %B\n"
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import Vtb, git
 
-from vault_touchbase.hour import shielded
+from vault_touchbase.hour.session import shielded
 
 
 def plan_of(vtb: Vtb) -> list[dict[str, object]]:
@@ -18,7 +18,8 @@ def plan_of(vtb: Vtb) -> list[dict[str, object]]:
 
 
 def open_tasks(repo: Path, rel: object) -> list[str]:
-    from vault_touchbase.vault import open_vault, read_note
+    from vault_touchbase.vault.folder import open_vault
+    from vault_touchbase.vault.listing import read_note
 
     vault = open_vault(repo)
     contact, _ = read_note(vault, str(rel), 0)

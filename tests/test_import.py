@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, Vtb, git, snapshot_bytes
 
-from vault_touchbase.formats import FormatError, detect_format, read_people
-from vault_touchbase.model import Birthday, Contact
-from vault_touchbase.note import load_yaml, split_note
-from vault_touchbase.setup import init_vault
-from vault_touchbase.vault import load_vault, open_vault
+from vault_touchbase.actions.init import init_vault
+from vault_touchbase.core.model import Birthday, Contact
+from vault_touchbase.features.formats import detect_format, read_people
+from vault_touchbase.features.formats.person import FormatError
+from vault_touchbase.notes.text import load_yaml, split_note
+from vault_touchbase.vault.folder import open_vault
+from vault_touchbase.vault.load import load_vault
 
 IMPORTS = FIXTURES / "import"
 ALL = [

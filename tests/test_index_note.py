@@ -11,8 +11,9 @@ from conftest import TODAY, Vtb, snapshot_bytes
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vault_touchbase.index_note import display, is_generated, link, read_ticks
-from vault_touchbase.model import Contact
+from vault_touchbase.core.model import Contact
+from vault_touchbase.index.render import display, is_generated, link
+from vault_touchbase.index.ticks import read_ticks
 
 GOLDEN = Path(__file__).parent / "golden" / "example-index.md"
 
@@ -160,7 +161,7 @@ def test_month_heading_and_counts(vtb: Vtb) -> None:
 def test_the_quick_search_for_ticks_never_misses_one(lines: list[str], newline: str) -> None:
     import re
 
-    import vault_touchbase.index_note as index_note
+    import vault_touchbase.index.ticks as index_note
 
     text = newline.join(lines)
     quick = index_note.read_ticks(text)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import Vtb, git
 
-from vault_touchbase.intros import find_intros, index_lines, match_pair, word_form, words
-from vault_touchbase.model import Cadence, Contact, LogEntry
-from vault_touchbase.settings import Settings
+from vault_touchbase.core.model import Cadence, Contact, LogEntry
+from vault_touchbase.core.settings import Settings
+from vault_touchbase.features.intros import find_intros, index_lines, match_pair, word_form, words
 
 TODAY = date(2026, 11, 26)
 
@@ -243,9 +243,10 @@ def test_kept_introductions_are_what_matching_gives_after_every_kind_of_change(
 ) -> None:
     """The index's intros are kept by their inputs (`intros.index_inputs`): each change
     that alters matching must give the freshly matched lines, and nothing else is kept."""
-    import vault_touchbase.intros as intros_module
-    from vault_touchbase.actions import index_input, plan_for
-    from vault_touchbase.vault import load_vault, open_vault
+    import vault_touchbase.features.intros as intros_module
+    from vault_touchbase.actions.touch import index_input, plan_for
+    from vault_touchbase.vault.folder import open_vault
+    from vault_touchbase.vault.load import load_vault
 
     vault = open_vault(example_repo)
     matched: list[int] = []

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vault_touchbase.logbook import needs_parser, parse_log, read_log, scan_log
+from vault_touchbase.notes.log import needs_parser, parse_log, read_log, scan_log
 
 BODY = """Met at the meetup.
 

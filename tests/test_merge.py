@@ -11,19 +11,13 @@ from conftest import EXAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vault_touchbase import edit
-from vault_touchbase.contacts import parse_note
-from vault_touchbase.logbook import read_log
-from vault_touchbase.merge import (
-    CALLOUT,
-    MergeError,
-    diff3,
-    merge_body,
-    merge_index,
-    merge_note,
-)
-from vault_touchbase.note import load_yaml, split_note
-from vault_touchbase.settings import Settings
+from vault_touchbase.core.settings import Settings
+from vault_touchbase.features.merge import CALLOUT, MergeError, diff3, merge_body, merge_note
+from vault_touchbase.index.merge import merge_index
+from vault_touchbase.notes import edit
+from vault_touchbase.notes.log import read_log
+from vault_touchbase.notes.parse import parse_note
+from vault_touchbase.notes.text import load_yaml, split_note
 
 JANE = (EXAMPLE / "contacts" / "Jane Doe.md").read_text(encoding="utf-8")
 TOM_CRLF = (EXAMPLE / "contacts" / "Tom Brennan.md").read_bytes().decode("utf-8")
@@ -424,8 +418,8 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_git_merge_runs_the_driver(tmp_path: Path) -> None:
-    from vault_touchbase.gitrepo import open_repo
-    from vault_touchbase.syncing import register_merge_driver
+    from vault_touchbase.git.attributes import register_merge_driver
+    from vault_touchbase.git.repo import open_repo
 
     repo_dir = tmp_path / "v"
     (repo_dir / "contacts").mkdir(parents=True)
@@ -451,7 +445,7 @@ def test_git_merge_runs_the_driver(tmp_path: Path) -> None:
 
 
 def test_the_driver_merges_a_broken_note_as_text(tmp_path: Path) -> None:
-    from vault_touchbase.syncing import run_driver
+    from vault_touchbase.actions.sync import run_driver
 
     base = "---\nname: [Sam\n---\none\n\nmiddle\n\ntwo\n"
     files = {}

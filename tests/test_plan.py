@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from vault_touchbase.model import Cadence, Contact, LogEntry
-from vault_touchbase.plan import cadence_of, channel_of, due_items, hour_plan, next_due
-from vault_touchbase.settings import Settings, parse_settings
+from vault_touchbase.core.model import Cadence, Contact, LogEntry
+from vault_touchbase.core.plan import cadence_of, channel_of, due_items, hour_plan, next_due
+from vault_touchbase.core.settings import Settings, parse_settings
 
 TODAY = date(2026, 11, 26)
 S = Settings()

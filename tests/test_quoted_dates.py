@@ -11,7 +11,9 @@ def test_log_and_snooze_keep_quoted_dates_quoted(tmp_path: Path) -> None:
     (tmp_path / "contacts").mkdir()
     (tmp_path / "vtb.toml").write_text("")
     note = tmp_path / "contacts" / "Q.md"
-    note.write_text("---\nname: Q\nlast_contacted: \"2026-01-01\"  # quoted\nsnooze_until: '2026-02-01'\n---\nHi.\n")
+    note.write_text(
+        "---\nname: Q\nlast_contacted: \"2026-01-01\"  # quoted\nsnooze_until: '2026-02-01'\n---\nHi.\n"
+    )
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-qm", "start")

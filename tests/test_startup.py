@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, Vtb
 
-from vault_touchbase import cache
+from vault_touchbase.vault import cache
 
 HEAVY = {
     "git",
@@ -56,7 +56,7 @@ def test_help_imports_nothing_heavy() -> None:
     modules, output = imported("--help")
     assert "Usage:" in output
     assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
-    assert "vault_touchbase.actions" not in modules  # no command ran: no action code either
+    assert "vault_touchbase.actions.touch" not in modules  # no command ran: no action code either
 
 
 def test_a_command_s_help_imports_nothing_heavy() -> None:
@@ -78,11 +78,11 @@ def test_due_from_the_cache_reads_no_yaml_or_markdown(warm: Path) -> None:
     modules, output = imported("--vault", str(warm), "--today", TODAY, "due")
     assert "due" in output
     assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
-    assert "vault_touchbase.contacts" not in modules  # no note was parsed
+    assert "vault_touchbase.notes.parse" not in modules  # no note was parsed
 
 
 def test_refresh_with_nothing_changed_loads_no_notes(warm: Path) -> None:
     modules, output = imported("--vault", str(warm), "--today", TODAY, "refresh")
     assert "Touch Base.md unchanged:" in output
     assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
-    assert "vault_touchbase.actions" not in modules  # answered from the refresh memo
+    assert "vault_touchbase.actions.touch" not in modules  # answered from the refresh memo

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from vault_touchbase import store
-from vault_touchbase.errors import NoteError, VtbError
-from vault_touchbase.store import (
+from vault_touchbase.core.errors import NoteError, VtbError
+from vault_touchbase.vault import store
+from vault_touchbase.vault.store import (
     ChangedOnDisk,
     atomic_write,
     ensure_state_dir,
@@ -175,8 +175,8 @@ def test_replace_if_unchanged_does_not_recreate_a_deleted_note(tmp_path: Path) -
 _TRY_LOCK = """
 import sys
 from pathlib import Path
-from vault_touchbase.errors import VtbError
-from vault_touchbase.store import vault_lock
+from vault_touchbase.core.errors import VtbError
+from vault_touchbase.vault.store import vault_lock
 try:
     with vault_lock(Path(sys.argv[1]), timeout=float(sys.argv[2])):
         print("acquired")

@@ -15,9 +15,9 @@ from conftest import EXAMPLE, TODAY, Vtb, git
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from vault_touchbase import edit
-from vault_touchbase.logbook import read_log
-from vault_touchbase.note import load_yaml, split_note
+from vault_touchbase.notes import edit
+from vault_touchbase.notes.log import read_log
+from vault_touchbase.notes.text import load_yaml, split_note
 
 JANE = "contacts/Jane Doe.md"
 
@@ -340,8 +340,8 @@ def test_ticks_from_a_phone_are_kept_with_commit_index(example_copy: Path, tmp_p
     )
     ignore = example_copy / ".gitignore"
     ignore.write_text(ignore.read_text().replace("/Touch Base.md\n", ""))
-    from vault_touchbase.settings import load_settings
-    from vault_touchbase.setup import gitattributes_text
+    from vault_touchbase.core.settings import load_settings
+    from vault_touchbase.git.attributes import gitattributes_text
 
     (example_copy / ".gitattributes").write_text(gitattributes_text(load_settings(example_copy)))
     git(example_copy, "init", "-q")
@@ -415,8 +415,8 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_random_days_never_lose_a_touch_and_converge(
     seed: Path, steps: list[tuple[str, int, str, int]]
 ) -> None:
-    from vault_touchbase.actions import add_note_line, contact_named
-    from vault_touchbase.vault import open_vault
+    from vault_touchbase.actions.touch import add_note_line, contact_named
+    from vault_touchbase.vault.folder import open_vault
 
     today = date.fromisoformat(TODAY)
     with tempfile.TemporaryDirectory() as folder:
@@ -486,7 +486,7 @@ def test_a_push_that_loses_a_race_pulls_again_and_pushes(devices: tuple[Path, Pa
 def test_vtb_init_in_a_clone_registers_the_driver(devices: tuple[Path, Path]) -> None:
     from click.testing import CliRunner
 
-    from vault_touchbase.cli import cli
+    from vault_touchbase.cli.main import cli
 
     _, phone = devices
     result = CliRunner().invoke(cli, ["init", str(phone)])

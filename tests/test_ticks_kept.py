@@ -11,7 +11,9 @@ from conftest import FIXTURES, Vtb, git
 def tick(vault: Path, stem: str) -> None:
     index = vault / "Touch Base.md"
     text = index.read_text(encoding="utf-8")
-    new = re.sub(rf"^- \[ \] (\[\[contacts/{re.escape(stem)}\|)", r"- [x] \1", text, count=1, flags=re.M)
+    new = re.sub(
+        rf"^- \[ \] (\[\[contacts/{re.escape(stem)}\|)", r"- [x] \1", text, count=1, flags=re.M
+    )
     assert new != text, f"no box for {stem}"
     index.write_text(new, encoding="utf-8")
 
@@ -37,7 +39,10 @@ def test_rename_logs_the_renamed_persons_tick_first(example_repo: Path) -> None:
     tick(example_repo, "Agnieszka Nowak")
     result = vtb("rename", "agnieszka", "Agnes Nowak")
     assert result.exit_code == 0, result.output
-    assert subjects(example_repo)[:2] == ["rename: Agnieszka Nowak → Agnes Nowak", "touch: Agnieszka Nowak (email)"]
+    assert subjects(example_repo)[:2] == [
+        "rename: Agnieszka Nowak → Agnes Nowak",
+        "touch: Agnieszka Nowak (email)",
+    ]
     note = (example_repo / "contacts" / "Agnes Nowak.md").read_text(encoding="utf-8")
     assert "- 2026-11-26 email: ticked in Touch Base" in note
     after = vtb("refresh")

@@ -10,15 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vault_touchbase.errors import NameNotFound
-from vault_touchbase.model import Contact
-from vault_touchbase.vault import (
-    find_contact,
-    load_vault,
-    normalize,
-    open_vault,
-    reload_notes,
-)
+from vault_touchbase.core.errors import NameNotFound
+from vault_touchbase.core.model import Contact
+from vault_touchbase.vault.folder import open_vault
+from vault_touchbase.vault.load import load_vault, reload_notes
+from vault_touchbase.vault.lookup import find_contact, normalize
 
 
 def reference_normalize(text: str) -> str:

@@ -24,13 +24,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import TODAY, git
 
-from vault_touchbase import watch as watch_module
-from vault_touchbase.actions import index_input, snapshot
-from vault_touchbase.autocommit import commit_note_changes, gained_entries
-from vault_touchbase.index_note import render
-from vault_touchbase.model import LogEntry
-from vault_touchbase.vault import open_vault
-from vault_touchbase.watch import OVERFLOW_LOGGER, RESCAN, Watcher, WatchOptions
+from vault_touchbase.actions.autocommit import commit_note_changes, gained_entries
+from vault_touchbase.actions.touch import index_input, snapshot
+from vault_touchbase.core.model import LogEntry
+from vault_touchbase.index.render import render
+from vault_touchbase.vault.folder import open_vault
+from vault_touchbase.watch import watcher as watch_module
+from vault_touchbase.watch.watcher import OVERFLOW_LOGGER, RESCAN, Watcher, WatchOptions
 
 DAY = date.fromisoformat(TODAY)
 DEADLINE = 20.0
@@ -617,7 +617,7 @@ def test_sigterm_finishes_and_exits_0(example_repo: Path) -> None:
 
 
 def test_once_catches_up_and_the_systemd_unit(example_repo: Path) -> None:
-    from vault_touchbase.cli import cli
+    from vault_touchbase.cli.main import cli
 
     note = example_repo / CHLOE
     note.write_text(add_log_line(note.read_text(), "- 2026-11-25 call: while vtb was off"))

@@ -7,7 +7,15 @@ The public API for scripts::
 
 __version__ = "0.1.0"
 
-from .model import Birthday, Cadence, Contact, FollowUp, LoadResult, LogEntry, Problem  # noqa: E402
+from vault_touchbase.core.model import (
+    Birthday,
+    Cadence,
+    Contact,
+    FollowUp,
+    LoadResult,
+    LogEntry,
+    Problem,
+)
 
 __all__ = [
     "Birthday",

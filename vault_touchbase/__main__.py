@@ -1,5 +1,5 @@
 """`python -m vault_touchbase` runs the `vtb` command."""
 
-from .cli import main
+from vault_touchbase.cli.main import main
 
 main()

@@ -1,0 +1,66 @@
+"""`vtb init`: make a vault's layout, or add only what an existing vault lacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vault_touchbase.core.settings import CONFIG_NAME, TEMPLATE_TOML, load_settings
+from vault_touchbase.core.templates import CONTACT_TEMPLATE, EMAIL_TEMPLATE, NOW_NOTE
+from vault_touchbase.git.attributes import gitattributes_text, gitignore_text
+
+
+@dataclass
+class InitResult:
+    added: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def _add(root: Path, rel: str, text: str, result: InitResult) -> None:
+    path = root / rel
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="")
+    result.added.append(rel)
+
+
+def init_vault(root: Path) -> InitResult:
+    """Create what is missing; never change an existing file. Lists what it added."""
+    from vault_touchbase.git import repo as gitrepo
+
+    result = InitResult()
+    root.mkdir(parents=True, exist_ok=True)
+    _add(root, CONFIG_NAME, TEMPLATE_TOML, result)
+    settings = load_settings(root)
+    contacts = root / settings.contacts
+    if not contacts.is_dir():
+        contacts.mkdir(parents=True)
+        result.added.append(settings.contacts + "/")
+        # git keeps no empty folders: without this a fresh clone would lack contacts/
+        _add(root, f"{settings.contacts}/.gitkeep", "", result)
+    _add(root, "templates/contact.md", CONTACT_TEMPLATE, result)
+    _add(root, "templates/email.md", EMAIL_TEMPLATE, result)
+    _add(root, "Now.md", NOW_NOTE, result)
+    _add(root, ".gitignore", gitignore_text(settings), result)
+    _add(root, ".gitattributes", gitattributes_text(settings), result)
+    result.notices += gitrepo.init_repo(root, settings)
+    files = [rel for rel in result.added if not rel.endswith("/")]
+    if files:
+        _commit_setup(root, files, result)
+    from vault_touchbase.git.attributes import register_for_vault
+
+    result.added += register_for_vault(root, settings)  # .git/config is not cloned
+    return result
+
+
+def _commit_setup(root: Path, files: list[str], result: InitResult) -> None:
+    """One commit of exactly the files `init` added (nothing of the user's)."""
+    from vault_touchbase.actions.committing import Committer, Outcome
+    from vault_touchbase.vault.folder import Vault
+
+    outcome = Outcome()
+    Committer(Vault(root, load_settings(root))).commit(
+        files, "init: vault-touchbase vault", {"Vtb-Init": ", ".join(files)}, outcome
+    )
+    result.notices += [n for n in outcome.notices if "is not the top of a git" not in n]

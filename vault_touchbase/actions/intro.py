@@ -1,0 +1,79 @@
+"""`vtb intro A B --log`: the introduction recorded on both notes, in one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from vault_touchbase.core.model import Contact, LoadResult
+
+if TYPE_CHECKING:
+    from vault_touchbase.actions.committing import Outcome
+    from vault_touchbase.vault.folder import Vault
+from vault_touchbase.features.intros import wikilink
+
+
+def record_intro(
+    vault: Vault,
+    today: date,
+    a: Contact,
+    b: Contact,
+    text: str,
+    contacts: Sequence[Contact],
+    loaded: LoadResult | None = None,
+) -> Outcome:
+    """Add `intro: introduced to [[Other]] — TEXT` to both notes' Logs (moving
+    `last_contacted` forward) and commit both in one commit `intro: A ↔ B`.
+    `loaded`: see `actions.update_index`."""
+    from vault_touchbase.actions.committing import Committer, Outcome, edit_note
+    from vault_touchbase.actions.touch import commit_and_update_index
+    from vault_touchbase.core.errors import UsageProblem
+    from vault_touchbase.vault.store import vault_lock
+
+    if a.path == b.path:
+        raise UsageProblem(f"both names are {a.name}", "introduce two different people")
+    text = " ".join(text.split())
+    outcome = Outcome()
+    with vault_lock(vault.root):
+        committer = Committer(vault).ready()
+        for one, other in ((a, b), (b, a)):
+            entry = f"introduced to {wikilink(other, contacts)}" + (f" — {text}" if text else "")
+            if edit_note(vault, one.path, _intro_change(one, today, entry)):
+                outcome.changed.append(one.path)
+        message = f"intro: {a.name} ↔ {b.name}" + (f"\n\n{text}" if text else "")
+        trailers = {"Vtb-Contact": a.path, "Vtb-Introduced": b.path, "Vtb-Channel": "intro"}
+        # the index update logs ticked boxes too (a plain rebuild would drop them)
+        commit_and_update_index(
+            vault, today, committer, [a.path, b.path], message, trailers, outcome, loaded=loaded
+        )
+    return outcome
+
+
+def _intro_change(contact: Contact, today: date, entry: str) -> Callable[[str], str]:
+    return lambda text: _logged(text, contact, today, entry)
+
+
+def _logged(text: str, contact: Contact, today: date, entry: str) -> str:
+    """The note with the intro entry added and its last-contacted date moved forward."""
+    from datetime import datetime
+
+    from vault_touchbase.notes import edit
+    from vault_touchbase.notes.text import load_yaml, split_note
+
+    new = edit.add_log_entry(text, today, "intro", entry)
+    key = contact.keys.get("last_contacted", "last_contacted")
+    front = split_note(new).frontmatter
+    meta = load_yaml(front) if front else None
+    value = meta.get(key) if isinstance(meta, dict) else None
+    if isinstance(value, datetime):
+        value = value.date()
+    current = value if isinstance(value, date) else None
+    if current is None and value:
+        try:
+            current = date.fromisoformat(str(value))
+        except ValueError:
+            return new  # a value vtb cannot read: the Log still says it
+    if current is None or today > current:
+        new = edit.set_scalar(new, key, today)
+    return new

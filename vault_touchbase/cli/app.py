@@ -1,0 +1,167 @@
+"""What every command shares: the global options, the App (vault, today, output), JSON."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _remember(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value not in (None, False):
+            ctx.find_root().meta[f"vtb.{name}"] = value
+        return value
+
+    return callback
+
+
+def global_options(func: F) -> F:
+    """--vault, --today and --debug, accepted on the group and on every command."""
+    func = click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember("debug"),
+        help="Show a traceback when something fails.",
+    )(func)
+    func = click.option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        expose_value=False,
+        callback=_remember("today"),
+        help="Pretend today is this date (default: the local date).",
+    )(func)
+    func = click.option(
+        "--vault",
+        metavar="PATH",
+        expose_value=False,
+        callback=_remember("vault"),
+        help="The vault folder (default: $VTB_VAULT, else the folder holding vtb.toml above here).",
+    )(func)
+    return func
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(func)
+
+
+class App:
+    """What every command needs, worked out on first use: the vault, today, output."""
+
+    def __init__(self, ctx: click.Context) -> None:
+        self.meta = ctx.find_root().meta
+
+    @cached_property
+    def vault(self):  # type: ignore[no-untyped-def]
+        from vault_touchbase.vault.folder import find_vault, open_vault
+
+        root = find_vault(self.meta.get("vtb.vault"), os.environ, Path.cwd())
+        return open_vault(root)
+
+    @cached_property
+    def today(self) -> date:
+        given = self.meta.get("vtb.today")
+        if not given:
+            return date.today()
+        try:
+            return date.fromisoformat(given)
+        except ValueError:
+            raise click.BadParameter(
+                f"{given!r} is not a date (YYYY-MM-DD)", param_hint="--today"
+            ) from None
+
+    @property
+    def color(self) -> bool:
+        return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+    def style(self, text: str, **styles: Any) -> str:
+        return click.style(text, **styles) if self.color else text
+
+    def progress(self, label: str, start_at: int = 2000) -> Callable[[int, int], None] | None:
+        """A progress callback drawing a bar on stderr when it is a terminal, else None.
+
+        Work of fewer than `start_at` steps goes by too fast for a bar.
+        """
+        if not sys.stderr.isatty():
+            return None
+        state: dict[str, Any] = {}
+
+        def report(done: int, total: int) -> None:
+            if total < start_at:
+                return
+            bar = state.get("bar")
+            if bar is None:
+                bar = state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+                bar.__enter__()
+            bar.update(done - bar.pos)
+            if done >= total:
+                bar.__exit__(None, None, None)
+
+        return report
+
+    def problems(self, problems: Any, limit: int | None = None) -> None:
+        """Problems on stderr as `path:line: severity: message`, editor-clickable."""
+        shown = list(problems)[:limit] if limit else list(problems)
+        for problem in shown:
+            colour = "red" if problem.severity == "error" else "yellow"
+            click.echo(self.style(str(problem), fg=colour), err=True)
+        if limit and len(problems) > limit:
+            click.echo(f"... and {len(problems) - limit} more (see `vtb check`)", err=True)
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """`1 problem`, `2 problems`; `plural(n, "person", "people")`."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def emit_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[F], click.Command]:
+    """`click.command` with the global options added; `cli.main.COMMANDS` lists it."""
+
+    def decorate(func: F) -> click.Command:
+        return click.command(*args, **kwargs)(global_options(func))
+
+    return decorate
+
+
+def report(app: App, outcome: Any, done: str) -> None:
+    """Say what an action did: the line `done`, the commit, and any notices."""
+    commit = f" (commit {outcome.commits[0][:7]})" if outcome.commits else ""
+    click.echo(done + commit)
+    for notice in outcome.notices:
+        click.echo(app.style(notice, fg="yellow"), err=True)
+    app.problems(outcome.problems)
+
+
+def parse_day(value: str | None, today: date, option: str) -> date | None:
+    """`2026-11-20`, `today`, `yesterday` or `3d` (days ago)."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    if text.endswith("d") and text[:-1].isdigit():
+        return today - timedelta(days=int(text[:-1]))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD, today, yesterday or 3d for three days ago)",
+            param_hint=option,
+        ) from None

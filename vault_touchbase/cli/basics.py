@@ -1,0 +1,293 @@
+"""Core commands: init, add, refresh, due, show, check."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vault_touchbase.cli.app import App, command, emit_json, json_option, plural
+
+
+@command()
+@click.pass_context
+def refresh(ctx: click.Context) -> None:
+    """Log ticked boxes, then rebuild the index note ("Touch Base.md")."""
+    from vault_touchbase.vault.cache import unchanged_index
+
+    app = App(ctx)
+    # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.
+    quick = unchanged_index(app.vault, app.today.isoformat())
+    if quick is not None:
+        (due, overdue, never, planned, used, budget), problems = quick
+        written = False
+    else:
+        from vault_touchbase.actions.touch import refresh as do_refresh
+
+        result = do_refresh(app.vault, app.today, app.progress("Reading notes"))
+        due, overdue, never, planned, used, budget = result.summary
+        problems, written = result.problems, result.written
+        for line in result.outcome.done:
+            click.echo(line)
+        for notice in result.notices:
+            click.echo(app.style(notice, fg="yellow"), err=True)
+    state = "written" if written else "unchanged"
+    click.echo(
+        f"{app.vault.settings.index} {state}: {due} due "
+        f"({overdue} overdue, {never} never contacted); this hour: "
+        f"{plural(planned, 'person', 'people')}, {used} of {budget} min"
+        + (f"; {plural(len(problems), 'problem')}" if problems else "")
+    )
+    app.problems(problems, limit=20)
+
+
+def _due_row(item: Any, plan: Any) -> dict[str, Any]:
+    contact = item.contact
+    last = contact.last_entry
+    month = plan.month_of(item)
+    return {
+        "name": contact.name,
+        "path": contact.path,
+        "channel": item.channel,
+        "status": item.status,
+        "due": item.due.isoformat(),
+        "cadence": str(item.cadence),
+        "last_contacted": contact.last_contacted.isoformat() if contact.last_contacted else None,
+        "last_entry": (
+            {"date": last.date.isoformat(), "channel": last.channel, "text": last.text}
+            if last
+            else None
+        ),
+        "in_plan": item in plan.this_hour,
+        "planned_month": month.strftime("%Y-%m") if month else None,
+        "minutes": item.minutes,
+        "needs": list(contact.needs),
+        "offers": list(contact.offers),
+    }
+
+
+@command()
+@json_option
+@click.pass_context
+def due(ctx: click.Context, as_json: bool) -> None:
+    """List who is due this month, most pressing first (* = in this hour's plan)."""
+    from vault_touchbase.actions.touch import snapshot
+
+    app = App(ctx)
+    snap = snapshot(app.vault, app.today, app.progress("Reading notes"))
+    rows = [_due_row(item, snap.plan) for item in snap.items]
+    if as_json:
+        emit_json(rows)
+        app.problems(snap.loaded.problems, limit=5)
+        return
+    if not rows:
+        click.echo("Nobody is due this month.")
+    else:
+        _table(app, rows)
+        click.echo(
+            f"\n{len(rows)} due; * = this hour's plan "
+            f"({snap.plan.minutes_used} of {snap.plan.budget} min)"
+        )
+    app.problems(snap.loaded.problems, limit=5)
+
+
+def _table(app: App, rows: list[dict[str, Any]]) -> None:
+    status_words = {
+        "overdue": "overdue since",
+        "due": "due",
+        "never": "never contacted",
+        "reply": "replied",
+        "followup": "follow-up",
+    }
+    lines = []
+    for row in rows:
+        when = "" if row["status"] in ("never", "reply") else row["due"]
+        last = row["last_entry"]
+        said = (
+            f"{last['date']} {last['channel'] or ''} {last['text']}".replace("  ", " ")
+            if last
+            else ""
+        )
+        lines.append(
+            (
+                "*" if row["in_plan"] else " ",
+                row["name"],
+                row["channel"],
+                f"{status_words[row['status']]} {when}".strip(),
+                said,
+            )
+        )
+    name_width = min(max(len(line[1]) for line in lines), 28)
+    status_width = max(len(line[3]) for line in lines)
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 10_000
+    for mark, name, channel, status, said in lines:
+        colour = (
+            "red"
+            if status.startswith("overdue")
+            else "yellow"
+            if status.startswith("replied")
+            else None
+        )
+        name = name[:name_width]
+        text = f"{mark} {name:<{name_width}}  {channel:<6} {status:<{status_width}}  {said}"
+        click.echo(
+            app.style(text[: max(width, 60)], fg=colour) if colour else text[: max(width, 60)]
+        )
+
+
+@command()
+@click.argument("name")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, name: str, as_json: bool) -> None:
+    """One person's card: details, due state and the last Log entries."""
+    from vault_touchbase.actions.touch import snapshot
+    from vault_touchbase.core.model import contact_to_dict
+    from vault_touchbase.core.plan import cadence_of, channel_of, next_due
+    from vault_touchbase.vault.lookup import find_contact
+
+    app = App(ctx)
+    snap = snapshot(app.vault, app.today)
+    contact = find_contact(snap.loaded.contacts, name)
+    settings = app.vault.settings
+    channel = channel_of(contact, settings)
+    cadence = cadence_of(contact, settings, channel)
+    when = next_due(contact, cadence, app.today)
+    item = next((i for i in snap.items if i.contact.path == contact.path), None)
+    if as_json:
+        data = contact_to_dict(contact)
+        data.update(
+            effective_channel=channel,
+            effective_cadence=str(cadence),
+            next_due=when.isoformat() if when else None,
+            status=item.status if item else "not due",
+        )
+        emit_json(data)
+        return
+    click.echo(app.style(contact.name, bold=True) + f"  ({contact.path})")
+    if contact.summary:
+        click.echo(f"  {contact.summary}")
+    fields = [
+        ("aliases", ", ".join(contact.aliases)),
+        ("email", ", ".join(contact.emails)),
+        ("phone", ", ".join(contact.phones)),
+        ("circle", contact.circle),
+        ("tags", ", ".join(contact.tags)),
+        ("channel", channel + ("" if contact.channel else " (default)")),
+        ("cadence", str(cadence) + ("" if contact.cadence or contact.paused else " (default)")),
+        ("last contact", contact.last_contacted.isoformat() if contact.last_contacted else "never"),
+        ("snoozed until", contact.snooze_until.isoformat() if contact.snooze_until else ""),
+        ("offers", ", ".join(contact.offers)),
+        ("needs", ", ".join(contact.needs)),
+        ("birthday", str(contact.birthday) if contact.birthday else ""),
+    ]
+    for label, value in fields:
+        if value:
+            click.echo(f"  {label + ':':<14} {value}")
+    if item:
+        status = {
+            "overdue": f"overdue since {item.due}",
+            "due": f"due {item.due}",
+            "never": "never contacted: due now",
+            "reply": "replied: your answer is due",
+            "followup": "a follow-up is due",
+        }[item.status]
+        in_plan = " (in this hour's plan)" if item in snap.plan.this_hour else ""
+        click.echo(
+            "  " + app.style(f"{status}{in_plan}", fg="red" if item.status == "overdue" else None)
+        )
+    else:
+        reason = "paused" if contact.paused or cadence.never else f"next due {when}"
+        click.echo(f"  not due this month ({reason})")
+    for followup in contact.open_followups:
+        click.echo(
+            f"  follow-up: {followup.text}" + (f" (due {followup.due})" if followup.due else "")
+        )
+    if contact.log:
+        click.echo("  Log:")
+        for entry in contact.log[:5]:
+            channel_word = f" {entry.channel}:" if entry.channel else ""
+            click.echo(f"    {entry.date}{channel_word} {entry.text}")
+        if len(contact.log) > 5:
+            click.echo(f"    ... {len(contact.log) - 5} older entries")
+
+
+@command()
+@json_option
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """List every problem in the notes as path:line; exit 1 if there is an error."""
+    from vault_touchbase.actions.touch import future_date_problems
+    from vault_touchbase.vault.load import load_vault
+
+    app = App(ctx)
+    loaded = load_vault(app.vault, app.progress("Checking notes"))
+    future = future_date_problems(app.vault, loaded.contacts, app.today)
+    problems = sorted([*loaded.problems, *future])
+    if as_json:
+        emit_json([p.to_json() for p in problems])
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        errors = len(loaded.errors)
+        warnings = len(problems) - errors
+        click.echo(
+            f"{len(loaded.contacts)} contacts read: {errors} errors, {warnings} warnings",
+            err=bool(problems),
+        )
+    ctx.exit(1 if loaded.errors else 0)
+
+
+@command()
+@click.argument("name")
+@click.option("--email", multiple=True, help="An email address (repeat for more).")
+@click.option("--phone", multiple=True, help="A phone number (repeat for more).")
+@click.option("--cadence", help="How often: monthly, quarterly, 6w, 90d, never ...")
+@click.option("--channel", type=click.Choice(["email", "call", "visit"]), help="How to touch base.")
+@click.option("--circle", help="professional, community, or any word.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@click.option("--nearby/--not-nearby", default=None, help="They live close enough to visit.")
+@click.option("--folder", default="", help="A folder inside the contacts folder.")
+@click.pass_context
+def add(
+    ctx: click.Context,
+    name: str,
+    email: tuple[str, ...],
+    phone: tuple[str, ...],
+    cadence: str | None,
+    channel: str | None,
+    circle: str | None,
+    tags: tuple[str, ...],
+    nearby: bool | None,
+    folder: str,
+) -> None:
+    """Add a person: a new note from templates/contact.md, committed. Never overwrites."""
+    from vault_touchbase.actions.people import NewContact, add_contact
+    from vault_touchbase.cli.app import report
+
+    app = App(ctx)
+    person = NewContact(name, email, phone, cadence, channel, circle, tags, nearby, folder)
+    outcome = add_contact(app.vault, app.today, person)
+    report(app, outcome, f"Added {' '.join(name.split())}: {outcome.changed[0]}")
+
+
+@command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, path: Path | None) -> None:
+    """Make a vault in PATH (default: here), or add what an existing one lacks."""
+    from vault_touchbase.actions.init import init_vault
+
+    target = (path or Path.cwd()).resolve()
+    result = init_vault(target)
+    for rel in result.added:
+        click.echo(f"  added {rel}")
+    for notice in result.notices:
+        click.echo(notice)
+    if not result.added:
+        click.echo(f"{target} is already a complete vault; nothing changed.")
+    else:
+        click.echo(f'Vault ready in {target}. Next: `vtb add "Jane Doe"`, then `vtb refresh`.')

@@ -1,0 +1,103 @@
+"""Cadences and due dates: pure functions, `today` always passed in."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from vault_touchbase.core.model import Cadence
+
+NAMED = {
+    "daily": Cadence(1, "d"),
+    "weekly": Cadence(1, "w"),
+    "biweekly": Cadence(2, "w"),
+    "fortnightly": Cadence(2, "w"),
+    "monthly": Cadence(1, "m"),
+    "bimonthly": Cadence(2, "m"),
+    "quarterly": Cadence(3, "m"),
+    "yearly": Cadence(1, "y"),
+    "annually": Cadence(1, "y"),
+    "never": Cadence(0, "d"),
+}
+ALLOWED_FORMS = (
+    "weekly, biweekly, monthly, bimonthly, quarterly, yearly, never, or N d|w|m|y (10d, 2w, 6m, 1y)"
+)
+_FORM = re.compile(r"^\s*(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)?\s*$", re.IGNORECASE)
+
+
+def parse_cadence(value: object) -> Cadence:
+    """`monthly`, `6w`, `90d`, `never`, or a bare number of days (the prm-cadence dialect).
+
+    Raises ValueError naming the allowed forms for anything else.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a cadence; use {ALLOWED_FORMS}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"{value} is not a cadence (negative); use {ALLOWED_FORMS}")
+        return Cadence(value, "d")
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a cadence; use {ALLOWED_FORMS}")
+    word = value.strip().lower()
+    if word in NAMED:
+        return NAMED[word]
+    match = _FORM.match(word)
+    if not match:
+        raise ValueError(f"{value!r} is not a cadence; use {ALLOWED_FORMS}")
+    count = int(match.group(1))
+    unit = (match.group(2) or "d")[0].lower()
+    return Cadence(count, unit)  # type: ignore[arg-type]
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """`calendar.monthrange(year, month)[1]`, without working out the weekday."""
+    return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months: 31 Jan + 1 month is 28 or 29 Feb, never 3 March."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    if start.day <= 28:  # in every month: no need to look at this one's length
+        return date(year, month, start.day)
+    return date(year, month, min(start.day, days_in_month(year, month)))
+
+
+def add_cadence(start: date, cadence: Cadence, times: int = 1) -> date:
+    """`start` moved forward by `times` cadences (calendar months for m and y)."""
+    if cadence.unit == "d":
+        return start + timedelta(days=cadence.count * times)
+    if cadence.unit == "w":
+        return start + timedelta(weeks=cadence.count * times)
+    months = cadence.count * times * (12 if cadence.unit == "y" else 1)
+    return add_months(start, months)
+
+
+def parse_duration_or_date(value: str, today: date) -> date:
+    """`2026-12-01`, or a cadence-like span from today (`2w`, `1m`, `10d`)."""
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        span = parse_cadence(text)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is neither a date (YYYY-MM-DD) nor a span like 2w, 1m, 10d"
+        ) from None
+    if span.never:
+        raise ValueError(f"{value!r} is not a span of time")
+    return add_cadence(today, span)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=days_in_month(day.year, day.month))
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)

@@ -1,0 +1,267 @@
+"""Settings from `vtb.toml` (every key optional) as one frozen dataclass.
+
+The defaults here are the documented defaults; `docs/settings.md` and the
+commented `vtb.toml` that `vtb init` writes list the same keys.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vault_touchbase.core.errors import SettingsError
+
+CONFIG_NAME = "vtb.toml"
+STATE_DIR = ".vtb"
+CHANNELS = ("call", "visit", "email")
+
+# Frontmatter keys other tools use for vtb's fields, in the order they are tried.
+DIALECT_KEYS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full_name", "fullname"),
+    "aliases": ("aliases", "alias"),
+    "email": ("email", "emails", "e-mail", "mail"),
+    "phone": ("phone", "phones", "tel", "telephone", "mobile"),
+    "circle": ("circle",),
+    "tags": ("tags", "tag"),
+    "cadence": ("cadence", "prm-cadence", "frequency"),
+    "channel": ("channel",),
+    "nearby": ("nearby",),
+    "last_contacted": (
+        "last_contacted",
+        "last_chat",
+        "prm-last-contacted",
+        "last_contact",
+        "lastContacted",
+        "last-contacted",
+    ),
+    "snooze_until": ("snooze_until", "prm-snooze-until", "snooze"),
+    "paused": ("paused",),
+    "offers": ("offers",),
+    "needs": ("needs",),
+    "birthday": ("birthday", "birth_date", "bday"),
+}
+
+TEMPLATE_TOML = """\
+# vault-touchbase settings. Every key is optional; the values shown are the defaults.
+
+# Folder (inside the vault) holding one note per person; nested folders are fine.
+# contacts = "contacts"
+
+# The generated "due this month" note, relative to the vault.
+# index = "Touch Base.md"
+
+# How new notes are named: "obsidian" (Jane Doe.md) or "slug" (jane-doe.md).
+# filenames = "obsidian"
+
+# Git: "auto" (use git when this folder is the top of a work tree),
+# "parent" (a vault inside a bigger repository), or "off".
+# git = "auto"
+
+# Commit the index note too (for a phone that ticks boxes through a git plugin).
+# commit_index = false
+
+# What `vtb watch` commits: "all" (also other edits), "logs" (touches only) or "off".
+# autocommit = "logs"
+
+# Notes bigger than this are reported and skipped.
+# max_note_mb = 10
+
+# [identity]            # author of vtb's commits when git has none configured
+# name = "Sam Rivera"
+# email = "sam@example.com"
+
+# [hour]
+# budget = 60           # minutes in the monthly hour
+
+# [hour.minutes]        # minutes one touch takes, by channel
+# email = 5
+# call = 10
+# visit = 20
+
+# [cadence]
+# default = "quarterly" # weekly, biweekly, monthly, bimonthly, quarterly, yearly, never, 6w, 90d
+
+# [cadence.by_channel]  # used before the circle's and the default
+# call = "monthly"
+# visit = "monthly"
+
+# [cadence.by_circle]
+# community = "bimonthly"
+
+# [channel]
+# default = "email"     # how to touch base someone whose note names no channel
+
+# [channel.by_circle]
+# community = "visit"
+
+# [aliases]             # more frontmatter keys that mean one of vtb's fields
+# last_contacted = ["last_seen"]
+
+# [synonyms]            # words that count as the same offer or need
+# bookkeeping = ["accounting", "taxes"]
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Build with `load_settings(vault)`; never a global."""
+
+    contacts: str = "contacts"
+    index: str = "Touch Base.md"
+    filenames: str = "obsidian"
+    git: str = "auto"
+    commit_index: bool = False
+    autocommit: str = "logs"
+    max_note_bytes: int = 10 * 1024 * 1024
+    identity_name: str = ""
+    identity_email: str = ""
+    hour_budget: int = 60
+    minutes: dict[str, int] = field(default_factory=lambda: {"email": 5, "call": 10, "visit": 20})
+    default_cadence: str = "quarterly"
+    cadence_by_channel: dict[str, str] = field(
+        default_factory=lambda: {"call": "monthly", "visit": "monthly"}
+    )
+    cadence_by_circle: dict[str, str] = field(default_factory=dict)
+    default_channel: str = "email"
+    channel_by_circle: dict[str, str] = field(default_factory=dict)
+    key_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def keys_for(self, canonical: str) -> tuple[str, ...]:
+        """Every frontmatter key read as `canonical`, the built-in dialects first."""
+        return DIALECT_KEYS.get(canonical, (canonical,)) + self.key_aliases.get(canonical, ())
+
+    def minutes_for(self, channel: str) -> int:
+        return self.minutes.get(channel, self.minutes.get("email", 5))
+
+    def fingerprint(self) -> str:
+        """A stable string of everything that changes how a note is parsed (for caches)."""
+        return repr((self.key_aliases, self.max_note_bytes))
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise SettingsError(f"{where}: [{key}] must be a table", "see docs/settings.md")
+    return value
+
+
+def _typed(data: dict[str, Any], key: str, kind: type, where: str, default: Any) -> Any:
+    if key not in data:
+        return default
+    value = data[key]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise SettingsError(
+            f"{where}: {key} = {value!r} must be a {kind.__name__}",
+            "fix the value or delete the line to use the default",
+        )
+    return value
+
+
+def _str_map(table: dict[str, Any], where: str) -> dict[str, str]:
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise SettingsError(f"{where}: {key} = {value!r} must be a string")
+    return dict(table)
+
+
+def _list_map(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise SettingsError(f"{where}: {key} must be a string or a list of strings")
+        out[key] = tuple(values)
+    return out
+
+
+def _max_note_bytes(data: dict[str, Any], where: str) -> int:
+    value = data.get("max_note_mb", 10)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise SettingsError(f"{where}: max_note_mb = {value!r} must be a positive number")
+    return int(value * 1024 * 1024)
+
+
+def parse_settings(text: str, where: str = CONFIG_NAME) -> Settings:
+    """Settings from the text of a `vtb.toml`; a bad value raises SettingsError naming it."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{where}: {exc}", "fix the TOML syntax") from None
+    base = Settings()
+    hour = _table(data, "hour", where)
+    cadence = _table(data, "cadence", where)
+    channel = _table(data, "channel", where)
+    identity = _table(data, "identity", where)
+    minutes = dict(base.minutes)
+    for key, value in _table(hour, "minutes", where).items():
+        minutes[key] = _typed({key: value}, key, int, f"{where} [hour.minutes]", 0)
+    settings = Settings(
+        contacts=_typed(data, "contacts", str, where, base.contacts).strip("/") or ".",
+        index=_typed(data, "index", str, where, base.index),
+        filenames=_typed(data, "filenames", str, where, base.filenames),
+        git=_typed(data, "git", str, where, base.git),
+        commit_index=_typed(data, "commit_index", bool, where, base.commit_index),
+        autocommit=_typed(data, "autocommit", str, where, base.autocommit),
+        max_note_bytes=_max_note_bytes(data, where),
+        identity_name=_typed(identity, "name", str, where, ""),
+        identity_email=_typed(identity, "email", str, where, ""),
+        hour_budget=_typed(hour, "budget", int, f"{where} [hour]", base.hour_budget),
+        minutes=minutes,
+        default_cadence=_typed(cadence, "default", str, f"{where} [cadence]", "quarterly"),
+        cadence_by_channel={
+            **base.cadence_by_channel,
+            **_str_map(_table(cadence, "by_channel", where), where),
+        },
+        cadence_by_circle=_str_map(_table(cadence, "by_circle", where), where),
+        default_channel=_typed(channel, "default", str, f"{where} [channel]", "email"),
+        channel_by_circle=_str_map(_table(channel, "by_circle", where), where),
+        key_aliases=_list_map(_table(data, "aliases", where), where),
+        synonyms=_list_map(_table(data, "synonyms", where), where),
+    )
+    _check_choices(settings, where)
+    return settings
+
+
+def _check_choices(settings: Settings, where: str) -> None:
+    from vault_touchbase.core.cadence import parse_cadence
+
+    choices = {
+        "filenames": ("obsidian", "slug"),
+        "git": ("auto", "parent", "off"),
+        "autocommit": ("all", "logs", "off"),
+    }
+    for key, allowed in choices.items():
+        if getattr(settings, key) not in allowed:
+            raise SettingsError(
+                f"{where}: {key} = {getattr(settings, key)!r} is not one of {', '.join(allowed)}"
+            )
+    if settings.index.startswith("/") or ".." in Path(settings.index).parts:
+        raise SettingsError(f"{where}: index = {settings.index!r} must be inside the vault")
+    if ".." in Path(settings.contacts).parts or settings.contacts.startswith("/"):
+        raise SettingsError(f"{where}: contacts = {settings.contacts!r} must be inside the vault")
+    if settings.hour_budget <= 0:
+        raise SettingsError(f"{where}: [hour] budget must be a positive number of minutes")
+    for label, value in [
+        ("[cadence] default", settings.default_cadence),
+        *((f"[cadence.by_channel] {k}", v) for k, v in settings.cadence_by_channel.items()),
+        *((f"[cadence.by_circle] {k}", v) for k, v in settings.cadence_by_circle.items()),
+    ]:
+        try:
+            parse_cadence(value)
+        except ValueError as exc:
+            raise SettingsError(f"{where}: {label}: {exc}") from None
+
+
+def load_settings(vault: Path) -> Settings:
+    """Read `vtb.toml` in `vault`; a vault without one uses every default."""
+    path = vault / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read {path}: {exc}") from None
+    return parse_settings(text, str(path))

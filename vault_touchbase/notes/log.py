@@ -1,0 +1,153 @@
+"""Reading the `## Log` section of a note body.
+
+The load path uses a line scan (fast: no Markdown parse per note). Where a
+scan could misread the Markdown — fenced code, HTML blocks, nested or
+indented lists, setext headings — the note is read with markdown-it-py
+instead. `tests/test_logbook.py` proves with hypothesis that both agree.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from vault_touchbase.core.model import LogEntry
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ITEM = re.compile(r"^ ?[-*+][ \t]+(\d{4}-\d{2}-\d{2})(?=$|[\s:–—-])(.*)$")
+_CHANNEL_TAIL = re.compile(r"^\s+([^\W\d_][\w+/.]*)\s*(?::|[–—]|-(?=\s|$))\s*(.*)$")
+_BARE_TAIL = re.compile(r"^\s*(?::|[–—]|-(?=\s|$))\s*(.*)$")
+# Lines that make a line scan unreliable: fences, HTML blocks, tabs, indented or
+# ordered list items, empty items, indented headings, setext underlines.
+_NEEDS_PARSER = re.compile(
+    r"^(?:[ \t]*(?:```|~~~)| {0,3}<[A-Za-z!?/]|.*\t| {1,3}#| {2,}[-*+]"
+    r"| {0,3}\d{1,9}[.)]|[ \t]*[-*+][ \t]*$| {0,3}(?:=+|-+)[ \t]*$)",
+    re.MULTILINE,
+)
+
+# The same rules for a whole body at once (how scan_log and needs_parser run fast):
+# a pattern that starts with a newline lets the regex engine jump from line to line.
+_HEADING_LINE = re.compile(_HEADING.pattern, re.MULTILINE)
+_ITEM_LINE = re.compile(_ITEM.pattern, re.MULTILINE)
+_NEEDS_PARSER_AFTER_NEWLINE = re.compile(
+    "\n" + _NEEDS_PARSER.pattern[1:].replace("|.*\\t", ""), re.MULTILINE
+)
+
+LOG_TITLE = "log"
+
+BadLine = tuple[int, str]  # (file line, message)
+
+
+# Dates and channel words repeat across 100,000 Log entries: one object each, not one per
+# entry (less memory, and the parse cache pickles each once).
+_day = lru_cache(maxsize=8192)(date.fromisoformat)
+
+
+def parse_entry_text(line_no: int, when: str, tail: str) -> LogEntry | BadLine:
+    """One entry from its date and the text after it; a bad date gives (line, message)."""
+    try:
+        day = _day(when)
+    except ValueError:
+        return (line_no, f"log entry date {when} is not a real date")
+    match = _CHANNEL_TAIL.match(tail)
+    if match:
+        channel = sys.intern(match.group(1).lower())
+        return LogEntry(day, channel, match.group(2).strip(), line_no)
+    match = _BARE_TAIL.match(tail)
+    text = match.group(1) if match else tail
+    return LogEntry(day, None, text.strip(), line_no)
+
+
+def _is_log_heading(level: int, title: str) -> bool:
+    return level <= 2 and title.strip().lower() == LOG_TITLE
+
+
+def scan_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
+    """The line scan. Only valid when `needs_parser(body)` is False.
+
+    Only level-1/2 headings and `- DATE` items matter, so the regexes look for
+    just those lines (in C), never at the others one by one.
+    """
+    entries: list[LogEntry] = []
+    bad: list[BadLine] = []
+    sections: list[tuple[int, int]] = []  # [start, end) of each Log section's text
+    start = -1
+    for heading in _HEADING_LINE.finditer(body):
+        if len(heading.group(1)) > 2:
+            continue
+        if start >= 0:
+            sections.append((start, heading.start()))
+            start = -1
+        if _is_log_heading(len(heading.group(1)), heading.group(2) or ""):
+            start = heading.end()
+    if start >= 0:
+        sections.append((start, len(body)))
+    counted, line_no = 0, body_line
+    for first, last in sections:
+        for item in _ITEM_LINE.finditer(body, first, last):
+            line_no += body.count("\n", counted, item.start())
+            counted = item.start()
+            result = parse_entry_text(line_no, item.group(1), item.group(2).rstrip())
+            (entries if isinstance(result, LogEntry) else bad).append(result)  # type: ignore[arg-type]
+    return entries, bad
+
+
+def needs_parser(body: str) -> bool:
+    """True when the body holds Markdown a line scan could misread."""
+    return "\t" in body or _NEEDS_PARSER_AFTER_NEWLINE.search("\n" + body) is not None
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """The one shared CommonMark parser (with task lists), built on first use."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"tasklists": True})
+
+
+def parse_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
+    """The Log read with markdown-it: top-level list items under a level-1/2 `Log` heading."""
+    tokens = markdown().parse(body)
+    entries: list[LogEntry] = []
+    bad: list[BadLine] = []
+    in_log = False
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0 and token.tag in ("h1", "h2"):
+            in_log = _is_log_heading(int(token.tag[1]), tokens[index + 1].content)
+        elif (
+            in_log
+            and token.type == "list_item_open"
+            and token.level == 1  # a top-level list: not nested, not in a quote
+            and token.markup in "-*+"
+            and "checked" not in token.meta  # a task box is a follow-up, not an entry
+            and token.map
+        ):
+            inline = tokens[index + 2] if tokens[index + 1].type == "paragraph_open" else None
+            if inline is None or inline.map is None or inline.map[0] != token.map[0]:
+                continue
+            first = inline.content.split("\n", 1)[0]
+            match = re.match(r"(\d{4}-\d{2}-\d{2})(?=$|[\s:–—-])(.*)$", first)
+            if match:
+                result = parse_entry_text(
+                    body_line + token.map[0], match.group(1), match.group(2).rstrip()
+                )
+                (entries if isinstance(result, LogEntry) else bad).append(result)  # type: ignore[arg-type]
+    return entries, bad
+
+
+def read_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
+    """Log entries (newest first, then file order) and bad entry lines.
+
+    Scans lines, or parses with markdown-it when the body needs it.
+    """
+    if LOG_TITLE not in body.lower():
+        return [], []
+    entries, bad = parse_log(body, body_line) if needs_parser(body) else scan_log(body, body_line)
+    entries.sort(key=lambda e: (-e.date.toordinal(), e.line))
+    return entries, bad

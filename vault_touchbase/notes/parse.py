@@ -1,0 +1,317 @@
+"""A note's bytes → a Contact and its Problems. Pure: bytes and settings in.
+
+Dialects of other tools (obsidian-contacts, Personal CRM, ...) are read
+through the key lists in `settings.DIALECT_KEYS`; nothing is rewritten here.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from vault_touchbase.core.cadence import parse_cadence
+from vault_touchbase.core.model import Birthday, Contact, Problem, Severity
+from vault_touchbase.core.settings import CHANNELS, Settings
+from vault_touchbase.notes.followups import read_followups
+from vault_touchbase.notes.log import read_log
+from vault_touchbase.notes.text import (
+    NoteSyntaxError,
+    decode,
+    load_yaml,
+    split_note,
+    top_level_keys,
+)
+
+_MONTH_DAY = re.compile(r"^-{0,2}(\d{1,2})-(\d{1,2})$")
+_TRUE = {"true", "yes", "y", "on", "1"}
+_FALSE = {"false", "no", "n", "off", "0", ""}
+
+
+class _Reader:
+    """Collects problems for one note while its values are read."""
+
+    def __init__(self, path: str, meta: dict[str, Any], key_lines: dict[str, int]) -> None:
+        self.path = path
+        self.meta = meta
+        self.key_lines = key_lines
+        self.problems: list[Problem] = []
+        self.keys: dict[str, str] = {}
+
+    def problem(self, key: str | None, severity: Severity, message: str, hint: str = "") -> None:
+        line = self.key_lines.get(key, 1) if key else 1
+        self.problems.append(Problem(self.path, line, severity, message, hint))
+
+    def raw(self, canonical: str, settings: Settings) -> tuple[str | None, Any]:
+        for key in settings.keys_for(canonical):
+            if key in self.meta:
+                self.keys[canonical] = key
+                return key, self.meta[key]
+        return None, None
+
+    def text(self, key: str | None, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return str(value).strip()
+        self.problem(key, "warning", f"{key}: expected text, got {_kind(value)}; ignored")
+        return ""
+
+    def texts(self, key: str | None, value: Any, split: str | None = None) -> tuple[str, ...]:
+        """A string or a list of strings; `split` splits a single string (e.g. commas)."""
+        if value is None:
+            return ()
+        items = value if isinstance(value, list) else [value]
+        out: list[str] = []
+        for item in items:
+            if isinstance(item, list):  # `[[Link]]` unquoted in YAML is a nested list
+                item = "[[" + ", ".join(map(str, _flatten(item))) + "]]"
+            if isinstance(item, dict) or item is None:
+                self.problem(key, "warning", f"{key}: cannot read {_kind(item)} as text; ignored")
+                continue
+            text = str(item).strip()
+            parts = text.split(split) if split and not isinstance(value, list) else [text]
+            out.extend(p.strip() for p in parts if p.strip())
+        return tuple(out)
+
+    def flag(self, key: str | None, value: Any) -> bool:
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        if str(value).strip().lower() in _TRUE:
+            return True
+        if str(value).strip().lower() not in _FALSE:
+            self.problem(key, "warning", f"{key}: {value!r} is not true or false; false is used")
+        return False
+
+    def day(self, key: str | None, value: Any) -> date | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return datetime.fromisoformat(str(value).strip()).date()
+        except ValueError:
+            self.problem(key, "error", f"{key}: {value!r} is not a date", "write it as YYYY-MM-DD")
+            return None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
+def _flatten(items: list[Any]) -> list[Any]:
+    flat: list[Any] = []
+    for item in items:
+        flat.extend(_flatten(item) if isinstance(item, list) else [item])
+    return flat
+
+
+def _name(reader: _Reader, settings: Settings, stem: str) -> str:
+    key, value = reader.raw("name", settings)
+    if isinstance(value, dict):  # obsidian-contacts: name: {first: Ana, last: Lima}
+        parts = [value.get(k) for k in ("prefix", "first", "middle", "last", "suffix")]
+        name = " ".join(str(p).strip() for p in parts if p)
+    else:
+        name = reader.text(key, value)
+    name = " ".join(name.split())  # a newline in a name never reaches the index
+    if not name:
+        reader.problem(
+            key, "warning", f"no name; the file name {stem!r} is used", "add a `name:` property"
+        )
+        return stem
+    return name
+
+
+def _birthday(reader: _Reader, key: str | None, value: Any) -> Birthday | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return Birthday(value.month, value.day, value.year)
+    match = _MONTH_DAY.match(str(value).strip())
+    if match:
+        month, day = int(match.group(1)), int(match.group(2))
+        try:
+            date(2000, month, day)  # a leap year, so 02-29 is allowed
+            return Birthday(month, day)
+        except ValueError:
+            pass
+    parsed = reader.day(key, value)
+    return Birthday(parsed.month, parsed.day, parsed.year) if parsed else None
+
+
+def _summary(body: str) -> str:
+    lines: list[str] = []
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("#") or (lines and not stripped):
+            break
+        if stripped:
+            lines.append(stripped)
+    return " ".join(lines)[:300]
+
+
+def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | None, list[Problem]]:
+    """Read one contact note. Returns the contact (None when unusable) and its problems.
+
+    Pure: the same bytes and settings always give the same answer, so results
+    can be cached by (path, mtime, size).
+    """
+    stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+    try:
+        parts = split_note(decode(data))
+    except NoteSyntaxError as exc:
+        return None, [Problem(path, exc.line, "error", exc.message, exc.hint)]
+    if parts.frontmatter is None and not parts.body.strip():
+        return None, [Problem(path, 1, "warning", "empty note; not read as a contact")]
+    meta: Any = {}
+    key_lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    if parts.frontmatter is not None:
+        try:
+            meta = load_yaml(parts.frontmatter)
+        except Exception as exc:  # yaml.YAMLError; yaml itself is imported lazily
+            return None, [_yaml_problem(path, parts.frontmatter_line, exc)]
+        meta = {} if meta is None else meta
+        if not isinstance(meta, dict):
+            return None, [
+                Problem(
+                    path,
+                    parts.frontmatter_line,
+                    "error",
+                    f"frontmatter is {_kind(meta)}, not a set of properties",
+                    "write properties as `key: value` lines",
+                )
+            ]
+        seen: set[str] = set()
+        for key, line in top_level_keys(parts.frontmatter, parts.frontmatter_line):
+            if key in seen and key in meta:  # a `key:` line inside a multi-line value is no key
+                problems.append(
+                    Problem(path, line, "warning", f"duplicate key {key!r}; the last one is used")
+                )
+            seen.add(key)
+            key_lines[key] = key_lines.get(key, line)
+    meta = {str(k): v for k, v in meta.items()}
+    reader = _Reader(path, meta, key_lines)
+    contact = _build(reader, settings, stem, parts.body, parts.body_line)
+    clashes = _sync_clashes(path, key_lines, parts.body, parts.body_line)
+    return contact, problems + reader.problems + clashes
+
+
+# A clash `vtb sync`'s merge driver (merge.py) kept visibly, until the user resolves it.
+CONFLICT_PREFIX = "conflict_"
+CALLOUT_MARK = "> [!warning] vtb merge"
+
+
+def _sync_clashes(path: str, key_lines: dict[str, int], body: str, body_line: int) -> list[Problem]:
+    found = [
+        Problem(
+            path,
+            line,
+            "error",
+            f"conflicting values from a sync: keep one and delete {key}",
+            f"the other device had this value of `{key.removeprefix(CONFLICT_PREFIX)}`",
+        )
+        for key, line in key_lines.items()
+        if key.startswith(CONFLICT_PREFIX)
+    ]
+    if CALLOUT_MARK in body:
+        found += [
+            Problem(
+                path,
+                body_line + offset,
+                "error",
+                "the other device's version of these lines, from a sync: keep what you want "
+                "and delete the callout",
+            )
+            for offset, line in enumerate(body.split("\n"))
+            if line.startswith(CALLOUT_MARK)
+        ]
+    return found
+
+
+def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line: int) -> Contact:
+    get = reader.raw
+    name = _name(reader, settings, stem)
+    cadence_key, cadence_value = get("cadence", settings)
+    cadence = None
+    if cadence_value is not None and cadence_value != "":
+        try:
+            cadence = parse_cadence(cadence_value)
+        except ValueError as exc:
+            reader.problem(
+                cadence_key, "error", f"{cadence_key}: {exc}", "the default cadence is used"
+            )
+    channel_key, channel_value = get("channel", settings)
+    channel = sys.intern(reader.text(channel_key, channel_value).lower()) or None
+    if channel and channel not in CHANNELS:
+        reader.problem(
+            channel_key,
+            "warning",
+            f"{channel_key}: {channel!r} is not one of {', '.join(CHANNELS)}; the default is used",
+        )
+        channel = None
+    last_key, last_value = get("last_contacted", settings)
+    last = reader.day(last_key, last_value)
+    entries, bad = read_log(body, body_line)
+    followups, bad_tasks = read_followups(body, body_line)
+    for line, message in bad + bad_tasks:
+        reader.problems.append(Problem(reader.path, line, "error", message, "use YYYY-MM-DD"))
+    if entries and (last is None or entries[0].date > last):
+        last = entries[0].date
+    tags = tuple(t.lstrip("#") for t in reader.texts(*get("tags", settings), split=","))
+    return Contact(
+        path=reader.path,
+        name=name,
+        aliases=reader.texts(*get("aliases", settings)),
+        emails=reader.texts(*get("email", settings), split=","),
+        phones=reader.texts(*get("phone", settings)),
+        circle=sys.intern(reader.text(*get("circle", settings)).lower()),  # shared, not copied
+        tags=tags,
+        cadence=cadence,
+        channel=channel,
+        nearby=reader.flag(*get("nearby", settings)),
+        last_contacted=last,
+        snooze_until=reader.day(*get("snooze_until", settings)),
+        paused=reader.flag(*get("paused", settings)),
+        offers=reader.texts(*get("offers", settings), split=","),
+        needs=reader.texts(*get("needs", settings), split=","),
+        birthday=_birthday(reader, *get("birthday", settings)),
+        log=tuple(entries),
+        followups=tuple(followups),
+        summary=_summary(body),
+        keys=_shared(reader.keys),
+    )
+
+
+# Every distinct `keys` mapping, once: 10,000 notes use a handful of them (one per
+# dialect), so each contact holds one of these rather than its own copy. Never changed.
+_KEY_MAPS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+
+def _shared(keys: dict[str, str]) -> dict[str, str]:
+    items = tuple(keys.items())
+    return _KEY_MAPS.setdefault(items, dict(items))
+
+
+def _yaml_problem(path: str, first_line: int, exc: Exception) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = first_line + (mark.line if mark is not None else 0)
+    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+    if "python/" in str(exc) or "could not determine a constructor" in str(exc):
+        found = re.search(r"'(!![^']*|tag:[^']*)'", str(exc))
+        tag = found.group(1).replace("tag:yaml.org,2002:", "!!") if found else "!!python"
+        return Problem(
+            path,
+            line,
+            "error",
+            f"unsafe YAML tag {tag} (vtb reads YAML safely)",
+            "remove the tag",
+        )
+    return Problem(
+        path, line, "error", f"bad YAML in frontmatter: {problem}", "fix the property syntax"
+    )

@@ -1,0 +1,71 @@
+"""The vault folder: find it (--vault, VTB_VAULT, vtb.toml above) and open it with its settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from vault_touchbase.core.errors import VaultNotFound, VtbError
+from vault_touchbase.core.settings import CONFIG_NAME, STATE_DIR, Settings, load_settings
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Vault:
+    """A vault folder and its settings."""
+
+    root: Path
+    settings: Settings
+
+    @property
+    def contacts_dir(self) -> Path:
+        return self.root / self.settings.contacts
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / self.settings.index
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    def rel(self, path: Path) -> str:
+        """A path inside the vault as the vault-relative, `/`-separated form notes use."""
+        return path.relative_to(self.root).as_posix()
+
+    def path_of(self, rel: str) -> Path:
+        return self.root / rel
+
+
+def find_vault(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path:
+    """--vault, else VTB_VAULT, else the first folder up from `cwd` holding vtb.toml."""
+    given = explicit or env.get("VTB_VAULT")
+    if given:
+        path = Path(given).expanduser()
+        if not path.is_dir():
+            source = "--vault" if explicit else "VTB_VAULT"
+            raise VaultNotFound(
+                f"{source}: {given} is not a folder",
+                "give the vault's folder, or run `vtb init PATH`",
+            )
+        return path.resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise VaultNotFound(
+        f"no vault here: no {CONFIG_NAME} in {cwd} or any folder above it",
+        "run `vtb init` to make one, or pass --vault PATH (or set VTB_VAULT)",
+    )
+
+
+def open_vault(root: Path) -> Vault:
+    """The vault at `root` with its settings; a missing contacts folder is an error."""
+    vault = Vault(root, load_settings(root))
+    if not vault.contacts_dir.is_dir():
+        raise VtbError(
+            f"the contacts folder {vault.settings.contacts!r} does not exist in {root}",
+            f'create it, or set `contacts = "..."` in {CONFIG_NAME} to your notes\' folder',
+        )
+    return vault

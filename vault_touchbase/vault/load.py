@@ -1,0 +1,72 @@
+"""Find the vault, list its contact notes, load them, and look people up by name."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from operator import attrgetter
+
+from vault_touchbase.core.model import Contact, LoadResult, Problem
+from vault_touchbase.vault.folder import Progress, Vault
+from vault_touchbase.vault.listing import _is_note_path, note_files, read_note
+
+
+def load_vault(
+    vault: Vault, progress: Progress | None = None, use_cache: bool = True
+) -> LoadResult:
+    """Every contact and every problem. A broken note never hides the others.
+
+    With `use_cache`, notes unchanged since the last run (same mtime, size,
+    ctime and inode) are taken from the parse cache in `.vtb/` instead of
+    being parsed again (see `cache.py`).
+    """
+    from vault_touchbase.vault.cache import read_notes
+
+    contacts: list[Contact] = []
+    problems: list[Problem] = []
+    results, linked = read_notes(vault, note_files(vault), progress, use_cache)
+    for contact, found in results:
+        if contact is not None:
+            contacts.append(contact)
+        problems.extend(found)
+    contacts.sort(key=attrgetter("path"))
+    problems.sort()
+    return LoadResult(tuple(contacts), tuple(problems), linked)
+
+
+def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadResult:
+    """`loaded` with the notes at `rels` read again, as `load_vault` would read them now.
+
+    For a command that loaded the vault, changed a few notes and rebuilds the index
+    while it holds the vault lock: no other vtb process wrote in between, so only
+    what it changed itself needs reading again. A note no longer there drops out;
+    a path that is not a contact note is left alone. A link among them is left to a
+    full `load_vault`, which decides whether it leads outside the vault.
+    """
+    wanted = {rel for rel in rels if _is_note_path(vault, rel)}
+    if not wanted:
+        return loaded
+    if loaded.linked:  # a changed note may be another note too
+        return load_vault(vault)
+    contacts = list(loaded.contacts)  # sorted by path: each changed one is found by bisection
+    problems = [p for p in loaded.problems if p.path not in wanted]
+    for rel in sorted(wanted):
+        at = bisect.bisect_left(contacts, rel, key=attrgetter("path"))
+        if at < len(contacts) and contacts[at].path == rel:
+            del contacts[at]
+        path = vault.path_of(rel)
+        if path.is_symlink():
+            return load_vault(vault)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel, 1, "error", f"cannot read: {exc.strerror}"))
+            continue
+        contact, found = read_note(vault, rel, size)
+        if contact is not None:
+            contacts.insert(at, contact)
+        problems.extend(found)
+    problems.sort()
+    return LoadResult(tuple(contacts), tuple(problems))

@@ -1,0 +1,258 @@
+"""Safe file writes and the vault-wide lock.
+
+Every byte vtb writes into a vault goes through `atomic_write` (a temp file in
+the same folder, fsync, then `os.replace`), so a crash never leaves half a
+note. Edits of a note go through `read_snapshot` + `replace_if_unchanged`, so
+a save made by an editor in between is never overwritten. Edit + commit run
+inside `vault_lock`, shared by the CLI and the watcher.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from vault_touchbase.core.errors import NoteError, VtbError
+from vault_touchbase.core.settings import STATE_DIR
+
+TEMP_SUFFIX = ".vtb-tmp"
+"""Temp files are named `.<name>.<random>.vtb-tmp`: hidden, and easy for a watcher to ignore."""
+
+LOCK_NAME = "lock"
+_POLL_SECONDS = 0.05
+
+
+class ChangedOnDisk(NoteError):
+    """The note changed on disk between vtb reading it and writing it; nothing was written."""
+
+
+def is_temp_file(path: Path | str) -> bool:
+    """True for the temp files `atomic_write` makes (so a file watcher can skip them)."""
+    name = os.path.basename(os.fspath(path))
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` all at once: readers see the old file or the new, never half.
+
+    The bytes are written exactly as given (line endings and a BOM are the
+    caller's business). An existing file keeps its permission bits; a new one
+    gets the usual `0o666 & ~umask`. A symlink is followed, so the link stays
+    a link and its target gets the new content. On any failure the temp file
+    is removed and the original is left as it was.
+    """
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    folder = target.parent
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, temp = _create_temp(folder, target.name)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if mode is not None:
+                os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_dir(folder)
+
+
+def _create_temp(folder: Path, name: str) -> tuple[int, Path]:
+    """Open a new hidden temp file next to the target (mode 0o666 minus the umask)."""
+    stem = name[:80]  # keep the temp name under the 255-byte limit of most file systems
+    for _ in range(100):
+        temp = folder / f".{stem}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        except FileExistsError:
+            continue
+        return fd, temp
+    raise FileExistsError(errno.EEXIST, "no free temp file name", str(folder))
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable; not every file system allows this, so failures pass."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A note's bytes as vtb read them, to detect a change made before vtb writes back."""
+
+    path: Path
+    data: bytes
+    mtime_ns: int
+    size: int
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read a file's bytes together with its mtime and size (from the same open file)."""
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        data = handle.read()
+    return Snapshot(path=Path(path), data=data, mtime_ns=info.st_mtime_ns, size=info.st_size)
+
+
+def replace_if_unchanged(snapshot: Snapshot, new_data: bytes) -> None:
+    """Write `new_data` over the note only if it still holds exactly `snapshot.data`.
+
+    Callers hold `vault_lock`; the re-read here also catches editors that do
+    not take the lock. The bytes are compared (not the mtime, which some file
+    systems keep only to the second). A changed or deleted note raises
+    `ChangedOnDisk` and is left as the other writer left it.
+    """
+    path = snapshot.path
+    try:
+        current: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        current = None
+    if current != snapshot.data:
+        what = "was deleted" if current is None else "changed on disk"
+        raise ChangedOnDisk(
+            f"{path}: the note {what} while vtb was editing it; vtb wrote nothing — try again",
+            "vtb reads the note afresh on the next run",
+        )
+    atomic_write(path, new_data)
+
+
+def ensure_state_dir(vault: Path) -> Path:
+    """Return `<vault>/.vtb`, creating it with a `.gitignore` of `*` so git never commits it."""
+    state = Path(vault) / STATE_DIR
+    state.mkdir(parents=True, exist_ok=True)
+    ignore = state / ".gitignore"
+    if not ignore.exists():
+        # Exclusive create: of two processes racing here, only one writes.
+        with contextlib.suppress(FileExistsError), open(ignore, "x", encoding="utf-8") as handle:
+            handle.write("# vtb's state (caches, locks): never committed\n*\n")
+    return state
+
+
+class _Held:
+    """This process's hold on one vault's lock file."""
+
+    def __init__(self) -> None:
+        self.thread_lock = threading.RLock()  # excludes other threads of this process
+        self.depth = 0  # how many nested `vault_lock` blocks are open
+        self.fd: int | None = None
+
+
+_HELD: dict[str, _Held] = {}
+_HELD_GUARD = threading.Lock()
+
+
+def _forget_inherited_locks() -> None:
+    """In a forked child, the parent's holds are not ours: start afresh.
+
+    The inherited descriptors are closed without unlocking (an unlock would
+    release the parent's lock too, as they share the open file).
+    """
+    global _HELD_GUARD
+    for held in _HELD.values():
+        if held.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(held.fd)
+        held.fd = None  # a `with` block open across the fork then ends without closing it
+        held.depth = 0
+    _HELD.clear()
+    _HELD_GUARD = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_locks)
+
+
+@contextlib.contextmanager
+def vault_lock(vault: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold the vault-wide lock (`<vault>/.vtb/lock`) around an edit + commit.
+
+    Every vtb process (CLI, watcher, hour session) takes it before changing a
+    note, so their edits and commits never interleave. Nested use in the same
+    thread is fine (re-entrant); other threads and processes wait up to
+    `timeout` seconds, then get a `VtbError` naming the holder's pid. The
+    operating system releases the lock when its holder dies, so a crash never
+    leaves the vault locked.
+    """
+    state = ensure_state_dir(vault)
+    lock_path = state / LOCK_NAME
+    key = os.path.realpath(lock_path)
+    deadline = time.monotonic() + timeout
+    with _HELD_GUARD:
+        held = _HELD.setdefault(key, _Held())
+    if not held.thread_lock.acquire(timeout=max(timeout, 0.0)):
+        raise _lock_timeout(lock_path, timeout)
+    try:
+        if held.depth == 0:
+            held.fd = _take_flock(lock_path, deadline, timeout)
+        held.depth += 1
+    except BaseException:
+        held.thread_lock.release()
+        raise
+    try:
+        yield
+    finally:
+        held.depth -= 1
+        if held.depth == 0 and held.fd is not None:
+            fd, held.fd = held.fd, None
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            os.close(fd)  # closing the only descriptor releases the flock
+        held.thread_lock.release()
+
+
+def _take_flock(lock_path: Path, deadline: float, timeout: float) -> int:
+    """Open the lock file and wait for an exclusive flock on it; record our pid inside."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise _lock_timeout(lock_path, timeout) from None
+                time.sleep(_POLL_SECONDS)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _lock_timeout(lock_path: Path, timeout: float) -> VtbError:
+    try:
+        pid = lock_path.read_text(encoding="utf-8").strip()
+    except OSError:
+        pid = ""
+    holder = f"another vtb process (pid {pid})" if pid.isdigit() else "another vtb process"
+    return VtbError(
+        f"the vault is busy: {holder} has held {lock_path} for more than {timeout:g} s",
+        "wait for it to finish and run the command again"
+        + (f"; if it hangs, stop it (`kill {pid}`)" if pid.isdigit() else ""),
+    )
