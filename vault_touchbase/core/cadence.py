@@ -97,7 +97,3 @@ def parse_duration_or_date(value: str, today: date) -> date:
 
 def month_end(day: date) -> date:
     return day.replace(day=days_in_month(day.year, day.month))
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Literal
 
 from vault_touchbase.core.cadence import add_cadence, add_months, month_end, parse_cadence
-from vault_touchbase.core.model import Birthday, Cadence, Contact, FollowUp
+from vault_touchbase.core.model import Cadence, Contact, FollowUp
 from vault_touchbase.core.settings import Settings
 
 Status = Literal["overdue", "due", "never", "reply", "followup"]
@@ -68,12 +68,6 @@ def next_due(contact: Contact, cadence: Cadence, today: date) -> date | None:
 
 def is_snoozed(contact: Contact, today: date) -> bool:
     return contact.snooze_until is not None and contact.snooze_until > today
-
-
-def awaiting_reply(contact: Contact) -> bool:
-    """Their last Log entry is their reply: the user owes them an answer."""
-    last = contact.last_entry
-    return last is not None and last.channel == "reply"
 
 
 def followups_due(contact: Contact, today: date) -> tuple[FollowUp, ...]:
@@ -133,7 +127,7 @@ def due_items(
         cadence = cadence_of(contact, settings, channel)
         due = next_due(contact, cadence, today)
         followups = followups_due(contact, today) if contact.followups else ()
-        log = contact.log  # `awaiting_reply`, inline: 10,000 people
+        log = contact.log  # their last entry is their reply: the user owes them an answer
         if log and log[0].channel == "reply" and not is_snoozed(contact, today):
             status: Status = "reply"
             due = min(due or today, today)
@@ -287,14 +281,6 @@ def hour_plan(
         steady,
         tuple(suggestions[:3]) if steady > budget else (),
     )
-
-
-def birthdays_in_month(
-    contacts: tuple[Contact, ...] | list[Contact], today: date
-) -> list[tuple[Contact, Birthday]]:
-    """People whose birthday falls in today's month, by day."""
-    found = [(c, c.birthday) for c in contacts if c.birthday and c.birthday.month == today.month]
-    return sorted(found, key=lambda pair: (pair[1].day, pair[0].name.casefold()))  # type: ignore[union-attr]
 
 
 def birthday_this_month(contact: Contact, today: date) -> bool:

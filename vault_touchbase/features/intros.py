@@ -24,15 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import Contact, LogEntry
 from vault_touchbase.core.plan import CLOSENESS, channel_of, is_snoozed
 from vault_touchbase.core.settings import Settings
 from vault_touchbase.vault.lookup import normalize
-
-if TYPE_CHECKING:
-    pass
 
 # Words that say nothing about what is offered or needed ("help with raised beds").
 STOPWORDS = frozenset(
@@ -163,16 +159,6 @@ class Intro:
     need: str
     strength: float
     closeness: int  # lower is closer: both people's channels (call 0, visit 1, email 2)
-
-    def sort_key(self) -> tuple[float, int, str, str, str, str]:
-        return (
-            -self.strength,
-            self.closeness,
-            self.taker.name.casefold(),
-            self.giver.name.casefold(),
-            self.taker.path,
-            self.giver.path,
-        )
 
     def involves(self, contact: Contact) -> bool:
         return contact.path in (self.giver.path, self.taker.path)

@@ -30,16 +30,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
 
 from vault_touchbase.core.errors import NoteError
 from vault_touchbase.core.settings import DIALECT_KEYS
 from vault_touchbase.index.merge import MergeResult
 from vault_touchbase.notes.parse import CALLOUT_MARK, CONFLICT_PREFIX
 from vault_touchbase.notes.text import NoteSyntaxError, load_yaml, split_note, top_level_keys
-
-if TYPE_CHECKING:
-    pass
 
 CALLOUT = f"{CALLOUT_MARK}: the other device's version"
 CALLOUT_DELETED = "> (the other device deleted these lines)"

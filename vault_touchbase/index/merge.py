@@ -8,10 +8,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from vault_touchbase.index.ticks import Tick
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from vault_touchbase.index.ticks import Tick
 
 
 def merge_index(base: str, ours: str, theirs: str) -> MergeResult:

@@ -182,10 +182,6 @@ _NO_YEAR = {1604, 1900, 0}  # Apple's X-APPLE-OMIT-YEAR, and "no year" placehold
 _MONTHS = "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%d.%m.%Y", "%m/%d/%Y"
 
 
-def is_email(text: str) -> bool:
-    return EMAIL.fullmatch(text.strip()) is not None
-
-
 def is_phone(text: str) -> bool:
     return _PHONE.match(text.strip()) is not None and len(digits(text)) >= 6
 
