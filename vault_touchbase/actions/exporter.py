@@ -76,7 +76,7 @@ def _extra(meta: dict[str, object], name: str) -> object:
 def person_from_note(contact: Contact, meta: dict[str, object], body: str) -> ImportedPerson:
     """One contact as the neutral person the formats write."""
     from vault_touchbase.features.formats.ics import stable_uid
-    from vault_touchbase.features.formats.person import parse_day
+    from vault_touchbase.features.formats.person import parse_date_text
 
     connected = _extra(meta, "connected_on")
     return ImportedPerson(
@@ -91,7 +91,9 @@ def person_from_note(contact: Contact, meta: dict[str, object], body: str) -> Im
         address=_text(_extra(meta, "address")),
         websites=_texts(_extra(meta, "websites")),
         linkedin=_text(_extra(meta, "linkedin")),
-        connected_on=connected if isinstance(connected, date) else parse_day(_text(connected)),
+        connected_on=connected
+        if isinstance(connected, date)
+        else parse_date_text(_text(connected)),
         tags=contact.tags,
         circle=contact.circle,
         cadence=str(contact.cadence) if contact.cadence else "",

@@ -103,7 +103,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class FileSnapshot:
     """A note's bytes as vtb read them, to detect a change made before vtb writes back."""
 
     path: Path
@@ -112,15 +112,15 @@ class Snapshot:
     size: int
 
 
-def read_snapshot(path: Path) -> Snapshot:
+def read_snapshot(path: Path) -> FileSnapshot:
     """Read a file's bytes together with its mtime and size (from the same open file)."""
     with open(path, "rb") as handle:
         info = os.fstat(handle.fileno())
         data = handle.read()
-    return Snapshot(path=Path(path), data=data, mtime_ns=info.st_mtime_ns, size=info.st_size)
+    return FileSnapshot(path=Path(path), data=data, mtime_ns=info.st_mtime_ns, size=info.st_size)
 
 
-def replace_if_unchanged(snapshot: Snapshot, new_data: bytes) -> None:
+def replace_if_unchanged(snapshot: FileSnapshot, new_data: bytes) -> None:
     """Write `new_data` over the note only if it still holds exactly `snapshot.data`.
 
     Callers hold `vault_lock`; the re-read here also catches editors that do

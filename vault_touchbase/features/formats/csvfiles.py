@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from vault_touchbase.core.model import Problem
 from vault_touchbase.features.formats.person import (
     DERIVED_WORDS,
-    Draft,
     ImportedPerson,
+    PersonBuilder,
     ReadResult,
     field_of,
 )
@@ -177,18 +177,18 @@ def people_from_table(
         if wide:
             problems.append(wide)
             continue
-        draft = Draft(file, label, row.line, source)
+        builder = PersonBuilder(file, label, row.line, source)
         if circle:
-            draft.add("circle", circle)
+            builder.add("circle", circle)
         for title, field, cell in zip(header, fields, row.cells, strict=False):
             if field == "websites" and "linkedin" in cell.lower():
                 field = "linkedin"
             if field:
-                draft.add(field, cell)
+                builder.add(field, cell)
             elif cell.strip() and _key(title) not in DERIVED_WORDS and title.strip():
-                draft.add("detail", f"{title.strip()}: {cell.strip()}")
-        person = draft.build()
-        problems += draft.problems
+                builder.add("detail", f"{title.strip()}: {cell.strip()}")
+        person = builder.build()
+        problems += builder.problems
         if person is not None:
             people.append(person)
     return people, problems
@@ -233,27 +233,29 @@ def _google(
         if wide:
             problems.append(wide)
             continue
-        draft = Draft(file, where, row.line, "google")
+        builder = PersonBuilder(file, where, row.line, "google")
         numbered: dict[tuple[str, str], dict[str, str]] = {}
         for key, cell in zip(keys, row.cells, strict=False):
             if not cell.strip():
                 continue
             if key in _GOOGLE_SCALARS:
                 for value in cell.split(GOOGLE_SEPARATOR):
-                    draft.add(_GOOGLE_SCALARS[key], value)
+                    builder.add(_GOOGLE_SCALARS[key], value)
             elif key in ("organization department", "organization 1 - department"):
-                draft.add("detail", f"department: {cell}")
+                builder.add("detail", f"department: {cell}")
             elif match := _NUMBERED.match(key):
                 numbered.setdefault((match.group(1), match.group(2)), {})[match.group(3)] = cell
-        _google_numbered(draft, numbered)
-        person = draft.build()
-        problems += draft.problems
+        _google_numbered(builder, numbered)
+        person = builder.build()
+        problems += builder.problems
         if person is not None:
             people.append(person)
     return people, problems
 
 
-def _google_numbered(draft: Draft, numbered: dict[tuple[str, str], dict[str, str]]) -> None:
+def _google_numbered(
+    builder: PersonBuilder, numbered: dict[tuple[str, str], dict[str, str]]
+) -> None:
     """`E-mail 1 - Value`, `Address 2 - Formatted`, `Event 1 - Label`... columns."""
     addresses: list[str] = []
     for (kind, _), parts in sorted(
@@ -264,24 +266,24 @@ def _google_numbered(draft: Draft, numbered: dict[tuple[str, str], dict[str, str
         values = [v for v in value.split(GOOGLE_SEPARATOR) if v.strip()]
         if kind == "e-mail":
             for v in values:
-                draft.add("email", v)
+                builder.add("email", v)
         elif kind == "phone":
             for v in values:
-                draft.add("phone", v)
+                builder.add("phone", v)
         elif kind == "website":
             for v in values:
-                draft.add("linkedin" if "linkedin" in v.lower() else "website", v)
+                builder.add("linkedin" if "linkedin" in v.lower() else "website", v)
         elif kind == "address":
             addresses.append(_google_address(parts))
         elif values:
             what = label or kind
             for v in values:
-                draft.add("detail", f"{what}: {v}")
+                builder.add("detail", f"{what}: {v}")
     addresses = [a for a in addresses if a]
     if addresses:
-        draft.add("address", addresses[0])
+        builder.add("address", addresses[0])
         for extra in addresses[1:]:
-            draft.add("detail", f"address: {extra}")
+            builder.add("detail", f"address: {extra}")
 
 
 def _google_address(parts: dict[str, str]) -> str:

@@ -24,7 +24,7 @@ from vault_touchbase.core.model import Problem
 from vault_touchbase.features.formats.csvfiles import Row, people_from_table
 from vault_touchbase.features.formats.person import (
     EMAIL,
-    Draft,
+    PersonBuilder,
     ReadResult,
     circle_of,
     field_of,
@@ -303,36 +303,36 @@ def _table(reader: _Reader, block: Block, circle: str) -> None:
 def _person(reader: _Reader, block: Block, circle: str) -> None:
     first = block.lines[0]
     where = _where(reader, first)
-    draft = Draft(reader.file, where, first.line, reader.source)
+    builder = PersonBuilder(reader.file, where, first.line, reader.source)
     if circle:
-        draft.add("circle", circle)
-    name = _first_line(draft, first.text)
+        builder.add("circle", circle)
+    name = _first_line(builder, first.text)
     if not _name_like(name):
         details = any(_is_detail(item.text) for item in block.lines)
         shown = first.text if len(first.text) <= 50 else first.text[:47] + "..."
         if details:
-            draft.problem(
+            builder.problem(
                 "error",
                 f"the first line {shown!r} does not read as a name; not imported",
                 "put the person's name alone on the first line of their block",
             )
         else:
-            draft.problem("warning", f"text that is not a person skipped: {shown!r}")
-        reader.result.problems += draft.problems
+            builder.problem("warning", f"text that is not a person skipped: {shown!r}")
+        reader.result.problems += builder.problems
         return
-    draft.add("name", name)
+    builder.add("name", name)
     for item in block.lines[1:]:
-        _detail(draft, item.text)
-    person = draft.build()
-    reader.result.problems += draft.problems
+        _detail(builder, item.text)
+    person = builder.build()
+    reader.result.problems += builder.problems
     if person is not None:
         reader.result.people.append(person)
 
 
-def _first_line(draft: Draft, text: str) -> str:
-    """The name on a block's first line; e-mails, phones and more on it go to `draft`."""
+def _first_line(builder: PersonBuilder, text: str) -> str:
+    """The name on a block's first line; e-mails, phones and more on it go to `builder`."""
     for email in EMAIL.findall(text):
-        draft.add("email", email)
+        builder.add("email", email)
     rest = re.sub(r"<\s*>|\(\s*\)|\[\s*\]", " ", EMAIL.sub(" ", text))
     name = ""
     for piece in _SEPARATORS.split(rest):
@@ -340,41 +340,41 @@ def _first_line(draft: Draft, text: str) -> str:
         if not piece:
             continue
         if is_phone(piece):
-            draft.add("phone", piece)
+            builder.add("phone", piece)
         elif is_url(piece):
-            draft.add("linkedin" if "linkedin." in piece.lower() else "website", piece)
+            builder.add("linkedin" if "linkedin." in piece.lower() else "website", piece)
         elif not name:
             name = piece
         else:
-            draft.add("note", piece)
+            builder.add("note", piece)
     return name
 
 
-def _detail(draft: Draft, text: str) -> None:
+def _detail(builder: PersonBuilder, text: str) -> None:
     """One line under a name: a labelled value, e-mail, phone, web address, tags or a note."""
     label = _LABEL.match(text)
     field_name = field_of(label.group(1)) if label else None
     if label and field_name and field_name != "name":
-        draft.add(field_name, label.group(2))
+        builder.add(field_name, label.group(2))
         return
     emails = EMAIL.findall(text)
     if emails:
         for email in emails:
-            draft.add("email", email)
+            builder.add("email", email)
         rest = EMAIL.sub(" ", text)
         if len(re.findall(r"[^\W\d_]{2,}", rest)) > 2:  # more than a label: keep the sentence
-            draft.add("note", text)
+            builder.add("note", text)
         return
     phone = re.sub(r"\s*\((?:[^()]*)\)\s*$", "", text)
     if is_phone(phone):
-        draft.add("phone", phone)
+        builder.add("phone", phone)
     elif is_url(text):
-        draft.add("linkedin" if "linkedin." in text.lower() else "website", text)
+        builder.add("linkedin" if "linkedin." in text.lower() else "website", text)
     elif re.fullmatch(r"(?:#[\w/-]+\s*)+", text):
         for tag in text.split():
-            draft.add("tag", tag)
+            builder.add("tag", tag)
     else:
-        draft.add("note", text)
+        builder.add("note", text)
 
 
 def looks_like_list(text: str) -> bool:

@@ -1,6 +1,6 @@
 """The neutral person every reader produces, and the value clean-up they share (pure).
 
-Readers collect raw values into a `Draft` (`draft.add("email", cell)`), then
+Readers collect raw values into a `PersonBuilder` (`builder.add("email", cell)`), then
 `build()` it: e-mail addresses are picked out of the text, phones, tags and
 dates normalised, and anything that cannot be used is kept as a note line with
 a warning, so nothing a file held is silently lost.
@@ -214,7 +214,7 @@ def parse_birthday(text: str) -> Birthday | None:
         if not _valid(year if year not in _NO_YEAR else 2000, month, day):
             return None
         return Birthday(month, day, None if year in _NO_YEAR else year)
-    parsed = parse_day(value)
+    parsed = parse_date_text(value)
     if parsed:
         return Birthday(parsed.month, parsed.day, parsed.year)
     for form in ("%d %B", "%d %b", "%B %d", "%b %d"):
@@ -226,7 +226,7 @@ def parse_birthday(text: str) -> Birthday | None:
     return None
 
 
-def parse_day(text: str) -> date | None:
+def parse_date_text(text: str) -> date | None:
     """A date as exports write it: ISO, `12 May 2023` (LinkedIn), `May 12, 2023`..."""
     value = text.strip()
     try:
@@ -265,7 +265,7 @@ class Whole(str):
     __slots__ = ()
 
 
-class Draft:
+class PersonBuilder:
     """Raw values of one record, turned into an ImportedPerson by `build()`."""
 
     def __init__(self, file: str, where: str, line: int, source: str) -> None:
@@ -395,7 +395,7 @@ class Draft:
         raw = self._first(name)
         if not raw:
             return None
-        found = parse_day(raw)
+        found = parse_date_text(raw)
         if found is None:
             label = name.replace("_", " ")
             self.problem("warning", f"{label} {raw!r} is not a date; kept as a note")

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from vault_touchbase.core.model import Problem
 from vault_touchbase.features.formats.person import (
-    Draft,
     ImportedPerson,
+    PersonBuilder,
     Progress,
     ReadResult,
     Whole,
@@ -92,10 +92,10 @@ def read_vcards(text: str, file: str, progress: Progress | None = None) -> ReadR
                 )
             )
             continue
-        draft = Draft(file, where, line, "vcard")
-        versions.add(_card_to_draft(lines, draft))
-        person = draft.build()
-        result.problems += draft.problems
+        builder = PersonBuilder(file, where, line, "vcard")
+        versions.add(_card_to_builder(lines, builder))
+        person = builder.build()
+        result.problems += builder.problems
         if person is not None:
             result.people.append(person)
         if progress:
@@ -161,8 +161,8 @@ def _labels(lines: list[ContentLine]) -> dict[str, str]:
     return labels
 
 
-def _card_to_draft(lines: list[ContentLine], draft: Draft) -> str:
-    """Fill `draft` from one card's properties; returns the card's VERSION."""
+def _card_to_builder(lines: list[ContentLine], builder: PersonBuilder) -> str:
+    """Fill `builder` from one card's properties; returns the card's VERSION."""
     labels = _labels(lines)
     version = ""
     addresses: list[str] = []
@@ -172,25 +172,27 @@ def _card_to_draft(lines: list[ContentLine], draft: Draft) -> str:
         if name == "VERSION":
             version = _text(line)
         elif name == "FN":
-            draft.add("name", _text(line))
+            builder.add("name", _text(line))
         elif name == "N":
             parts = [*_fields(line), "", "", "", "", ""]
             family, given, middle, prefix, suffix = parts[:5]
-            draft.add("last_name", family)
-            draft.add("first_name", given)
-            draft.add("middle_name", middle)
-            draft.add("prefix", prefix)
-            draft.add("suffix", suffix)
+            builder.add("last_name", family)
+            builder.add("first_name", given)
+            builder.add("middle_name", middle)
+            builder.add("prefix", prefix)
+            builder.add("suffix", suffix)
         else:
-            _property(draft, name, line, label, addresses)
+            _property(builder, name, line, label, addresses)
     if addresses:
-        draft.add("address", addresses[0])
+        builder.add("address", addresses[0])
         for extra in addresses[1:]:
-            draft.add("detail", f"address: {extra}")
+            builder.add("detail", f"address: {extra}")
     return version
 
 
-def _property(draft: Draft, name: str, line: ContentLine, label: str, addresses: list[str]) -> None:
+def _property(
+    builder: PersonBuilder, name: str, line: ContentLine, label: str, addresses: list[str]
+) -> None:
     simple = {
         "EMAIL": "email",
         "TEL": "phone",
@@ -203,37 +205,37 @@ def _property(draft: Draft, name: str, line: ContentLine, label: str, addresses:
         "X-VTB-CONNECTED-ON": "connected_on",
     }
     if name in simple:
-        draft.add(simple[name], _text(line))
+        builder.add(simple[name], _text(line))
     elif name in ("NICKNAME", "CATEGORIES", "X-VTB-OFFERS", "X-VTB-NEEDS"):
         field = {"NICKNAME": "alias", "CATEGORIES": "tag", "X-VTB-OFFERS": "offer"}.get(
             name, "need"
         )
         for item in _items(line):
-            draft.add(field, Whole(item))
+            builder.add(field, Whole(item))
     elif name == "ORG":
         parts = [p for p in _fields(line) if p]
         if parts:
-            draft.add("organization", parts[0])
+            builder.add("organization", parts[0])
             for unit in parts[1:]:
-                draft.add("detail", f"department: {unit}")
+                builder.add("detail", f"department: {unit}")
     elif name == "BDAY":
         value = _text(line)
         if "X-APPLE-OMIT-YEAR" in line.params and len(value) >= 10:
             value = "--" + value[5:10]
-        draft.add("birthday", value)
+        builder.add("birthday", value)
     elif name == "ADR":
         text = _address(_fields(line)) or ", ".join(line.params.get("LABEL", []))
         if text:
             addresses.append(text)
     elif name in ("URL", "X-SOCIALPROFILE"):
-        _url(draft, _text(line), label or ",".join(sorted(_params(line))))
+        _url(builder, _text(line), label or ",".join(sorted(_params(line))))
     elif name == "UID":
-        draft.uid = _text(line)
+        builder.uid = _text(line)
     elif name in ("ANNIVERSARY", "X-ABDATE", "X-ABRELATEDNAMES", "RELATED", "IMPP", "ROLE"):
         what = (label or name.removeprefix("X-AB")).lower()
-        draft.add("detail", f"{what}: {_text(line)}")
+        builder.add("detail", f"{what}: {_text(line)}")
     elif name == "X-ANDROID-CUSTOM":
-        _android_custom(draft, _fields(line))
+        _android_custom(builder, _fields(line))
 
 
 def _address(parts: list[str]) -> str:
@@ -244,19 +246,21 @@ def _address(parts: list[str]) -> str:
     return ", ".join(p for p in pieces if p)
 
 
-def _url(draft: Draft, url: str, label: str) -> None:
+def _url(builder: PersonBuilder, url: str, label: str) -> None:
     is_linkedin = "linkedin" in url.lower() or label.lower() == "linkedin"
-    draft.add("linkedin" if is_linkedin and not draft.has("linkedin") else "website", Whole(url))
+    builder.add(
+        "linkedin" if is_linkedin and not builder.has("linkedin") else "website", Whole(url)
+    )
 
 
-def _android_custom(draft: Draft, parts: list[str]) -> None:
+def _android_custom(builder: PersonBuilder, parts: list[str]) -> None:
     """Android's `X-ANDROID-CUSTOM:vnd.android.cursor.item/nickname;Jay;...` lines."""
     kind = parts[0].rsplit("/", 1)[-1] if parts else ""
     value = parts[1] if len(parts) > 1 else ""
     if kind == "nickname":
-        draft.add("alias", value)
+        builder.add("alias", value)
     elif kind in ("relation", "contact_event") and value:
-        draft.add("detail", f"{kind.replace('_', ' ')}: {value}")
+        builder.add("detail", f"{kind.replace('_', ' ')}: {value}")
 
 
 # --- writing ---------------------------------------------------------------------------
