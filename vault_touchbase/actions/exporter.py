@@ -76,7 +76,7 @@ def _extra(meta: dict[str, object], name: str) -> object:
 def person_from_note(contact: Contact, meta: dict[str, object], body: str) -> ImportedPerson:
     """One contact as the neutral person the formats write."""
     from vault_touchbase.features.formats.ics import stable_uid
-    from vault_touchbase.features.formats.person import parse_date_text
+    from vault_touchbase.features.formats.values import parse_date_text
 
     connected = _extra(meta, "connected_on")
     return ImportedPerson(

@@ -28,8 +28,8 @@ from vault_touchbase.features.formats.person import (
     Progress,
     ReadResult,
     same_value,
-    url_key,
 )
+from vault_touchbase.features.formats.values import url_key
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.load import load_vault
 from vault_touchbase.vault.lookup import normalize

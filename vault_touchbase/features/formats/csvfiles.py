@@ -14,13 +14,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from vault_touchbase.core.model import Problem
-from vault_touchbase.features.formats.person import (
-    DERIVED_WORDS,
-    ImportedPerson,
-    PersonBuilder,
-    ReadResult,
-    field_of,
-)
+from vault_touchbase.features.formats.builder import PersonBuilder
+from vault_touchbase.features.formats.fields import DERIVED_WORDS, field_of
+from vault_touchbase.features.formats.person import ImportedPerson, ReadResult
 
 GOOGLE_SEPARATOR = " ::: "  # Google puts several values in one cell this way
 LINKEDIN_HEADER = ("first name", "last name", "url")

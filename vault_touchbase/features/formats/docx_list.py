@@ -21,16 +21,11 @@ import re
 from dataclasses import dataclass, field
 
 from vault_touchbase.core.model import Problem
+from vault_touchbase.features.formats.builder import PersonBuilder
 from vault_touchbase.features.formats.csvfiles import Row, people_from_table
-from vault_touchbase.features.formats.person import (
-    EMAIL,
-    PersonBuilder,
-    ReadResult,
-    circle_of,
-    field_of,
-    is_phone,
-    is_url,
-)
+from vault_touchbase.features.formats.fields import field_of
+from vault_touchbase.features.formats.person import ReadResult
+from vault_touchbase.features.formats.values import EMAIL, circle_of, is_phone, is_url
 
 KNOWN_CIRCLES = {
     "professional",

@@ -17,13 +17,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from vault_touchbase.core.model import Problem
-from vault_touchbase.features.formats.person import (
-    ImportedPerson,
-    PersonBuilder,
-    Progress,
-    ReadResult,
-    Whole,
-)
+from vault_touchbase.features.formats.builder import PersonBuilder, Whole
+from vault_touchbase.features.formats.person import ImportedPerson, Progress, ReadResult
 
 if TYPE_CHECKING:
     from vobject.base import ContentLine
