@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vault_touchbase.core.settings import Settings
-from vault_touchbase.features.merge import CALLOUT, MergeError, diff3, merge_body, merge_note
+from vault_touchbase.features.merge import MergeError
+from vault_touchbase.features.merge.body import CALLOUT, diff3, merge_body
+from vault_touchbase.features.merge.note import merge_note
 from vault_touchbase.index.merge import merge_index
 from vault_touchbase.notes import edit
 from vault_touchbase.notes.log import read_log

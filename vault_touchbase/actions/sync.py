@@ -3,7 +3,7 @@
 `vtb sync` commits pending touches, fetches, merges the upstream branch
 (`git merge`, a fast-forward when it can be), brings the index note up to
 date and pushes. Contact notes merge through vtb's merge driver
-(`merge.merge_note`), registered in `.git/config` by `register_merge_driver`
+(`features/merge/`), registered in `.git/config` by `register_merge_driver`
 and chosen for the notes by `.gitattributes` (written by `vtb init`). Why a
 merge and not a rebase: docs/sync.md.
 
@@ -94,7 +94,8 @@ def run_driver(
     """Merge `theirs` into `ours` (git's temp files; `note` is the note's path) and write the
     result to `ours`. A note that cannot be merged entry by entry (not UTF-8, broken
     frontmatter) is merged as text by `git merge-file`; only its conflicts fail."""
-    from vault_touchbase.features.merge import MergeError, merge_note
+    from vault_touchbase.features.merge import MergeError
+    from vault_touchbase.features.merge.note import merge_note
     from vault_touchbase.index.merge import merge_index
     from vault_touchbase.notes.text import NoteSyntaxError, decode
 
