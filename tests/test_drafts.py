@@ -13,19 +13,11 @@ from conftest import Vtb, git
 
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact, LogEntry
-from vault_touchbase.features.drafts import (
-    PLACEHOLDER,
-    Draft,
-    NewsPiece,
-    choose_news,
-    eml_bytes,
-    heard,
-    parse_news,
-    parse_template,
-    render_template,
-    second_person,
-    similarity,
-)
+from vault_touchbase.features.drafts.draft import PLACEHOLDER, Draft, similarity
+from vault_touchbase.features.drafts.news import NewsPiece, choose_news, heard, parse_news
+from vault_touchbase.features.drafts.output import eml_bytes
+from vault_touchbase.features.drafts.second_person import second_person
+from vault_touchbase.features.drafts.template import parse_template, render_template
 
 TODAY = date(2026, 11, 26)
 
@@ -146,7 +138,7 @@ def test_a_newline_in_a_name_or_address_cannot_inject_a_header() -> None:
     assert "\nBcc" not in headers
     assert message["Subject"] == "Hi Bcc: x@example.com"
     assert [a.addr_spec for a in message["To"].addresses] == ["eve@example.org"]
-    from vault_touchbase.features.drafts import addresses
+    from vault_touchbase.features.drafts.draft import addresses
 
     good, warnings = addresses(evil)
     assert good == ("eve@example.org",) and len(warnings) == 1

@@ -51,7 +51,8 @@ def draft(ctx: click.Context, name: str, eml: Path | None, open_mail: bool, log_
     """
     from vault_touchbase.actions.touch import contact_named, log_touch
     from vault_touchbase.cli.app import report
-    from vault_touchbase.features.drafts import as_text, eml_bytes, mailto, make_draft
+    from vault_touchbase.features.drafts.draft import make_draft
+    from vault_touchbase.features.drafts.output import as_text, eml_bytes, mailto
     from vault_touchbase.features.intros import find_intros
     from vault_touchbase.vault.load import load_vault
 
@@ -137,7 +138,8 @@ def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...]) ->
     from vault_touchbase.actions.intro import record_intro
     from vault_touchbase.actions.touch import loaded_and_locked
     from vault_touchbase.cli.app import report
-    from vault_touchbase.features.drafts import as_text, intro_drafts
+    from vault_touchbase.features.drafts.draft import intro_drafts
+    from vault_touchbase.features.drafts.output import as_text
     from vault_touchbase.features.intros import already_introduced, match_pair
     from vault_touchbase.vault.lookup import find_contact
 

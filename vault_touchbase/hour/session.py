@@ -29,7 +29,8 @@ from vault_touchbase.actions.touch import add_note_line, log_touch, refresh, sno
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import DueItem, birthday_this_month
-from vault_touchbase.features.drafts import Draft, as_text, mailto, make_draft, similarity
+from vault_touchbase.features.drafts.draft import Draft, make_draft, similarity
+from vault_touchbase.features.drafts.output import as_text, mailto
 from vault_touchbase.features.intros import Intro, describe, find_intros, intros_for
 from vault_touchbase.index.render import status_text
 from vault_touchbase.vault.folder import Vault

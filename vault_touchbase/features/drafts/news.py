@@ -1,0 +1,92 @@
+"""The user's news: the pieces under `## News` in Now.md, and which ones a person has not heard."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from vault_touchbase.core.errors import VtbError
+from vault_touchbase.core.model import Contact
+
+if TYPE_CHECKING:
+    from vault_touchbase.vault.folder import Vault
+
+NOW_PATH = "Now.md"
+NEWS_MARK = re.compile(r"\(news:\s*([^)]*)\)", re.IGNORECASE)
+_NEWS_HEADING = re.compile(r"^#{1,6}\s+news\s*#*\s*$", re.IGNORECASE)
+_HEADING = re.compile(r"^#{1,6}\s")
+_ITEM = re.compile(r"^\s{0,3}[-*+]\s+(?:\[[ xX]\]\s+)?(.+?)\s*$")
+
+
+@dataclass(frozen=True)
+class NewsPiece:
+    """One reusable piece of the user's news: `- label: text` under `## News` in Now.md."""
+
+    label: str
+    text: str
+
+
+def parse_news(text: str) -> list[NewsPiece]:
+    """The list items under the `## News` heading (until the next heading)."""
+    pieces: list[NewsPiece] = []
+    inside = False
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if _HEADING.match(line):
+            inside = bool(_NEWS_HEADING.match(line.strip()))
+            continue
+        item = _ITEM.match(line) if inside else None
+        if not item:
+            continue
+        label, colon, rest = item.group(1).partition(":")
+        if colon and rest.strip() and len(label.split()) <= 6:
+            pieces.append(NewsPiece(_clean_label(label), rest.strip()))
+        else:  # no label: the first words stand for it
+            pieces.append(NewsPiece(_clean_label(" ".join(label.split()[:3])), item.group(1)))
+    return [p for p in pieces if p.label and p.text]
+
+
+def _clean_label(label: str) -> str:
+    """A label as it can sit inside `(news: a, b)`: no commas or brackets."""
+    return " ".join(re.sub(r"[(),\[\]]", " ", label).split()).lower()
+
+
+def read_news(vault: Vault) -> list[NewsPiece]:
+    """The pieces in the vault's Now.md; none when it is missing."""
+    try:
+        return parse_news(vault.path_of(NOW_PATH).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VtbError(f"cannot read {NOW_PATH}: {exc}", "save it as UTF-8 text") from None
+
+
+def heard(contact: Contact) -> set[str]:
+    """Labels of the news this person has heard: `(news: a, b)` in their Log entries."""
+    found: set[str] = set()
+    for entry in contact.log:
+        for match in NEWS_MARK.finditer(entry.text):
+            found |= {_clean_label(label) for label in match.group(1).split(",")}
+    return found - {""}
+
+
+def choose_news(pieces: Sequence[NewsPiece], contact: Contact, count: int) -> list[NewsPiece]:
+    """Up to `count` pieces this person has not heard, those closest to what we know of
+    them first (tags, needs, offers, their Log), then in Now.md's order."""
+    from vault_touchbase.features.intros import words
+
+    known = heard(contact)
+    fresh = [p for p in pieces if p.label not in known]
+    context = " ".join(
+        [contact.circle, *contact.tags, *contact.needs, *contact.offers, contact.summary]
+        + [e.text for e in contact.log[:5]]
+        + [contact.path.rsplit("/", 1)[0] if "/" in contact.path else ""]
+    )
+    theirs = set(words(context.replace("-", " ")))
+
+    def overlap(piece: NewsPiece) -> int:
+        return len(theirs & set(words(f"{piece.label} {piece.text}")))
+
+    ranked = sorted(enumerate(fresh), key=lambda pair: (-overlap(pair[1]), pair[0]))
+    return [piece for _, piece in ranked[: max(count, 0)]]
