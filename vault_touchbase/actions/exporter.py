@@ -91,9 +91,9 @@ def person_from_note(contact: Contact, meta: dict[str, object], body: str) -> Im
         address=_text(_extra(meta, "address")),
         websites=_texts(_extra(meta, "websites")),
         linkedin=_text(_extra(meta, "linkedin")),
-        connected_on=connected
-        if isinstance(connected, date)
-        else parse_date_text(_text(connected)),
+        connected_on=(
+            connected if isinstance(connected, date) else parse_date_text(_text(connected))
+        ),
         tags=contact.tags,
         circle=contact.circle,
         cadence=str(contact.cadence) if contact.cadence else "",
