@@ -1,4 +1,4 @@
-"""gitrepo.py against real git repositories in tmp_path."""
+"""The git layer (repo, commits, history) against real git repositories in tmp_path."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from vault_touchbase.core.errors import GitError, NoteError
 from vault_touchbase.core.settings import Settings
+from vault_touchbase.git.history import file_history
 from vault_touchbase.git.repo import GitRepo, init_repo, open_repo
 
 IDENTITY_VARS = (
@@ -412,7 +413,7 @@ def test_mv_and_history_follow_a_rename(vault: Path, repo: GitRepo) -> None:
     _append(new, "- 2026-11-01 email: after the rename")
     repo.commit([new], "touch: Jane Doe (email)")
 
-    history = repo.file_history(new)
+    history = file_history(repo, new)
 
     assert [c.subject for c in history] == [
         "touch: Jane Doe (email)",
@@ -445,7 +446,7 @@ def test_history_of_a_rename_with_an_edit_shows_only_the_edit(vault: Path, repo:
     repo.mv(old, new)
     new.write_text(new.read_text().replace("name: Ann", "name: Ann Lee"))
     repo.commit([old, new], "rename: Ann → Ann Lee")
-    history = repo.file_history(new)
+    history = file_history(repo, new)
     assert [c.subject for c in history] == ["rename: Ann → Ann Lee", "start"]
     assert history[0].removed_lines == ["name: Ann"]
     assert history[0].added_lines == ["name: Ann Lee"]
@@ -456,10 +457,10 @@ def test_history_respects_max_count_across_many_commits(vault: Path, repo: GitRe
     for i in range(25):
         _append(note, f"- 2026-01-{i + 1:02d} email: entry {i}")
         repo.commit([note], f"touch {i}")
-    history = repo.file_history(note, max_count=10)
+    history = file_history(repo, note, max_count=10)
     assert [c.subject for c in history] == [f"touch {i}" for i in range(24, 14, -1)]
-    assert len(repo.file_history(note)) == 26
-    assert repo.file_history(note, max_count=0) == []
+    assert len(file_history(repo, note)) == 26
+    assert file_history(repo, note, max_count=0) == []
 
 
 def test_history_max_count_across_a_rename(vault: Path, repo: GitRepo) -> None:
@@ -469,7 +470,7 @@ def test_history_max_count_across_a_rename(vault: Path, repo: GitRepo) -> None:
         repo.commit([old], f"old {i}")
     repo.mv(old, new)
     repo.commit([old, new], "rename")
-    assert [c.subject for c in repo.file_history(new, max_count=3)] == [
+    assert [c.subject for c in file_history(repo, new, max_count=3)] == [
         "rename",
         "old 2",
         "old 1",
@@ -479,7 +480,7 @@ def test_history_max_count_across_a_rename(vault: Path, repo: GitRepo) -> None:
 def test_history_writes_a_commit_graph_with_changed_paths(vault: Path, repo: GitRepo) -> None:
     graph = vault / ".git" / "objects" / "info" / "commit-graph"
     assert not graph.exists()
-    repo.file_history("contacts/Ann.md")
+    file_history(repo, "contacts/Ann.md")
     assert graph.exists()
     assert b"BIDX" in graph.read_bytes()[:200]  # the changed-path filters
 
@@ -487,7 +488,7 @@ def test_history_writes_a_commit_graph_with_changed_paths(vault: Path, repo: Git
 def test_history_in_an_empty_repository(tmp_path: Path) -> None:
     repo = open_repo(make_repo(tmp_path / "empty"), "auto")
     assert repo is not None
-    assert repo.file_history("Ann.md") == []
+    assert file_history(repo, "Ann.md") == []
 
 
 def test_mv_an_untracked_file_renames_it(vault: Path, repo: GitRepo) -> None:
@@ -520,7 +521,7 @@ def test_a_vault_in_a_linked_worktree(vault: Path, tmp_path: Path) -> None:
         == git(linked, "rev-parse", "HEAD").strip()
     )
     assert git(vault, "log", "-1", "--format=%s", "side") == "touch: Ann\n"
-    assert [c.subject for c in repo.file_history("contacts/Ann.md")] == ["touch: Ann", "start"]
+    assert [c.subject for c in file_history(repo, "contacts/Ann.md")] == ["touch: Ann", "start"]
     assert (vault / ".git" / "objects" / "info" / "commit-graph").exists()
     (vault / ".git" / "worktrees" / "linked" / "MERGE_HEAD").write_text(repo.head() or "")
     assert repo.in_progress() == "merge"
@@ -560,8 +561,10 @@ def test_the_identity_is_asked_of_git_once_per_repository(
     repo: GitRepo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[list[str]] = []
-    real_read = repo._read
-    monkeypatch.setattr(repo, "_read", lambda args, **k: asked.append(args) or real_read(args, **k))
+    real_read = repo.runner.read
+    monkeypatch.setattr(
+        repo.runner, "read", lambda args, **k: asked.append(args) or real_read(args, **k)
+    )
     repo.check_identity()
     repo.check_identity()
     assert [a[0] for a in asked] == ["config"]

@@ -121,7 +121,7 @@ class Committer:
         import time
 
         from vault_touchbase.core.errors import GitError
-        from vault_touchbase.git.repo import LOCK_RETRY_SECONDS, LOCK_RETRY_SLEEP
+        from vault_touchbase.git.runner import LOCK_RETRY_SECONDS, LOCK_RETRY_SLEEP
 
         self.wait()
         if self.repo is None or self.repo.in_progress():

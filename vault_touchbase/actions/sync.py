@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vault_touchbase.core.errors import VtbError
+from vault_touchbase.git import remote as git_remote
 from vault_touchbase.git.attributes import DRIVER, INDEX_DRIVER, register_merge_driver
 
 if TYPE_CHECKING:
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     from vault_touchbase.actions.touch import RefreshResult
     from vault_touchbase.core.model import Problem
     from vault_touchbase.core.settings import Settings
-    from vault_touchbase.git.repo import GitRepo, RemoteResult, Upstream
+    from vault_touchbase.git.remote import RemoteResult, Upstream
+    from vault_touchbase.git.repo import GitRepo
     from vault_touchbase.vault.folder import Vault
 
 PUSH_ATTEMPTS = 3
@@ -114,7 +116,7 @@ def run_driver(
 
 
 def _merge_as_text(datas: list[bytes], ours: Path, note: str, why: str) -> DriverResult:
-    from vault_touchbase.git.repo import merge_file
+    from vault_touchbase.git.runner import merge_file
 
     merged, conflicts = merge_file(datas[0], datas[1], datas[2], ("this device", "base", "other"))
     Path(ours).write_bytes(merged)
@@ -243,24 +245,25 @@ def _exchange(
 
     refreshed = None
     for _ in range(PUSH_ATTEMPTS):
-        fetched = repo.fetch(up.remote)
+        fetched = git_remote.fetch(repo, up.remote)
         if not fetched.ok:
             raise _remote_error("fetch from", repo, up, fetched)
         if repo.rev(up.name) is None:
+            branch = git_remote.branch(repo)
             raise SyncError(
                 f"the remote {up.remote} has no branch {up.ref.removeprefix('refs/heads/')}",
-                f"push it once with `git push -u {up.remote} {repo.branch()}`, then run vtb sync",
+                f"push it once with `git push -u {up.remote} {branch}`, then run vtb sync",
             )
-        behind = repo.count(f"HEAD..{up.name}")
+        behind = git_remote.count(repo, f"HEAD..{up.name}")
         if behind:
             with vault_lock(vault.root):
                 _pull(vault, repo, up, behind, result)
                 refreshed = refresh(vault, today)
                 outcome.merge(refreshed.outcome)
-        ahead = repo.count(f"{up.name}..HEAD")
+        ahead = git_remote.count(repo, f"{up.name}..HEAD")
         if not ahead:
             break
-        pushed = repo.push(up.remote, up.ref)
+        pushed = git_remote.push(repo, up.remote, up.ref)
         if pushed.ok:
             result.pushed += ahead
             break
@@ -300,16 +303,16 @@ def _repo(vault: Vault) -> GitRepo:
 
 
 def _upstream(repo: GitRepo) -> Upstream:
-    branch = repo.branch()
+    branch = git_remote.branch(repo)
     if branch is None:
         raise SyncError(
             "HEAD is detached (no branch is checked out), so vtb does not know what to sync",
             "check out your branch, e.g. `git switch main`, then run vtb sync",
         )
-    up = repo.upstream(branch)
+    up = git_remote.upstream(repo, branch)
     if up is not None:
         return up
-    remotes = repo.remotes()
+    remotes = git_remote.remotes(repo)
     if not remotes:
         raise SyncError(
             "this vault has no git remote, so there is nothing to sync with",
@@ -326,9 +329,10 @@ def _upstream(repo: GitRepo) -> Upstream:
 
 def _pull(vault: Vault, repo: GitRepo, up: Upstream, behind: int, result: SyncResult) -> None:
     """Merge the upstream branch; stop with an explanation when git cannot finish."""
-    ahead = repo.count(f"{up.name}..HEAD")
+    ahead = git_remote.count(repo, f"{up.name}..HEAD")
     settings = vault.settings
-    merged = repo.merge(
+    merged = git_remote.merge(
+        repo,
         up.name,
         f"sync: merge {up.name}",
         identity=(settings.identity_name, settings.identity_email),
@@ -345,7 +349,7 @@ def _pull(vault: Vault, repo: GitRepo, up: Upstream, behind: int, result: SyncRe
 def _conflicts_message(vault: Vault, repo: GitRepo, up: Upstream) -> str:
     contacts = repo.relpath(vault.contacts_dir) + "/" if vault.settings.contacts != "." else ""
     lines = [f"the pull from {up.name} stopped: git needs you to decide about these files"]
-    for code, path in repo.unmerged():
+    for code, path in git_remote.unmerged(repo):
         quoted = shlex.quote(path)
         keep_or_drop = f"keep it (`git add -- {quoted}`) or delete it (`git rm -- {quoted}`)"
         if code == "DU":
@@ -399,7 +403,7 @@ def _refused(output: str, up: Upstream) -> SyncError:
 
 
 def _remote_error(action: str, repo: GitRepo, up: Upstream, result: RemoteResult) -> SyncError:
-    url = repo.remote_url(up.remote)
+    url = git_remote.remote_url(repo, up.remote)
     where = f"{up.remote} ({url})" if url else up.remote
     said = result.output.lower()
     if any(word in said for word in _AUTH):

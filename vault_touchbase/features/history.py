@@ -47,12 +47,13 @@ class Event:
 
 def timeline(vault: Vault, contact: Contact, max_count: int = 200) -> list[Event]:
     """Commits of the note (following renames; none without git) and Log entries, newest first."""
+    from vault_touchbase.git.history import file_history
     from vault_touchbase.git.repo import open_repo
 
     events = [Event(e.date, "log", e.text, e.channel) for e in contact.log]
     repo = open_repo(vault.root, vault.settings.git)
     if repo is not None:
-        for commit in repo.file_history(vault.path_of(contact.path), max_count=max_count):
+        for commit in file_history(repo, vault.path_of(contact.path), max_count=max_count):
             events.append(
                 Event(
                     commit.date.date(),

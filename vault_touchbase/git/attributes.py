@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from vault_touchbase.core.settings import STATE_DIR, Settings
 
 if TYPE_CHECKING:
-    from vault_touchbase.core.settings import Settings
     from vault_touchbase.git.repo import GitRepo
 
 
 def gitignore_text(settings: Settings) -> str:
+    """The vault's `.gitignore`: vtb's state folder, and the index note when it is not committed."""
     lines = ["# vault-touchbase state (caches, locks)", f"{STATE_DIR}/"]
     if not settings.commit_index:
         lines += ["# the generated index note (vtb refresh rebuilds it)", "/" + settings.index]
