@@ -1,4 +1,4 @@
-"""Minimal-diff edits (`vault_touchbase.notes.edit`): golden before/after texts and properties."""
+"""Minimal-diff edits (`vault_touchbase.notes.edit_*`): golden before/after texts and properties."""
 
 from __future__ import annotations
 
@@ -9,17 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vault_touchbase.core.errors import NoteError
-from vault_touchbase.notes.edit import (
-    EditError,
-    add_body_line,
-    add_followup,
-    add_log_entry,
-    newline_of,
-    replace_links,
-    set_scalar,
-    task_key,
-    tick_followup,
-)
+from vault_touchbase.notes.edit_body import add_body_line, replace_links
+from vault_touchbase.notes.edit_followups import add_followup, task_key, tick_followup
+from vault_touchbase.notes.edit_frontmatter import set_scalar
+from vault_touchbase.notes.edit_log import add_log_entry
+from vault_touchbase.notes.edit_rows import EditError, newline_of
 from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.text import load_yaml, split_note
 

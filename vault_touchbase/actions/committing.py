@@ -2,7 +2,7 @@
 one note (`edit_note`), and the `Committer` that commits vtb's changes, in the
 background when the caller has other work to do meanwhile.
 
-Shared by every action (`actions.py`, `people.py`, `intros.py`, `importer.py`,
+Shared by every action (`touch.py`, `people.py`, `intro.py`, `importer.py`,
 `autocommit.py`); nothing here prints, prompts or rebuilds the index.
 """
 
@@ -93,7 +93,7 @@ def edit_note(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
 
 def edit_named(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
     """`edit_note`, with the note's path in the message when an edit is refused."""
-    from vault_touchbase.notes.edit import EditError
+    from vault_touchbase.notes.edit_rows import EditError
 
     try:
         return edit_note(vault, rel, change)

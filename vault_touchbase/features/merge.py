@@ -36,7 +36,13 @@ from vault_touchbase.core.errors import NoteError
 from vault_touchbase.core.settings import DIALECT_KEYS
 from vault_touchbase.index.merge import MergeResult
 from vault_touchbase.notes.parse import CALLOUT_MARK, CONFLICT_PREFIX
-from vault_touchbase.notes.text import NoteSyntaxError, load_yaml, split_note, top_level_keys
+from vault_touchbase.notes.text import (
+    NoteSyntaxError,
+    NotProperties,
+    load_properties,
+    split_note,
+    top_level_keys,
+)
 
 if TYPE_CHECKING:
     pass
@@ -197,17 +203,13 @@ def _continues(lines: list[str], index: int, limit: int) -> bool:
 
 
 def _mapping(front: str | None, side: str) -> dict[str, object]:
-    if front is None:
-        return {}
     try:
-        data = load_yaml(front)
+        data = load_properties(front)
+    except NotProperties:
+        raise MergeError(f"{side}: the frontmatter is not a set of properties") from None
     except Exception as exc:  # yaml.YAMLError; yaml is imported lazily
         first = str(exc).split("\n", 1)[0]
         raise MergeError(f"{side}: the frontmatter is not valid YAML ({first})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise MergeError(f"{side}: the frontmatter is not a set of properties")
     return {str(key): value for key, value in data.items()}
 
 
@@ -357,7 +359,8 @@ def _place(key: str, ours: _Front, theirs: _Front) -> int:
 
 def _set_list(key: str, ours: _Front, items: list[object], plan: _Plan) -> None:
     """`key: [a, b]` in place of OURS' value (one line, written by `edit.set_scalar`)."""
-    from vault_touchbase.notes.edit import EditError, set_scalar
+    from vault_touchbase.notes.edit_frontmatter import set_scalar
+    from vault_touchbase.notes.edit_rows import EditError
 
     _editable(ours, key)
     block = ours.block(key) if key in ours.spans else [f"{_yaml_key(key)}:"]
@@ -633,7 +636,8 @@ def _drop_extra_entries(text: str, want: Counter[tuple[object, ...]]) -> str:
 def _keep_entries(text: str, base: str, ours: str, theirs: str) -> tuple[str, list[str]]:
     """Make the Log hold each entry as often as the merge must keep it: add any left
     out (say, inside a callout) and drop copies the line merge doubled."""
-    from vault_touchbase.notes.edit import EditError, add_log_entry
+    from vault_touchbase.notes.edit_log import add_log_entry
+    from vault_touchbase.notes.edit_rows import EditError
 
     b, o, t = _log_keys(base), _log_keys(ours), _log_keys(theirs)
     want: Counter[tuple[object, ...]] = Counter(
