@@ -8,7 +8,6 @@ Shared by every action (`touch.py`, `people.py`, `intro.py`, `importer.py`,
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from vault_touchbase.git.repo import GitRepo
 
 NO_GIT_MARK = "no-git-noticed"
-SWITCH_INTERVAL = 0.0005  # seconds: how soon the busy main thread lets a commit thread run
 EDIT_ATTEMPTS = 3
 
 
@@ -271,15 +269,10 @@ class Background:
                 self.error = exc
 
         self.thread = threading.Thread(target=run, name="vtb-commit")
-        # The thread needs the GIL only for moments between git's steps; the busy main
-        # thread would keep it for 5 ms at a time (the default switch interval).
-        self.interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
         self.thread.start()
 
     def join(self) -> None:
         self.thread.join()
-        sys.setswitchinterval(self.interval)
         if not self.merged:
             self.outcome.merge(self.own)
             self.merged = True
