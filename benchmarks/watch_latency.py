@@ -25,7 +25,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from vault_touchbase.actions.touch import snapshot
+from vault_touchbase.actions.index_note import snapshot
 from vault_touchbase.vault.folder import open_vault
 from vault_touchbase.watch.watcher import Watcher
 

@@ -392,7 +392,7 @@ def test_parse_note_is_what_the_cache_stores(example_copy: Path, settled: None) 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the refreshes that really load and rebuild (not the quick answer)."""
-    from vault_touchbase.actions import touch as actions
+    from vault_touchbase.actions import refresh as actions
 
     calls: list[int] = []
     real = actions.refresh

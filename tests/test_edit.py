@@ -1,4 +1,4 @@
-"""Minimal-diff edits (`vault_touchbase.notes.edit`): golden before/after texts and properties."""
+"""Minimal-diff edits (`vault_touchbase.notes.edit_*`): golden before/after texts and properties."""
 
 from __future__ import annotations
 
@@ -9,17 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vault_touchbase.core.errors import NoteError
-from vault_touchbase.notes.edit import (
-    EditError,
-    add_body_line,
-    add_followup,
-    add_log_entry,
-    newline_of,
-    replace_links,
-    set_scalar,
-    task_key,
-    tick_followup,
-)
+from vault_touchbase.notes.edit_body import add_body_line, replace_links
+from vault_touchbase.notes.edit_followups import add_followup, task_key, tick_followup
+from vault_touchbase.notes.edit_frontmatter import set_scalar
+from vault_touchbase.notes.edit_log import add_log_entry
+from vault_touchbase.notes.edit_rows import EditError, newline_of
 from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.text import load_yaml, split_note
 
@@ -653,3 +647,34 @@ def test_added_entries_read_back_newest_first(
     ours = [line for line in plain_lines(text) if " email: touch " in line]
     assert [line.split()[1] for line in ours] == sorted((d.isoformat() for d in days), reverse=True)
     assert [e[0] for e in log_of(text)] == sorted((e[0] for e in log_of(text)), reverse=True)
+
+
+def test_frontmatter_of_is_the_one_frontmatter_dict() -> None:
+    import yaml
+
+    from vault_touchbase.notes.text import NoteSyntaxError, frontmatter_of
+
+    assert frontmatter_of(NOTE)["name"] == "Jane Doe"
+    assert frontmatter_of("no frontmatter\n") == {}
+    assert frontmatter_of("---\n---\nbody\n") == {}
+    assert frontmatter_of("---\n- a list\n---\n") == {}
+    assert frontmatter_of("---\n1: one\n---\n") == {"1": "one"}
+    with pytest.raises(yaml.YAMLError):
+        frontmatter_of("---\nname: [unclosed\n---\n")
+    with pytest.raises(NoteSyntaxError):
+        frontmatter_of("---\nname: x\n")
+
+
+def test_a_touch_moves_last_contacted_forward_only_and_as_written() -> None:
+    from vault_touchbase.notes.edit_touch import move_last_contacted, record_touch
+
+    quoted = '---\nlast_contacted: "2026-01-01"  # as written\n---\nHi.\n'
+    moved = move_last_contacted(quoted, "last_contacted", DAY)
+    assert moved == quoted.replace("2026-01-01", "2026-11-26")
+    assert move_last_contacted(moved, "last_contacted", date(2026, 5, 1)) == moved  # never back
+    plain = "---\nlast_contacted: 2026-01-01\n---\nHi.\n"
+    assert record_touch(plain, "last_contacted", DAY, "call", "hello") == (
+        "---\nlast_contacted: 2026-11-26\n---\nHi.\n\n## Log\n- 2026-11-26 call: hello\n"
+    )
+    later = record_touch(plain, "last_contacted", date(2026, 3, 1), None, "x", known_last=DAY)
+    assert "last_contacted: 2026-11-26\n" in later

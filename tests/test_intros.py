@@ -244,7 +244,7 @@ def test_kept_introductions_are_what_matching_gives_after_every_kind_of_change(
     """The index's intros are kept by their inputs (`intros.index_inputs`): each change
     that alters matching must give the freshly matched lines, and nothing else is kept."""
     import vault_touchbase.features.intros as intros_module
-    from vault_touchbase.actions.touch import index_input, plan_for
+    from vault_touchbase.actions.index_note import index_input, plan_for
     from vault_touchbase.vault.folder import open_vault
     from vault_touchbase.vault.load import load_vault
 

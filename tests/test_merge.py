@@ -16,7 +16,8 @@ from vault_touchbase.features.merge import MergeError
 from vault_touchbase.features.merge.body import CALLOUT, diff3, merge_body
 from vault_touchbase.features.merge.note import merge_note
 from vault_touchbase.index.merge import merge_index
-from vault_touchbase.notes import edit
+from vault_touchbase.notes.edit_frontmatter import set_scalar
+from vault_touchbase.notes.edit_log import add_log_entry
 from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.parse import parse_note
 from vault_touchbase.notes.text import load_yaml, split_note
@@ -29,11 +30,11 @@ ANA_NO_LOG = (EXAMPLE / "contacts" / "Ana Lima.md").read_text(encoding="utf-8")
 
 def touch(text: str, day: date, channel: str, said: str, key: str = "last_contacted") -> str:
     """What `vtb log` does to a note's text."""
-    text = edit.add_log_entry(text, day, channel, said)
+    text = add_log_entry(text, day, channel, said)
     meta = load_yaml(split_note(text).frontmatter or "") or {}
     current = meta.get(key) if isinstance(meta, dict) else None
     if current is None or current < day:
-        text = edit.set_scalar(text, key, day)
+        text = set_scalar(text, key, day)
     return text
 
 
@@ -85,7 +86,7 @@ def test_newer_last_contacted_comes_from_their_side_as_they_wrote_it() -> None:
 
 def test_the_same_entry_on_both_sides_is_kept_once() -> None:
     both = touch(JANE, date(2026, 11, 26), "call", "the same call")
-    ours = edit.set_scalar(both, "phone", "+1 555 0101")  # and one more change on our side
+    ours = set_scalar(both, "phone", "+1 555 0101")  # and one more change on our side
     result = merge_note(JANE, ours, both)
     assert entries(result.text).count((date(2026, 11, 26), "call", "the same call")) == 1
     assert meta(result.text)["phone"] == "+1 555 0101"
@@ -191,9 +192,9 @@ def test_frontmatter_merges_key_by_key(
 ) -> None:
     ours, theirs = JANE, JANE
     for key, value in ours_change.items():
-        ours = edit.set_scalar(ours, key, value)  # type: ignore[arg-type]
+        ours = set_scalar(ours, key, value)  # type: ignore[arg-type]
     for key, value in theirs_change.items():
-        theirs = edit.set_scalar(theirs, key, value)  # type: ignore[arg-type]
+        theirs = set_scalar(theirs, key, value)  # type: ignore[arg-type]
     result = merge_note(JANE, ours, theirs)
     merged = meta(result.text)
     for key, value in want.items():
@@ -206,7 +207,7 @@ def test_frontmatter_merges_key_by_key(
 
 def test_a_key_theirs_added_goes_after_the_key_before_it() -> None:
     theirs = JANE.replace("phone: ", "mobile: '+1 555 0199'\nphone: ")
-    result = merge_note(JANE, edit.set_scalar(JANE, "circle", "community"), theirs)
+    result = merge_note(JANE, set_scalar(JANE, "circle", "community"), theirs)
     lines = result.text.splitlines()
     assert lines[lines.index("mobile: '+1 555 0199'") - 1] == "email: jane@example.com"
 
@@ -224,8 +225,8 @@ def test_a_block_list_in_ours_is_united_as_one_flow_list() -> None:
 
 
 def test_a_scalar_clash_keeps_ours_and_records_theirs_visibly() -> None:
-    ours = edit.set_scalar(JANE, "phone", "+1 555 0101")
-    theirs = edit.set_scalar(JANE, "phone", "+1 555 0199")
+    ours = set_scalar(JANE, "phone", "+1 555 0101")
+    theirs = set_scalar(JANE, "phone", "+1 555 0199")
     result = merge_note(JANE, ours, theirs)
     merged = meta(result.text)
     assert merged["phone"] == "+1 555 0101"
@@ -316,7 +317,7 @@ def test_both_added_the_note_with_different_entries() -> None:
 def test_a_broken_side_raises_merge_error() -> None:
     broken = "---\nname: [Sam\n---\nBody\n"
     with pytest.raises(MergeError):
-        merge_note(JANE, broken, edit.set_scalar(JANE, "phone", "1"))
+        merge_note(JANE, broken, set_scalar(JANE, "phone", "1"))
     with pytest.raises(MergeError):
         merge_note(JANE, JANE + "More.\n", "---\nname: x\n")  # unclosed frontmatter
 

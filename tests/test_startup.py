@@ -57,6 +57,7 @@ def test_help_imports_nothing_heavy() -> None:
     assert "Usage:" in output
     assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
     assert "vault_touchbase.actions.touch" not in modules  # no command ran: no action code either
+    assert "vault_touchbase.actions.refresh" not in modules
 
 
 def test_a_command_s_help_imports_nothing_heavy() -> None:
@@ -86,3 +87,4 @@ def test_refresh_with_nothing_changed_loads_no_notes(warm: Path) -> None:
     assert "Touch Base.md unchanged:" in output
     assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
     assert "vault_touchbase.actions.touch" not in modules  # answered from the refresh memo
+    assert "vault_touchbase.actions.refresh" not in modules

@@ -1,4 +1,4 @@
-"""store.py: atomic writes, changed-on-disk detection and the vault lock."""
+"""store.py: atomic writes, exclusive creates, changed-on-disk detection and the vault lock."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from vault_touchbase.vault import store
 from vault_touchbase.vault.store import (
     ChangedOnDisk,
     atomic_write,
+    create_new,
     ensure_state_dir,
     read_snapshot,
     replace_if_unchanged,
@@ -36,6 +37,55 @@ def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# -- create_new ----------------------------------------------------------------------
+
+
+def test_create_new_writes_exact_bytes_with_the_umask_mode_and_leaves_no_temp(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "Jane Doe.md"
+    create_new(path, NOTE)
+    assert path.read_bytes() == NOTE
+    assert _mode(path) == 0o666 & ~_current_umask()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Jane Doe.md"]
+
+
+def test_create_new_never_overwrites_and_leaves_no_temp(tmp_path: Path) -> None:
+    path = tmp_path / "Jane Doe.md"
+    path.write_bytes(b"the user's note")
+    with pytest.raises(FileExistsError):
+        create_new(path, NOTE)
+    assert path.read_bytes() == b"the user's note"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Jane Doe.md"]
+
+
+def test_create_new_does_not_write_through_a_dangling_symlink(tmp_path: Path) -> None:
+    path = tmp_path / "Jane Doe.md"
+    path.symlink_to(tmp_path / "elsewhere.md")
+    with pytest.raises(FileExistsError):
+        create_new(path, NOTE)
+    assert not (tmp_path / "elsewhere.md").exists()
+
+
+def test_contact_note_predicate(tmp_path: Path) -> None:
+    from vault_touchbase.vault.folder import open_vault
+    from vault_touchbase.vault.listing import is_contact_note, leads_outside
+
+    (tmp_path / "contacts").mkdir()
+    (tmp_path / "vtb.toml").write_text("")
+    vault = open_vault(tmp_path)
+    assert is_contact_note(vault, "contacts/Jane Doe.md")
+    assert is_contact_note(vault, "contacts/sub/Jane Doe.md")
+    assert not is_contact_note(vault, "contacts/.trash/Jane Doe.md")
+    assert not is_contact_note(vault, "contacts/../Now.md")
+    assert not is_contact_note(vault, "../contacts/Jane Doe.md")
+    assert not is_contact_note(vault, "Now.md")
+    assert not is_contact_note(vault, "contacts/Jane Doe.txt")
+    (tmp_path / "contacts" / "Out.md").symlink_to(tmp_path.parent)
+    assert leads_outside(vault, tmp_path / "contacts" / "Out.md")
+    assert not leads_outside(vault, tmp_path / "contacts" / "Jane Doe.md")
 
 
 # -- atomic_write --------------------------------------------------------------------

@@ -15,7 +15,8 @@ from conftest import EXAMPLE, TODAY, Vtb, git
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from vault_touchbase.notes import edit
+from vault_touchbase.notes.edit_frontmatter import set_scalar
+from vault_touchbase.notes.edit_log import add_log_entry
 from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.text import load_yaml, split_note
 
@@ -58,7 +59,7 @@ def commit_edit(vault: Path, rel: str, key: str, value: object) -> None:
     """The user's own edit of a property, committed with git (as Obsidian's git plugin would)."""
     path = vault / rel
     text = path.read_bytes().decode("utf-8")
-    new = edit.set_scalar(text, key, value)  # type: ignore[arg-type]
+    new = set_scalar(text, key, value)  # type: ignore[arg-type]
     if new != text:
         path.write_bytes(new.encode("utf-8"))
         git(vault, "commit", "-qam", f"edit {key}")
@@ -220,7 +221,7 @@ def test_an_unreachable_remote_and_a_login_are_clear(
     git(laptop, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
     path = laptop / JANE
     path.write_text(
-        edit.add_log_entry(path.read_text(encoding="utf-8"), date(2026, 11, 26), "call", "x"),
+        add_log_entry(path.read_text(encoding="utf-8"), date(2026, 11, 26), "call", "x"),
         encoding="utf-8",
     )
     result = Vtb(laptop)("sync")
@@ -303,7 +304,7 @@ def test_pending_touches_are_committed_before_the_pull(devices: tuple[Path, Path
     path = phone / JANE
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        edit.add_log_entry(text, date(2026, 11, 25), "text", "typed in Obsidian"), encoding="utf-8"
+        add_log_entry(text, date(2026, 11, 25), "text", "typed in Obsidian"), encoding="utf-8"
     )
     other = phone / "contacts/Ben Carter.md"
     other.write_text(other.read_text(encoding="utf-8") + "\nA line of my own.\n", encoding="utf-8")

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from conftest import TODAY, git
 
 from vault_touchbase.actions.autocommit import commit_note_changes, gained_entries
-from vault_touchbase.actions.touch import index_input, snapshot
+from vault_touchbase.actions.index_note import index_input, snapshot
 from vault_touchbase.core.model import LogEntry
 from vault_touchbase.index.render import render
 from vault_touchbase.vault.folder import open_vault

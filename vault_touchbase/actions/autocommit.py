@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vault_touchbase.actions.committing import Committer, Outcome, edit_note
-from vault_touchbase.actions.touch import frontmatter_date
 from vault_touchbase.core.errors import NoteError
 from vault_touchbase.core.model import Contact, LogEntry
 from vault_touchbase.vault.folder import Vault
+from vault_touchbase.vault.listing import is_contact_note
 
 if TYPE_CHECKING:
     from vault_touchbase.git.repo import GitRepo
@@ -159,11 +159,13 @@ def _renamed_from(vault: Vault, repo: GitRepo, contact: Contact) -> Contact | No
     entries = Counter((e.date, e.channel, e.text) for e in contact.log)
     best: tuple[int, Contact] | None = None
     for top_path, code in repo.status([vault.contacts_dir]).items():
-        if "D" not in code or not top_path.endswith(".md"):
+        if "D" not in code:
             continue
         try:
             rel = (repo.top / top_path).relative_to(vault.root.resolve()).as_posix()
         except ValueError:
+            continue
+        if not is_contact_note(vault, rel):
             continue
         data = repo.show_head(repo.top / top_path)
         old = parse_note(rel, data, vault.settings)[0] if data is not None else None
@@ -179,20 +181,16 @@ def _renamed_from(vault: Vault, repo: GitRepo, contact: Contact) -> Contact | No
 
 
 def _keep_last_contacted(vault: Vault, today: date, contact: Contact, outcome: Outcome) -> None:
-    """Move the frontmatter's last-contacted date to the Log's newest entry (never back)."""
-    from vault_touchbase.notes import edit
+    """Move the frontmatter's last-contacted date to the Log's newest entry (never back),
+    written as it was (a quoted date stays quoted)."""
+    from vault_touchbase.notes.edit_touch import move_last_contacted
 
     newest = max((e.date for e in contact.log if e.date <= today), default=None)
     if newest is None:
         return
     key = contact.keys.get("last_contacted", "last_contacted")
-
-    def change(text: str) -> str:
-        current = frontmatter_date(vault, contact.path, text, key)
-        return edit.set_scalar(text, key, newest) if current is None or newest > current else text
-
     try:
-        if edit_note(vault, contact.path, change):
+        if edit_note(vault, contact.path, lambda text: move_last_contacted(text, key, newest)):
             outcome.changed.append(contact.path)
     except NoteError as exc:  # e.g. a multi-line value: the touch is still committed
         outcome.notices.append(f"{contact.path}: {key} not updated: {exc.message}")

@@ -2,13 +2,12 @@
 one note (`edit_note`), and the `Committer` that commits vtb's changes, in the
 background when the caller has other work to do meanwhile.
 
-Shared by every action (`actions.py`, `people.py`, `intros.py`, `importer.py`,
+Shared by every action (`touch.py`, `people.py`, `intro.py`, `importer.py`,
 `autocommit.py`); nothing here prints, prompts or rebuilds the index.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from vault_touchbase.git.repo import GitRepo
 
 NO_GIT_MARK = "no-git-noticed"
-SWITCH_INTERVAL = 0.0005  # seconds: how soon the busy main thread lets a commit thread run
 EDIT_ATTEMPTS = 3
 
 
@@ -93,7 +91,7 @@ def edit_note(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
 
 def edit_named(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
     """`edit_note`, with the note's path in the message when an edit is refused."""
-    from vault_touchbase.notes.edit import EditError
+    from vault_touchbase.notes.edit_rows import EditError
 
     try:
         return edit_note(vault, rel, change)
@@ -271,15 +269,10 @@ class Background:
                 self.error = exc
 
         self.thread = threading.Thread(target=run, name="vtb-commit")
-        # The thread needs the GIL only for moments between git's steps; the busy main
-        # thread would keep it for 5 ms at a time (the default switch interval).
-        self.interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
         self.thread.start()
 
     def join(self) -> None:
         self.thread.join()
-        sys.setswitchinterval(self.interval)
         if not self.merged:
             self.outcome.merge(self.own)
             self.merged = True

@@ -34,14 +34,13 @@ class ExportResult:
 
 def _note(vault: Vault, rel: str) -> tuple[dict[str, object], str]:
     """A note's frontmatter (as loaded) and body; ({}, "") when it cannot be read."""
-    from vault_touchbase.notes.text import decode, load_yaml, split_note
+    from vault_touchbase.notes.text import decode, frontmatter_of, split_note
 
     try:
-        parts = split_note(decode(vault.path_of(rel).read_bytes()))
-        meta = load_yaml(parts.frontmatter) if parts.frontmatter else None
+        text = decode(vault.path_of(rel).read_bytes())
+        return frontmatter_of(text), split_note(text).body
     except Exception:  # reported by the loader already
         return {}, ""
-    return ({str(k): v for k, v in meta.items()} if isinstance(meta, dict) else {}), parts.body
 
 
 def body_lines(body: str) -> tuple[str, ...]:

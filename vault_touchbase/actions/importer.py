@@ -6,7 +6,8 @@ name when nothing tells them apart), duplicates inside the file are merged,
 and the full new text of every note to write is worked out and checked, so
 nothing is written unless everything can be. `--dry-run` shows this plan.
 `apply_plan` writes it (new notes created, never over a file; merged notes
-edited through `committing.edit_note`), makes ONE commit and rebuilds the index.
+edited through `committing.edit_note`), makes ONE commit and rebuilds the
+index. The notes' text comes from `import_text`.
 """
 
 from __future__ import annotations
@@ -18,16 +19,14 @@ from pathlib import Path
 from typing import Literal
 
 from vault_touchbase.actions.committing import Outcome, edit_note
-from vault_touchbase.actions.people import NewContact, contact_template, new_note_text
+from vault_touchbase.actions.import_text import merge_text, new_person_text
+from vault_touchbase.actions.people import contact_template
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Birthday, Contact, Problem
 from vault_touchbase.features.formats.person import (
-    EXTRA_KEYS,
-    PLACEHOLDER,
     ImportedPerson,
     Progress,
     ReadResult,
-    same_value,
 )
 from vault_touchbase.features.formats.values import url_key
 from vault_touchbase.vault.folder import Vault
@@ -220,14 +219,12 @@ def plan_import(
 
 
 def _frontmatter(vault: Vault, rel: str) -> dict[str, object]:
-    from vault_touchbase.notes.text import decode, load_yaml, split_note
+    from vault_touchbase.notes.text import decode, frontmatter_of
 
     try:
-        front = split_note(decode(vault.path_of(rel).read_bytes())).frontmatter
-        meta = load_yaml(front) if front else None
+        return frontmatter_of(decode(vault.path_of(rel).read_bytes()))
     except Exception:  # unreadable notes are not loaded as contacts in the first place
         return {}
-    return {str(k): v for k, v in meta.items()} if isinstance(meta, dict) else {}
 
 
 def _plan_new(
@@ -240,7 +237,7 @@ def _plan_new(
     file: str,
 ) -> None:
     from vault_touchbase.core.naming import note_stem, unique_stem
-    from vault_touchbase.notes import edit
+    from vault_touchbase.notes.edit_rows import EditError
     from vault_touchbase.notes.parse import parse_note
 
     person = entry.person
@@ -252,7 +249,7 @@ def _plan_new(
     rel = vault.rel(folder / f"{stem}.md")
     try:
         text = new_person_text(template, person, today)
-    except edit.EditError as exc:
+    except EditError as exc:
         _refuse(entry, problems, file, f"cannot write a note for {person.name}: {exc.message}")
         return
     contact, found = parse_note(rel, text.encode("utf-8"), vault.settings)
@@ -267,14 +264,14 @@ def _plan_new(
 
 
 def _plan_merge(vault: Vault, entry: Entry, problems: list[Problem], file: str) -> None:
-    from vault_touchbase.notes import edit
+    from vault_touchbase.notes.edit_rows import EditError
     from vault_touchbase.notes.text import NoteSyntaxError, decode
 
     assert entry.contact is not None
     try:
         text = decode(vault.path_of(entry.path).read_bytes())
         new, changes = merge_text(text, entry.person, entry.contact, vault)
-    except (OSError, NoteSyntaxError, edit.EditError) as exc:
+    except (OSError, NoteSyntaxError, EditError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         _refuse(entry, problems, file, f"cannot merge into {entry.path}: {message}", entry.path)
         return
@@ -293,198 +290,7 @@ def _refuse(entry: Entry, problems: list[Problem], file: str, message: str, note
     entry.action, entry.reason = "skip", message
 
 
-# --- a person's values → note text ------------------------------------------------------
-
-
-def _safe_line(line: str) -> str:
-    """A note line that cannot turn into a heading, a code fence or an HTML block."""
-    stripped = line.lstrip()
-    if stripped[:1] in ("#", "<") or stripped.startswith(("```", "~~~")):
-        return "\\" + stripped
-    if stripped and set(stripped) <= set("-=*_ ") and len(stripped.replace(" ", "")) >= 3:
-        return "\\" + stripped
-    return line
-
-
-def _birthday_value(birthday: Birthday) -> date | str:
-    if birthday.year:
-        return date(birthday.year, birthday.month, birthday.day)
-    return f"{birthday.month:02d}-{birthday.day:02d}"
-
-
-def _list_value(items: tuple[str, ...] | list[str], key: str) -> str | list[str]:
-    always_list = key in ("tags", "aliases", "offers", "needs")
-    return items[0] if len(items) == 1 and not always_list else list(items)
-
-
-def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
-    """A new note for `person`: the vault's template filled in by verified edits."""
-    from vault_touchbase.notes import edit
-
-    new = NewContact(
-        name=person.name,
-        emails=person.emails,
-        phones=person.phones,
-        cadence=person.cadence or None,
-        channel=person.channel or None,
-        circle=person.circle or None,
-        tags=person.tags,
-    )
-    text = new_note_text(template, new, today)
-    values: list[tuple[str, object]] = [
-        ("aliases", list(person.aliases) if person.aliases else None),
-        ("organization", person.organization),
-        ("job_title", person.job_title),
-        ("birthday", _birthday_value(person.birthday) if person.birthday else None),
-        ("address", person.address),
-        ("website", _list_value(person.websites, "website") if person.websites else None),
-        ("linkedin", person.linkedin),
-        ("offers", list(person.offers) if person.offers else None),
-        ("needs", list(person.needs) if person.needs else None),
-        ("connected_on", person.connected_on),
-        ("source", person.source),
-    ]
-    for key, value in values:
-        if value:
-            text = edit.set_scalar(text, key, value)  # type: ignore[arg-type]
-    if person.notes and f"\n{PLACEHOLDER}\n" in text:
-        text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # our own line, in a new note
-    for line in person.notes:
-        text = edit.add_body_line(text, _safe_line(line))
-    return text
-
-
-def _items(value: object) -> list[str] | None:
-    """A frontmatter value as a list of strings; None when it is not text or a list of text."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, list):
-        if all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
-            return [str(v) for v in value]
-        return None
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return [str(value)]
-    return None
-
-
-_COMMA_LISTS = ("emails", "tags", "offers", "needs")  # split at commas by contacts.parse_note
-
-
-def merge_text(
-    text: str, person: ImportedPerson, contact: Contact, vault: Vault
-) -> tuple[str, list[str]]:
-    """`text` with what `person` adds: missing values set, lists united, new note lines.
-
-    The note's own values are never changed; each change is one verified edit.
-    Raises EditError when a value cannot be merged safely.
-    """
-    from vault_touchbase.notes import edit
-    from vault_touchbase.notes.text import split_note
-
-    meta = _frontmatter_of(text)
-    changes: list[str] = []
-
-    def key_for(canonical: str, keys: tuple[str, ...]) -> str:
-        return contact.keys.get(canonical) or next((k for k in keys if k in meta), keys[0])
-
-    settings = vault.settings
-    lists = [
-        ("emails", key_for("email", settings.keys_for("email")), person.emails),
-        ("phones", key_for("phone", settings.keys_for("phone")), person.phones),
-        ("aliases", key_for("aliases", settings.keys_for("aliases")), person.aliases),
-        ("tags", key_for("tags", settings.keys_for("tags")), person.tags),
-        ("offers", key_for("offers", settings.keys_for("offers")), person.offers),
-        ("needs", key_for("needs", settings.keys_for("needs")), person.needs),
-        ("websites", key_for("websites", EXTRA_KEYS["websites"]), person.websites),
-    ]
-    for name, key, values in lists:
-        if not values:
-            continue
-        current = _items(meta.get(key))
-        if current is None:
-            raise edit.EditError(f"`{key}` is not text or a list of text", f"edit `{key}` by hand")
-        if name in _COMMA_LISTS and isinstance(meta.get(key), str):  # `tags: a, b` reads as two
-            current = [c.strip() for c in current[0].split(",") if c.strip()]
-        skip = [contact.name] if name == "aliases" else []
-        added = [v for v in values if not any(same_value(name, v, c) for c in [*current, *skip])]
-        if name == "tags":
-            added = [
-                v for v in added if not any(same_value(name, v, c.lstrip("#")) for c in current)
-            ]
-        if added:
-            united = [*current, *added]
-            value = united if isinstance(meta.get(key), list) else _list_value(united, key)
-            text = edit.set_scalar(text, key, value)
-            one = {"aliases": "alias", "emails": "email"}.get(name, name.removesuffix("s"))
-            changes.append(f"+ {one if len(added) == 1 else name} {', '.join(added)}")
-    scalars: list[tuple[str, tuple[str, ...], object]] = [
-        ("circle", settings.keys_for("circle"), person.circle),
-        ("cadence", settings.keys_for("cadence"), person.cadence),
-        ("channel", settings.keys_for("channel"), person.channel),
-        ("birthday", settings.keys_for("birthday"), person.birthday),
-        *(
-            (name, EXTRA_KEYS[name], getattr(person, name))
-            for name in (
-                "organization",
-                "job_title",
-                "address",
-                "linkedin",
-                "connected_on",
-            )  # not `source`: a person already in the vault did not come from this file
-        ),
-    ]
-    for name, keys, scalar in scalars:
-        if not scalar:
-            continue
-        key = key_for(name, keys)
-        if meta.get(key) not in (None, "", []):
-            continue
-        written = _birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
-        text = edit.set_scalar(text, key, written)  # type: ignore[arg-type]
-        changes.append(f"+ {name.replace('_', ' ')} {scalar}")
-    body = split_note(text).body
-    for line in person.notes:
-        safe = _safe_line(line)
-        if safe.strip() in body or line.strip() in body:
-            continue
-        text = edit.add_body_line(text, safe)
-        body = split_note(text).body
-        changes.append(f'+ note "{line if len(line) <= 50 else line[:47] + "..."}"')
-    return text, changes
-
-
-def _frontmatter_of(text: str) -> dict[str, object]:
-    from vault_touchbase.notes.text import load_yaml, split_note
-
-    front = split_note(text).frontmatter
-    meta = load_yaml(front) if front else None
-    return {str(k): v for k, v in meta.items()} if isinstance(meta, dict) else {}
-
-
 # --- writing -------------------------------------------------------------------------------
-
-
-def _create(path: Path, data: bytes) -> None:
-    """Write a new file all at once, never over an existing one: a hidden temp file in the
-    same folder, then a hard link to the real name (which fails if the name is taken)."""
-    import os
-
-    from vault_touchbase.vault.store import TEMP_SUFFIX
-
-    temp = path.parent / f".{path.name[:80]}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
-    with open(temp, "xb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    try:
-        os.link(temp, path)
-    except FileExistsError:
-        raise
-    except OSError:  # a file system without hard links: an exclusive create never overwrites
-        with open(path, "xb") as handle:
-            handle.write(data)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def apply_plan(
@@ -495,7 +301,7 @@ def apply_plan(
     The caller holds the vault lock and made the plan under it.
     """
     from vault_touchbase.actions.committing import Committer
-    from vault_touchbase.actions.touch import update_index
+    from vault_touchbase.actions.refresh import update_index
 
     outcome = Outcome(problems=list(plan.problems))
     changed = plan.changed
@@ -530,11 +336,13 @@ def apply_plan(
 
 
 def _write(vault: Vault, entry: Entry) -> None:
+    from vault_touchbase.vault.store import create_new
+
     path = vault.path_of(entry.path)
     if entry.action == "new":
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            _create(path, entry.text.encode("utf-8"))
+            create_new(path, entry.text.encode("utf-8"))
         except FileExistsError:
             raise VtbError(f"{entry.path} appeared meanwhile", "import again") from None
         return

@@ -25,9 +25,9 @@ def record_intro(
 ) -> Outcome:
     """Add `intro: introduced to [[Other]] — TEXT` to both notes' Logs (moving
     `last_contacted` forward) and commit both in one commit `intro: A ↔ B`.
-    `loaded`: see `actions.update_index`."""
+    `loaded`: see `refresh.update_index`."""
     from vault_touchbase.actions.committing import Committer, Outcome, edit_note
-    from vault_touchbase.actions.touch import commit_and_update_index
+    from vault_touchbase.actions.refresh import commit_and_update_index
     from vault_touchbase.core.errors import UsageProblem
     from vault_touchbase.vault.store import vault_lock
 
@@ -51,29 +51,10 @@ def record_intro(
 
 
 def _intro_change(contact: Contact, today: date, entry: str) -> Callable[[str], str]:
-    return lambda text: _logged(text, contact, today, entry)
+    """The note with the intro entry added and `last_contacted` moved forward, as written."""
+    from vault_touchbase.notes.edit_touch import record_touch
 
-
-def _logged(text: str, contact: Contact, today: date, entry: str) -> str:
-    """The note with the intro entry added and its last-contacted date moved forward."""
-    from datetime import datetime
-
-    from vault_touchbase.notes import edit
-    from vault_touchbase.notes.text import load_yaml, split_note
-
-    new = edit.add_log_entry(text, today, "intro", entry)
     key = contact.keys.get("last_contacted", "last_contacted")
-    front = split_note(new).frontmatter
-    meta = load_yaml(front) if front else None
-    value = meta.get(key) if isinstance(meta, dict) else None
-    if isinstance(value, datetime):
-        value = value.date()
-    current = value if isinstance(value, date) else None
-    if current is None and value:
-        try:
-            current = date.fromisoformat(str(value))
-        except ValueError:
-            return new  # a value vtb cannot read: the Log still says it
-    if current is None or today > current:
-        new = edit.set_scalar(new, key, today)
-    return new
+    return lambda text: record_touch(
+        text, key, today, "intro", entry, known_last=contact.last_contacted
+    )

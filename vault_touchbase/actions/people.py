@@ -1,7 +1,7 @@
 """New people and renames: `vtb add` (and the notes `vtb import` creates), `vtb rename`.
 
 Both write under the vault lock, commit only what they changed, and bring the
-index note up to date, like every action in `actions.py`.
+index note up to date, like every action in `touch.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from vault_touchbase.actions.committing import (
     edit_note,
     trailers_for,
 )
-from vault_touchbase.actions.touch import inside_vault, update_index
+from vault_touchbase.actions.refresh import update_index
 from vault_touchbase.core.errors import NoteError, UsageProblem, VtbError
 from vault_touchbase.core.model import Contact
 from vault_touchbase.vault.folder import Vault
@@ -53,7 +53,7 @@ def contact_template(vault: Vault) -> str:
 
 def new_note_text(template: str, person: NewContact, today: date) -> str:
     """The template filled in for `person`, every value set by a minimal, verified edit."""
-    from vault_touchbase.notes import edit
+    from vault_touchbase.notes.edit_frontmatter import set_scalar
 
     text = template.replace("{{title}}", "").replace("{{date}}", today.isoformat())
     text = text.replace("{{time}}", "")
@@ -70,7 +70,7 @@ def new_note_text(template: str, person: NewContact, today: date) -> str:
     }
     values.update({key: value for key, value in scalars.items() if value is not None})
     for key, value in values.items():
-        text = edit.set_scalar(text, key, value)  # type: ignore[arg-type]
+        text = set_scalar(text, key, value)  # type: ignore[arg-type]
     return text
 
 
@@ -79,7 +79,7 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
     commit it as `add: NAME`, and update the index. Never overwrites a file."""
     from vault_touchbase.core.cadence import parse_cadence
     from vault_touchbase.core.naming import note_stem, unique_stem
-    from vault_touchbase.vault.store import vault_lock
+    from vault_touchbase.vault.store import create_new, vault_lock
 
     name = " ".join(person.name.split())
     if not name:
@@ -90,7 +90,7 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
         except ValueError as exc:
             raise UsageProblem(str(exc)) from None
     folder = vault.contacts_dir / _safe_folder(person.folder)
-    if not inside_vault(vault, folder):
+    if not _inside_vault(vault, folder):
         raise UsageProblem(f"{person.folder!r} is outside the vault")
     text = new_note_text(
         contact_template(vault), NewContact(**{**person.__dict__, "name": name}), today
@@ -105,8 +105,7 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
         )
         path = folder / f"{stem}.md"
         try:
-            with open(path, "x", encoding="utf-8", newline="") as handle:  # never over a file
-                handle.write(text)
+            create_new(path, text.encode("utf-8"))
         except FileExistsError:
             raise VtbError(
                 f"{vault.rel(path)} appeared meanwhile; nothing written", "try again"
@@ -123,6 +122,14 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
     return outcome
 
 
+def _inside_vault(vault: Vault, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(vault.root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
 def _safe_folder(folder: str) -> str:
     parts = [p for p in Path(folder).parts if p not in ("", ".", "/")]
     if any(p == ".." or p.startswith(".") for p in parts):
@@ -134,7 +141,8 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
     """Rename a person: `git mv` their note, set `name`, rewrite `[[links]]` to them in
     other contacts' notes; one commit, so `vtb history` still follows them."""
     from vault_touchbase.core.naming import note_stem
-    from vault_touchbase.notes import edit
+    from vault_touchbase.notes.edit_body import replace_links
+    from vault_touchbase.notes.edit_frontmatter import set_scalar
     from vault_touchbase.vault.store import vault_lock
 
     new_name = " ".join(new_name.split())
@@ -162,7 +170,7 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
         outcome.notices += before.notices
         outcome.problems += before.problems
         renamed = new_name != contact.name  # else only the file moves (see _check_plain_name)
-        rename = lambda text: edit.set_scalar(text, key, new_name)  # noqa: E731
+        rename = lambda text: set_scalar(text, key, new_name)  # noqa: E731
         if renamed and edit_named(vault, contact.path, rename):
             outcome.changed.append(contact.path)
         if new_path != old_path:
@@ -182,7 +190,7 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
                 if f"[[{old_stem}".encode() not in data and f"/{old_stem}".encode() not in data:
                     continue
                 if edit_note(
-                    vault, other.path, lambda text: edit.replace_links(text, old_stem, new_stem)
+                    vault, other.path, lambda text: replace_links(text, old_stem, new_stem)
                 ):
                     outcome.changed.append(other.path)
         links = len(outcome.changed) - links
@@ -209,14 +217,12 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
 
 def _check_plain_name(vault: Vault, contact: Contact, key: str, new_name: str) -> None:
     """Refuse to flatten a `name` split into parts (obsidian-contacts' `{first, last}`)."""
-    from vault_touchbase.notes.text import load_yaml, split_note
+    from vault_touchbase.notes.text import frontmatter_of
 
     if new_name == contact.name:
         return  # the parts were changed by hand: only the file moves
     text = vault.path_of(contact.path).read_text(encoding="utf-8-sig")
-    front = split_note(text).frontmatter
-    meta = load_yaml(front) if front else None
-    value = meta.get(key) if isinstance(meta, dict) else None
+    value = frontmatter_of(text).get(key)
     if isinstance(value, dict):
         parts = ", ".join(map(str, value))
         raise NoteError(

@@ -25,7 +25,7 @@ from vault_touchbase.git.attributes import DRIVER, INDEX_DRIVER, register_merge_
 
 if TYPE_CHECKING:
     from vault_touchbase.actions.committing import Committer, Outcome
-    from vault_touchbase.actions.touch import RefreshResult
+    from vault_touchbase.actions.index_note import RefreshResult
     from vault_touchbase.core.model import Problem
     from vault_touchbase.core.settings import Settings
     from vault_touchbase.git.remote import RemoteResult, Upstream
@@ -202,7 +202,7 @@ def sync(vault: Vault, today: date, python: str | None = None) -> SyncResult:
     """Commit pending touches, pull (merge) from the upstream branch, refresh the index,
     push. Raises SyncError, leaving the repository as `git status` explains."""
     from vault_touchbase.actions.committing import Committer, Outcome
-    from vault_touchbase.actions.touch import refresh
+    from vault_touchbase.actions.refresh import refresh
     from vault_touchbase.vault.store import vault_lock
 
     repo = _repo(vault)
@@ -240,7 +240,7 @@ def _exchange(
     vault: Vault, today: date, repo: GitRepo, up: Upstream, result: SyncResult, outcome: Outcome
 ) -> RefreshResult | None:
     """Fetch, merge, refresh, push; again when a push loses a race. The last refresh, if any."""
-    from vault_touchbase.actions.touch import refresh
+    from vault_touchbase.actions.refresh import refresh
     from vault_touchbase.vault.store import vault_lock
 
     refreshed = None

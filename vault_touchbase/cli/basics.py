@@ -25,7 +25,7 @@ def refresh(ctx: click.Context) -> None:
         (due, overdue, never, planned, used, budget), problems = quick
         written = False
     else:
-        from vault_touchbase.actions.touch import refresh as do_refresh
+        from vault_touchbase.actions.refresh import refresh as do_refresh
 
         result = do_refresh(app.vault, app.today, app.progress("Reading notes"))
         due, overdue, never, planned, used, budget = result.summary
@@ -74,7 +74,7 @@ def _due_row(item: Any, plan: Any) -> dict[str, Any]:
 @click.pass_context
 def due(ctx: click.Context, as_json: bool) -> None:
     """List who is due this month, most pressing first (* = in this hour's plan)."""
-    from vault_touchbase.actions.touch import snapshot
+    from vault_touchbase.actions.index_note import snapshot
 
     app = App(ctx)
     snap = snapshot(app.vault, app.today, app.progress("Reading notes"))
@@ -144,7 +144,7 @@ def _table(app: App, rows: list[dict[str, Any]]) -> None:
 @click.pass_context
 def show(ctx: click.Context, name: str, as_json: bool) -> None:
     """One person's card: details, due state and the last Log entries."""
-    from vault_touchbase.actions.touch import snapshot
+    from vault_touchbase.actions.index_note import snapshot
     from vault_touchbase.core.model import contact_to_dict
     from vault_touchbase.core.plan import cadence_of, channel_of, next_due
     from vault_touchbase.vault.lookup import find_contact
@@ -220,7 +220,7 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
     """List every problem in the notes as path:line; exit 1 if there is an error."""
-    from vault_touchbase.actions.touch import future_date_problems
+    from vault_touchbase.actions.index_note import future_date_problems
     from vault_touchbase.vault.load import load_vault
 
     app = App(ctx)

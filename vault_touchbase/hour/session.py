@@ -25,7 +25,8 @@ from typing import Any
 import click
 
 from vault_touchbase.actions.committing import Outcome
-from vault_touchbase.actions.touch import add_note_line, log_touch, refresh, snooze
+from vault_touchbase.actions.refresh import refresh
+from vault_touchbase.actions.touch import add_note_line, log_touch, snooze
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import DueItem, birthday_this_month

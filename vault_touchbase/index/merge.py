@@ -63,7 +63,7 @@ def _ticks(text: str, ticked_only: bool) -> list[Tick]:
 
 
 def _tick_key(tick: Tick) -> tuple[str, str, str]:
-    from vault_touchbase.notes.edit import task_key
+    from vault_touchbase.notes.edit_followups import task_key
 
     said = task_key(tick.text) if tick.section == "followups" else ""
     return tick.path, tick.section, said

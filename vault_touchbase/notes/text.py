@@ -1,6 +1,6 @@
 """A note's bytes ↔ its frontmatter text and body, with line numbers kept.
 
-Reading only; minimal-diff edits live in `edit.py`. Everything here is pure.
+Reading only; minimal-diff edits live in the `edit_*` modules. Everything here is pure.
 """
 
 from __future__ import annotations
@@ -100,3 +100,36 @@ def load_yaml(text: str) -> object:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+
+
+class NotProperties(ValueError):
+    """The frontmatter is valid YAML but not `key: value` properties (a list, a bare word)."""
+
+
+def load_properties(frontmatter: str | None) -> dict[object, object]:
+    """Frontmatter YAML as a dict with its keys as YAML typed them; {} when there is none.
+
+    Raises yaml.YAMLError for invalid YAML and NotProperties when it is not a mapping.
+    """
+    if frontmatter is None:
+        return {}
+    data = load_yaml(frontmatter)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise NotProperties("the frontmatter is not a set of `key: value` properties")
+    return data
+
+
+def frontmatter_of(text: str) -> dict[str, object]:
+    """A note's frontmatter as a dict with text keys: the one "frontmatter as a dict" helper.
+
+    {} when the note has no frontmatter, an empty one, or one that is not
+    `key: value` properties. Raises NoteSyntaxError when the frontmatter is not
+    closed and yaml.YAMLError when its YAML is invalid.
+    """
+    try:
+        meta = load_properties(split_note(text).frontmatter)
+    except NotProperties:
+        return {}
+    return {str(key): value for key, value in meta.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Iterator
 from operator import attrgetter
 from pathlib import Path
@@ -54,9 +55,16 @@ def note_files(vault: Vault) -> Iterator[tuple[str, os.stat_result | None, str]]
         stack.extend(reversed(subfolders))
 
 
-def _is_note_path(vault: Vault, rel: str) -> bool:
-    """True for a path `note_files` would list: a `.md` note in the contacts folder,
-    in no hidden folder, and not the index note."""
+def is_contact_note(vault: Vault, rel: str) -> bool:
+    """The one "is this a contact note" test, on a vault-relative path: True for a path
+    `note_files` would list (a `.md` note in the contacts folder, in no hidden folder,
+    not the index note). `..` is resolved first, so `contacts/../Now.md` is no contact.
+
+    A test of the path only: whether a link leads out of the vault is `leads_outside`.
+    """
+    rel = posixpath.normpath(rel)
+    if rel == ".." or rel.startswith(("../", "/")):
+        return False
     folder = vault.contacts_dir.relative_to(vault.root).as_posix()
     if folder != ".":
         if not rel.startswith(folder + "/"):
@@ -69,6 +77,12 @@ def _is_note_path(vault: Vault, rel: str) -> bool:
         and rel != vault.settings.index
         and not any(_hidden(part) for part in rel_inside.split("/"))
     )
+
+
+def leads_outside(vault: Vault, path: Path) -> bool:
+    """True when `path`, its links followed, is not inside the vault (never read or written)."""
+    real_root = os.path.realpath(vault.root)
+    return os.path.commonpath([real_root, os.path.realpath(path)]) != real_root
 
 
 def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[Problem]]:

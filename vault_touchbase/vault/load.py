@@ -8,7 +8,7 @@ from operator import attrgetter
 
 from vault_touchbase.core.model import Contact, LoadResult, Problem
 from vault_touchbase.vault.folder import Progress, Vault
-from vault_touchbase.vault.listing import _is_note_path, note_files, read_note
+from vault_touchbase.vault.listing import is_contact_note, note_files, read_note
 
 
 def load_vault(
@@ -43,7 +43,7 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
     a path that is not a contact note is left alone. A link among them is left to a
     full `load_vault`, which decides whether it leads outside the vault.
     """
-    wanted = {rel for rel in rels if _is_note_path(vault, rel)}
+    wanted = {rel for rel in rels if is_contact_note(vault, rel)}
     if not wanted:
         return loaded
     if loaded.linked:  # a changed note may be another note too

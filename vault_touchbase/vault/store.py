@@ -2,8 +2,9 @@
 
 Every byte vtb writes into a vault goes through `atomic_write` (a temp file in
 the same folder, fsync, then `os.replace`), so a crash never leaves half a
-note. Edits of a note go through `read_snapshot` + `replace_if_unchanged`, so
-a save made by an editor in between is never overwritten. Edit + commit run
+note; a new file goes through `create_new`, never over another. Edits of a
+note go through `read_snapshot` + `replace_if_unchanged`, so a save made by
+an editor in between is never overwritten. Edit + commit run
 inside `vault_lock`, shared by the CLI and the watcher.
 """
 
@@ -72,6 +73,38 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+    _fsync_dir(folder)
+
+
+def create_new(path: Path, data: bytes) -> None:
+    """Create `path` holding `data`, all at once, never over an existing file.
+
+    The bytes go to a hidden temp file in the same folder (fsynced), which is
+    then hard-linked to the real name: the link fails if the name is taken, so
+    readers see no file or the whole file. Raises FileExistsError when `path`
+    exists. On a file system without hard links, an exclusive create is used
+    (still never over a file, but a crash may leave it short).
+    """
+    folder = path.parent
+    fd, temp = _create_temp(folder, path.name)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(temp, path, follow_symlinks=False)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some FUSE and FAT file systems)
+            with open(path, "xb") as handle:
+                handle.write(data)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
     _fsync_dir(folder)
 
 

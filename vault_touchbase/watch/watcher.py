@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from vault_touchbase.actions.autocommit import commit_note_changes, notes_unlike_head
 from vault_touchbase.actions.committing import Committer, Outcome
-from vault_touchbase.actions.touch import harvest_ticks, rebuild_index
+from vault_touchbase.actions.index_note import rebuild_index
+from vault_touchbase.actions.ticks import harvest_ticks
 from vault_touchbase.core.errors import GitError, VtbError
 from vault_touchbase.core.model import Contact, LoadResult, Problem
 from vault_touchbase.core.settings import CONFIG_NAME

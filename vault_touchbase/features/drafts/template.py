@@ -29,11 +29,11 @@ class Template:
 
 def parse_template(text: str, where: str = TEMPLATE_PATH) -> Template:
     """Read a template note; a broken frontmatter raises VtbError naming the line."""
-    from vault_touchbase.notes.text import NoteSyntaxError, load_yaml, split_note
+    from vault_touchbase.notes.text import NoteSyntaxError, frontmatter_of, split_note
 
     try:
         parts = split_note(text)
-        meta = load_yaml(parts.frontmatter) if parts.frontmatter else {}
+        meta = frontmatter_of(text)
     except NoteSyntaxError as exc:
         raise VtbError(f"{where}:{exc.line}: {exc.message}", exc.hint) from None
     except Exception as exc:  # yaml.YAMLError

@@ -10,7 +10,12 @@ from datetime import date, datetime
 
 from vault_touchbase.features.merge import MergeError
 from vault_touchbase.notes.parse import CONFLICT_PREFIX
-from vault_touchbase.notes.text import load_yaml, split_note, top_level_keys
+from vault_touchbase.notes.text import (
+    NotProperties,
+    load_properties,
+    split_note,
+    top_level_keys,
+)
 
 _KEY_HEAD = re.compile(r"^(?:[^\s#\-?:][^:]*?|\"[^\"]*\"|'[^']*')[ \t]*:(?=[ \t]|$)")
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -147,17 +152,13 @@ def _continues(lines: list[str], index: int, limit: int) -> bool:
 
 
 def _mapping(front: str | None, side: str) -> dict[str, object]:
-    if front is None:
-        return {}
     try:
-        data = load_yaml(front)
+        data = load_properties(front)
+    except NotProperties:
+        raise MergeError(f"{side}: the frontmatter is not a set of properties") from None
     except Exception as exc:  # yaml.YAMLError; yaml is imported lazily
         first = str(exc).split("\n", 1)[0]
         raise MergeError(f"{side}: the frontmatter is not valid YAML ({first})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise MergeError(f"{side}: the frontmatter is not a set of properties")
     return {str(key): value for key, value in data.items()}
 
 
@@ -261,7 +262,8 @@ def _place(key: str, ours: _Front, theirs: _Front) -> int:
 
 def _set_list(key: str, ours: _Front, items: list[object], plan: _Plan) -> None:
     """`key: [a, b]` in place of OURS' value (one line, written by `edit.set_scalar`)."""
-    from vault_touchbase.notes.edit import EditError, set_scalar
+    from vault_touchbase.notes.edit_frontmatter import set_scalar
+    from vault_touchbase.notes.edit_rows import EditError
 
     _editable(ours, key)
     block = ours.block(key) if key in ours.spans else [f"{_yaml_key(key)}:"]

@@ -81,7 +81,8 @@ def _drop_extra_entries(text: str, want: Counter[tuple[object, ...]]) -> str:
 def keep_entries(text: str, base: str, ours: str, theirs: str) -> tuple[str, list[str]]:
     """Make the Log hold each entry as often as the merge must keep it: add any left
     out (say, inside a callout) and drop copies the line merge doubled."""
-    from vault_touchbase.notes.edit import EditError, add_log_entry
+    from vault_touchbase.notes.edit_log import add_log_entry
+    from vault_touchbase.notes.edit_rows import EditError
 
     b, o, t = _log_keys(base), _log_keys(ours), _log_keys(theirs)
     want: Counter[tuple[object, ...]] = Counter(

@@ -1,0 +1,178 @@
+"""A person read from an import file, as note text: a new note from the template, or
+what the person adds to an existing note (missing values, united lists, new lines).
+
+Pure text in, text out; every change is a minimal, verified edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from vault_touchbase.actions.people import NewContact, new_note_text
+from vault_touchbase.core.model import Birthday, Contact
+from vault_touchbase.features.formats.person import (
+    EXTRA_KEYS,
+    PLACEHOLDER,
+    ImportedPerson,
+    same_value,
+)
+from vault_touchbase.notes.edit_body import add_body_line
+from vault_touchbase.notes.edit_frontmatter import set_scalar
+from vault_touchbase.notes.edit_rows import EditError
+from vault_touchbase.notes.text import frontmatter_of, split_note
+
+if TYPE_CHECKING:
+    from vault_touchbase.vault.folder import Vault
+
+
+def _safe_line(line: str) -> str:
+    """A note line that cannot turn into a heading, a code fence or an HTML block."""
+    stripped = line.lstrip()
+    if stripped[:1] in ("#", "<") or stripped.startswith(("```", "~~~")):
+        return "\\" + stripped
+    if stripped and set(stripped) <= set("-=*_ ") and len(stripped.replace(" ", "")) >= 3:
+        return "\\" + stripped
+    return line
+
+
+def _birthday_value(birthday: Birthday) -> date | str:
+    if birthday.year:
+        return date(birthday.year, birthday.month, birthday.day)
+    return f"{birthday.month:02d}-{birthday.day:02d}"
+
+
+def _list_value(items: tuple[str, ...] | list[str], key: str) -> str | list[str]:
+    always_list = key in ("tags", "aliases", "offers", "needs")
+    return items[0] if len(items) == 1 and not always_list else list(items)
+
+
+def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
+    """A new note for `person`: the vault's template filled in by verified edits."""
+    new = NewContact(
+        name=person.name,
+        emails=person.emails,
+        phones=person.phones,
+        cadence=person.cadence or None,
+        channel=person.channel or None,
+        circle=person.circle or None,
+        tags=person.tags,
+    )
+    text = new_note_text(template, new, today)
+    values: list[tuple[str, object]] = [
+        ("aliases", list(person.aliases) if person.aliases else None),
+        ("organization", person.organization),
+        ("job_title", person.job_title),
+        ("birthday", _birthday_value(person.birthday) if person.birthday else None),
+        ("address", person.address),
+        ("website", _list_value(person.websites, "website") if person.websites else None),
+        ("linkedin", person.linkedin),
+        ("offers", list(person.offers) if person.offers else None),
+        ("needs", list(person.needs) if person.needs else None),
+        ("connected_on", person.connected_on),
+        ("source", person.source),
+    ]
+    for key, value in values:
+        if value:
+            text = set_scalar(text, key, value)  # type: ignore[arg-type]
+    if person.notes and f"\n{PLACEHOLDER}\n" in text:
+        text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # our own line, in a new note
+    for line in person.notes:
+        text = add_body_line(text, _safe_line(line))
+    return text
+
+
+def _items(value: object) -> list[str] | None:
+    """A frontmatter value as a list of strings; None when it is not text or a list of text."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        if all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+            return [str(v) for v in value]
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return [str(value)]
+    return None
+
+
+_COMMA_LISTS = ("emails", "tags", "offers", "needs")  # split at commas by notes.parse
+
+
+def merge_text(
+    text: str, person: ImportedPerson, contact: Contact, vault: Vault
+) -> tuple[str, list[str]]:
+    """`text` with what `person` adds: missing values set, lists united, new note lines.
+
+    The note's own values are never changed; each change is one verified edit.
+    Raises EditError when a value cannot be merged safely.
+    """
+    meta = frontmatter_of(text)
+    changes: list[str] = []
+
+    def key_for(canonical: str, keys: tuple[str, ...]) -> str:
+        return contact.keys.get(canonical) or next((k for k in keys if k in meta), keys[0])
+
+    settings = vault.settings
+    lists = [
+        ("emails", key_for("email", settings.keys_for("email")), person.emails),
+        ("phones", key_for("phone", settings.keys_for("phone")), person.phones),
+        ("aliases", key_for("aliases", settings.keys_for("aliases")), person.aliases),
+        ("tags", key_for("tags", settings.keys_for("tags")), person.tags),
+        ("offers", key_for("offers", settings.keys_for("offers")), person.offers),
+        ("needs", key_for("needs", settings.keys_for("needs")), person.needs),
+        ("websites", key_for("websites", EXTRA_KEYS["websites"]), person.websites),
+    ]
+    for name, key, values in lists:
+        if not values:
+            continue
+        current = _items(meta.get(key))
+        if current is None:
+            raise EditError(f"`{key}` is not text or a list of text", f"edit `{key}` by hand")
+        if name in _COMMA_LISTS and isinstance(meta.get(key), str):  # `tags: a, b` reads as two
+            current = [c.strip() for c in current[0].split(",") if c.strip()]
+        skip = [contact.name] if name == "aliases" else []
+        added = [v for v in values if not any(same_value(name, v, c) for c in [*current, *skip])]
+        if name == "tags":
+            added = [
+                v for v in added if not any(same_value(name, v, c.lstrip("#")) for c in current)
+            ]
+        if added:
+            united = [*current, *added]
+            value = united if isinstance(meta.get(key), list) else _list_value(united, key)
+            text = set_scalar(text, key, value)
+            one = {"aliases": "alias", "emails": "email"}.get(name, name.removesuffix("s"))
+            changes.append(f"+ {one if len(added) == 1 else name} {', '.join(added)}")
+    scalars: list[tuple[str, tuple[str, ...], object]] = [
+        ("circle", settings.keys_for("circle"), person.circle),
+        ("cadence", settings.keys_for("cadence"), person.cadence),
+        ("channel", settings.keys_for("channel"), person.channel),
+        ("birthday", settings.keys_for("birthday"), person.birthday),
+        *(
+            (name, EXTRA_KEYS[name], getattr(person, name))
+            for name in (
+                "organization",
+                "job_title",
+                "address",
+                "linkedin",
+                "connected_on",
+            )  # not `source`: a person already in the vault did not come from this file
+        ),
+    ]
+    for name, keys, scalar in scalars:
+        if not scalar:
+            continue
+        key = key_for(name, keys)
+        if meta.get(key) not in (None, "", []):
+            continue
+        written = _birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
+        text = set_scalar(text, key, written)  # type: ignore[arg-type]
+        changes.append(f"+ {name.replace('_', ' ')} {scalar}")
+    body = split_note(text).body
+    for line in person.notes:
+        safe = _safe_line(line)
+        if safe.strip() in body or line.strip() in body:
+            continue
+        text = add_body_line(text, safe)
+        body = split_note(text).body
+        changes.append(f'+ note "{line if len(line) <= 50 else line[:47] + "..."}"')
+    return text, changes

@@ -1,0 +1,195 @@
+"""The index note built from the vault: load and plan (`snapshot`), render, write.
+
+No ticks are read here (that is `ticks.py`, run first by `refresh.py`): this
+module only turns the vault as loaded into the index note's text and file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from vault_touchbase.actions.committing import Committer, Outcome
+from vault_touchbase.core.errors import VtbError
+from vault_touchbase.core.model import Contact, LoadResult, Problem
+from vault_touchbase.core.plan import DueItem, HourPlan, due_items, hour_plan
+from vault_touchbase.index.render import IndexInput, is_generated, render
+from vault_touchbase.vault.folder import Progress, Vault
+from vault_touchbase.vault.load import load_vault
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The vault loaded and planned for one `today`."""
+
+    loaded: LoadResult
+    items: list[DueItem]
+    plan: HourPlan
+
+
+def plan_for(vault: Vault, loaded: LoadResult, today: date) -> Snapshot:
+    """Who is due and this hour's plan, for contacts already loaded."""
+    items = due_items(loaded.contacts, vault.settings, today)
+    return Snapshot(loaded, items, hour_plan(items, loaded.contacts, vault.settings, today))
+
+
+def snapshot(vault: Vault, today: date, progress: Progress | None = None) -> Snapshot:
+    """Load every contact and work out who is due and this hour's plan."""
+    return plan_for(vault, load_vault(vault, progress), today)
+
+
+def future_date_problems(vault: Vault, contacts: Iterable[Contact], today: date) -> list[Problem]:
+    """A last contact after `today` (a typo such as 2062 for 2026) hides a person for
+    years: a warning with the line of the date, in `vtb check` and the index note."""
+    from vault_touchbase.notes.text import decode, split_note, top_level_keys
+
+    found: list[Problem] = []
+    for contact in contacts:
+        if contact.last_contacted is None or contact.last_contacted <= today:
+            continue
+        entry = next((e for e in contact.log if e.date > today), None)
+        key = contact.keys.get("last_contacted", "last_contacted")
+        line = entry.line if entry else 1
+        if entry is None:
+            try:
+                parts = split_note(decode(vault.path_of(contact.path).read_bytes()))
+                keys = dict(top_level_keys(parts.frontmatter or "", parts.frontmatter_line))
+                line = keys.get(key, 1)
+            except (OSError, ValueError):
+                pass
+        where = "a Log entry" if entry else key
+        found.append(
+            Problem(
+                contact.path,
+                line,
+                "warning",
+                f"{where} says {contact.last_contacted}, after today ({today}); "
+                "they are not due until long after that",
+                "fix the date if it is a typo",
+            )
+        )
+    return found
+
+
+def index_input(
+    vault: Vault, snap: Snapshot, today: date, extra: Iterable[Problem] = ()
+) -> IndexInput:
+    """Everything the index note shows, from a snapshot."""
+    from vault_touchbase.core.cadence import month_end
+    from vault_touchbase.features import intros
+    from vault_touchbase.index.render import followup_lines
+    from vault_touchbase.vault.cache import remembered
+
+    replies = [i for i in snap.items if i.status == "reply"]
+    contacts = snap.loaded.contacts
+    return IndexInput(
+        today=today,
+        items=snap.items,
+        plan=snap.plan,
+        contacts=snap.loaded.contacts,
+        problems=sorted([*snap.loaded.problems, *extra]),
+        replies=replies,
+        followups=followup_lines(contacts, today, month_end(today)),
+        intros=remembered(  # matching 10,000 people's offers and needs: kept between runs
+            vault,
+            "intros",
+            intros.index_inputs(contacts, vault.settings, today),
+            lambda: intros.index_lines(contacts, vault.settings, today),
+        ),
+    )
+
+
+def write_index(vault: Vault, text: str) -> bool:
+    """Write the index note only when its bytes change. Refuses to overwrite a
+    note of the user's that vtb did not make. Returns True when written."""
+    from vault_touchbase.vault.store import atomic_write
+
+    path = vault.index_path
+    data = text.encode("utf-8")
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    if old == data:
+        return False
+    if old is not None and not is_generated(old.decode("utf-8", "replace")):
+        raise VtbError(
+            f"{vault.settings.index} exists and was not made by vtb; it is left as it is",
+            'rename that note, or set `index = "..."` in vtb.toml to another name',
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)
+    return True
+
+
+class IndexSummary(NamedTuple):
+    """The numbers `vtb refresh` reports about the index note."""
+
+    due: int
+    overdue: int
+    never: int
+    planned: int
+    minutes_used: int
+    budget: int
+
+    @classmethod
+    def of(cls, snap: Snapshot) -> IndexSummary:
+        statuses = [item.status for item in snap.items]
+        return cls(
+            len(statuses),
+            statuses.count("overdue"),
+            statuses.count("never"),
+            len(snap.plan.this_hour),
+            snap.plan.minutes_used,
+            snap.plan.budget,
+        )
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What `refresh` did: the plan it wrote, whether the file changed, and problems."""
+
+    snap: Snapshot
+    written: bool
+    problems: tuple[Problem, ...]
+    outcome: Outcome
+
+    @property
+    def notices(self) -> list[str]:
+        return self.outcome.notices
+
+    @property
+    def summary(self) -> IndexSummary:
+        return IndexSummary.of(self.snap)
+
+
+def rebuild_index(
+    vault: Vault,
+    today: date,
+    committer: Committer | None = None,
+    progress: Progress | None = None,
+    extra: Iterable[Problem] = (),
+    loaded: LoadResult | None = None,
+) -> RefreshResult:
+    """Load, plan and write the index note (and commit it when `commit_index` is on).
+    `loaded`: the notes as already loaded (the watcher keeps them in memory)."""
+    snap = snapshot(vault, today, progress) if loaded is None else plan_for(vault, loaded, today)
+    extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
+    text = render(index_input(vault, snap, today, extra))
+    written = write_index(vault, text)
+    outcome = Outcome(index_written=written)
+    if written and vault.settings.commit_index:
+        (committer or Committer(vault)).commit(
+            [vault.settings.index],
+            f"index: {today:%B %Y}",
+            {"Vtb-Index": vault.settings.index},
+            outcome,
+        )
+    result = RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
+    if loaded is None:  # what it was built from is what this process's load saw
+        from vault_touchbase.vault.cache import remember_index
+
+        remember_index(vault, today.isoformat(), text, (tuple(result.summary), result.problems))
+    return result

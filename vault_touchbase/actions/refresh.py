@@ -1,0 +1,91 @@
+"""`vtb refresh` and the end of every action: log the index note's ticks, then rebuild it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from vault_touchbase.actions.committing import Committer, Outcome
+from vault_touchbase.actions.index_note import RefreshResult, rebuild_index
+from vault_touchbase.actions.ticks import harvest_ticks
+from vault_touchbase.core.errors import VtbError
+from vault_touchbase.core.model import LoadResult
+from vault_touchbase.vault.folder import Progress, Vault
+from vault_touchbase.vault.load import reload_notes
+
+
+def refresh(
+    vault: Vault,
+    today: date,
+    progress: Progress | None = None,
+    committer: Committer | None = None,
+    loaded: LoadResult | None = None,
+) -> RefreshResult:
+    """Log the index note's ticked boxes, then rebuild it. Problems with ticks are in
+    `problems` and also in `outcome.problems` (for a command that reports only those).
+    `loaded`: the notes as this process loaded them under the lock it still holds."""
+    from vault_touchbase.vault.store import vault_lock
+
+    with vault_lock(vault.root):
+        committer = committer or Committer(vault)
+        outcome, tick_problems = harvest_ticks(vault, today, committer)
+        if loaded is not None:
+            # a tick that failed may still have written its note: then read everything
+            loaded = None if tick_problems else reload_notes(vault, loaded, outcome.changed)
+        result = rebuild_index(vault, today, committer, progress, tick_problems, loaded)
+    outcome.problems += tick_problems
+    result.outcome.merge(outcome)
+    return result
+
+
+def update_index(
+    vault: Vault,
+    today: date,
+    committer: Committer,
+    outcome: Outcome,
+    loaded: LoadResult | None = None,
+) -> None:
+    """After an action: log the boxes ticked in the index note (a plain rebuild would drop
+    them), then rebuild it; every action that changes notes ends with this. Ticks logged
+    on the way are told as notices (not counted in the action's `changed`). The action
+    is done by then: an index that cannot be written is a notice, not an error.
+
+    `loaded`: the vault as loaded before the action, under the lock still held (see
+    `loaded_and_locked`); the notes in `outcome.changed` are read again, nothing else.
+    """
+    if loaded is not None:
+        loaded = reload_notes(vault, loaded, outcome.changed)
+    try:
+        after = refresh(vault, today, committer=committer, loaded=loaded).outcome
+    except VtbError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        outcome.notices.append(f"{vault.settings.index} not updated: {exc.message}{hint}")
+        return
+    after.notices[:0] = after.done
+    after.done = []
+    after.changed = []
+    outcome.merge(after)
+
+
+def commit_and_update_index(
+    vault: Vault,
+    today: date,
+    committer: Committer,
+    paths: list[str],
+    message: str,
+    trailers: dict[str, str],
+    outcome: Outcome,
+    *,
+    refresh_index: bool = True,
+    loaded: LoadResult | None = None,
+) -> None:
+    """Commit the notes at `paths` in one commit, then bring the index up to date
+    (`update_index`). With an index to rebuild, git commits meanwhile (two processes,
+    two cores); its error is raised once the index is done."""
+    pending = committer.commit(paths, message, trailers, outcome, background=refresh_index)
+    try:
+        if refresh_index:
+            update_index(vault, today, committer, outcome, loaded)
+    finally:
+        committer.wait()
+    if pending is not None:
+        pending.check()

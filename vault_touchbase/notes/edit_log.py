@@ -1,0 +1,75 @@
+"""Adding an entry to a note's `## Log`, newest first, verified by reading the Log back."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from vault_touchbase.notes.edit_rows import EditError, Rows, as_day, back_over_blanks
+from vault_touchbase.notes.edit_sections import (
+    EntryKey,
+    bullet_of,
+    check_body_edit,
+    entry_key,
+    find_section,
+    is_log_title,
+    list_items_by_line,
+)
+from vault_touchbase.notes.log import markdown, parse_entry_text, read_log
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+
+def _entry_line(day: date, channel: str | None, entry_text: str) -> tuple[str, EntryKey]:
+    """The entry as written after the bullet, and what `read_log` must read back from it."""
+    text = " ".join(entry_text.splitlines()).strip()
+    when = day.isoformat()
+    want: EntryKey = (day, channel.lower() if channel else None, text)
+    tails = [f" {channel}: {text}"] if channel else [f" {text}", f": {text}"]
+    for tail in tails:  # `- DATE: email: x` keeps `email:` in the text of a channel-less entry
+        if entry_key(parse_entry_text(0, when, tail.rstrip())) == want:
+            return when + tail.rstrip(), want
+    raise EditError(
+        f"the channel {channel!r} is not one word, so the entry would read back differently",
+        "use a one-word channel such as email, call or visit",
+    )
+
+
+def _log_spot(body: list[str], tokens: list[Token], day: date) -> tuple[int, str] | None:
+    """Where a new entry of `day` goes in the first Log (body line, bullet); None: no Log."""
+    found = find_section(tokens, len(body), is_log_title)
+    if found is None:
+        return None
+    heading, end = found
+    entries = [e for e in read_log("\n".join(body), 0)[0] if heading.end <= e.line < end]
+    entries.sort(key=lambda e: e.line)
+    older = [e for e in entries if e.date < day]
+    if older:
+        return older[0].line, bullet_of(body[older[0].line])
+    if not entries:
+        return back_over_blanks(body, end, heading.end), "- "
+    last = list_items_by_line(tokens).get(entries[-1].line)
+    if last is None or last.map is None:
+        raise EditError("the Log's list could not be located", "add the entry by hand")
+    return back_over_blanks(body, last.map[1], last.map[0] + 1), bullet_of(body[last.map[0]])
+
+
+def add_log_entry(text: str, day: date, channel: str | None, entry_text: str) -> str:
+    """Add `- YYYY-MM-DD channel: text` to the first `## Log`, newest first (created if missing).
+
+    Placed before the first entry older than `day`, else after the last entry;
+    uses the list's bullet and never adds a blank line inside the list.
+    """
+    day = as_day(day, "date of the Log entry")
+    line, want = _entry_line(day, channel, entry_text)
+    notes = Rows.of(text)
+    body = notes.body.split("\n")
+    spot = _log_spot(body, markdown().parse(notes.body), day)
+    if spot is None:
+        notes.append_body_block(["## Log", "- " + line])
+    else:
+        notes.insert_body(spot[0], [spot[1] + line])
+    new_text = notes.text()
+    check_body_edit(text, new_text, "adding the Log entry", added=want)
+    return new_text
