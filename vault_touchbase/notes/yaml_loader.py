@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
@@ -67,7 +66,7 @@ class _LeanResolver(Resolver):
 
 
 try:  # PyYAML's wheels ship libyaml; a build without it parses in Python (slower, same)
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
     from yaml.loader import SafeLoader as _Parser  # type: ignore[assignment]
 
