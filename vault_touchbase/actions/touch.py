@@ -64,7 +64,7 @@ def loaded_and_locked(vault: Vault) -> Iterator[LoadResult]:
     changes their note and rebuilds the index: with the lock held throughout, no other
     vtb process writes in between, so the index is rebuilt from this load and what the
     command itself changed (`vault.reload_notes`), not from a second load."""
-    from vault_touchbase.vault.cache import CACHE_DIR
+    from vault_touchbase.vault.shards import CACHE_DIR
     from vault_touchbase.vault.store import vault_lock
 
     if not (vault.state_dir / CACHE_DIR).is_dir():
@@ -141,7 +141,7 @@ def index_input(
     from vault_touchbase.core.cadence import month_end
     from vault_touchbase.features import intros
     from vault_touchbase.index.render import followup_lines
-    from vault_touchbase.vault.cache import remembered
+    from vault_touchbase.vault.memo import remembered
 
     replies = [i for i in snap.items if i.status == "reply"]
     contacts = snap.loaded.contacts
@@ -250,9 +250,10 @@ def rebuild_index(
         )
     result = RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
     if loaded is None:  # what it was built from is what this process's load saw
-        from vault_touchbase.vault.cache import remember_index
+        from vault_touchbase.vault.memo import remember_index
 
-        remember_index(vault, today.isoformat(), text, (tuple(result.summary), result.problems))
+        summary = (tuple(result.summary), result.problems)
+        remember_index(vault, today.isoformat(), snap.loaded.listing, text, summary)
     return result
 
 
