@@ -1,8 +1,8 @@
 """The parse cache never serves a stale or wrong contact, and never crashes.
 
 Changed, deleted, new, corrupt, foreign (another version, other settings, a
-forbidden class) and concurrently written caches; the racy-clock guard; the
-in-process memo; parsing in worker processes.
+forbidden class) and concurrently written caches; the racy-clock guard; parsing
+in worker processes and listing in a child, only when the front end asks for it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from conftest import Vtb
 
 from vault_touchbase.core.model import LoadResult
 from vault_touchbase.notes.parse import parse_note
-from vault_touchbase.vault import cache
+from vault_touchbase.vault import cache, memo, parallel, shards
+from vault_touchbase.vault import stamp as stamps
 from vault_touchbase.vault.folder import Vault, open_vault
 from vault_touchbase.vault.listing import note_files
 from vault_touchbase.vault.load import load_vault
@@ -26,20 +27,14 @@ from vault_touchbase.vault.load import load_vault
 LATER = 10_000_000_000  # ten seconds: every note written so far counts as settled
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memo() -> None:
-    cache.forget()
-
-
 @pytest.fixture
 def settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend the load runs ten seconds from now, so notes just written get cached."""
-    monkeypatch.setattr(cache, "_now_ns", lambda: time.time_ns() + LATER)
+    monkeypatch.setattr(stamps, "now_ns", lambda: time.time_ns() + LATER)
 
 
 def fresh(vault: Vault) -> LoadResult:
     """What a load without any cache gives (the truth to compare against)."""
-    cache.forget()
     return load_vault(vault, use_cache=False)
 
 
@@ -50,11 +45,10 @@ def same(a: LoadResult, b: LoadResult) -> bool:
 
 def cached_paths(vault: Vault) -> set[str]:
     """The notes the shard files on disk hold results for."""
-    key = cache.cache_key(vault)
+    key = shards.cache_key(vault)
     found = set()
-    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
-        entries, results = cache.read_shard(path, key)
-        results()  # the results decode too
+    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+        entries, _results = shards.read_shard(path, key)  # the results decode too
         found |= {rel for rel, _ in entries}
     return found
 
@@ -87,9 +81,8 @@ def test_a_warm_load_equals_a_cold_one(example_copy: Path, settled: None) -> Non
     first = load_vault(vault)
     assert same(first, truth)
     assert cached_paths(vault) == all_notes(vault)
-    cache.forget()  # from the shard files this time, not the memo
     assert same(load_vault(vault), truth)
-    assert same(load_vault(vault), truth)  # and from the memo
+    assert same(load_vault(vault), truth)  # and again: nothing rewritten or lost
 
 
 def test_a_changed_note_is_read_again_even_with_the_same_size_and_mtime(
@@ -101,9 +94,7 @@ def test_a_changed_note_is_read_again_even_with_the_same_size_and_mtime(
     text = path.read_text(encoding="utf-8")
     assert "Jane Doe" in text
     rewrite(path, text.replace("Jane Doe", "Jane Roe"))
-    for memo in (True, False):
-        if not memo:
-            cache.forget()
+    for _again in range(2):  # from the shard rewritten by the first, then again
         loaded = load_vault(vault)
         assert same(loaded, fresh(vault))
         assert any(c.name == "Jane Roe" for c in loaded.contacts)
@@ -129,9 +120,7 @@ def test_deleted_and_new_notes(example_copy: Path, settled: None) -> None:
     load_vault(vault)
     note(vault, "Jane Doe").unlink()
     (vault.contacts_dir / "Zed New.md").write_text("---\nname: Zed New\n---\nHi.\n")
-    for memo in (True, False):
-        if not memo:
-            cache.forget()
+    for _again in range(2):  # from the shard rewritten by the first, then again
         loaded = load_vault(vault)
         names = {c.name for c in loaded.contacts}
         assert "Zed New" in names and "Jane Doe" not in names
@@ -149,7 +138,7 @@ def test_deleted_and_new_notes(example_copy: Path, settled: None) -> None:
         lambda data: data[:-1],
         lambda data: data[:40] + bytes(200) + data[240:],
         lambda data: bytes(b ^ 0x55 for b in data),
-        lambda data: b"not a pickle at all" + cache.TRAILER,
+        lambda data: b"not a pickle at all" + shards.TRAILER,
     ],
     ids=["empty", "half", "no-trailer", "zeroed", "garbled", "text"],
 )
@@ -159,9 +148,8 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(
     vault = open_vault(example_copy)
     truth = fresh(vault)
     load_vault(vault)
-    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
+    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
         path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
-    cache.forget()
     assert same(load_vault(vault), truth)
     assert cached_paths(vault) == all_notes(vault)  # rebuilt, readable again
 
@@ -173,12 +161,11 @@ def test_a_cache_from_another_version_or_python_or_code_is_ignored(
     load_vault(vault)
     path = note(vault, "Jane Doe")
     rewrite(path, path.read_text(encoding="utf-8").replace("Jane Doe", "Jane Roe"))
-    monkeypatch.setattr(cache, "_now_ns", lambda: 0)  # nothing new is cached from here on
-    stale = cache.cache_key(vault)
+    monkeypatch.setattr(stamps, "now_ns", lambda: 0)  # nothing new is cached from here on
+    stale = shards.cache_key(vault)
     for part, value in [(2, "0.0.1"), (3, "another source"), (4, "cpython-99")]:
         key = (*stale[:part], value, *stale[part + 1 :])
         monkeypatch.setattr(cache, "cache_key", lambda _vault, key=key: key)
-        cache.forget()
         # The shards on disk hold the note's *old* stamp, so nothing stale can come from them;
         # what matters is that a foreign key makes the whole file a miss, not a crash.
         loaded = load_vault(vault)
@@ -218,15 +205,14 @@ def test_a_pickle_with_a_forbidden_class_is_never_run(
     truth = fresh(vault)
     load_vault(vault)
     marker = tmp_path / "pwned"
-    key = cache.cache_key(vault)
-    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
-        entries, _ = cache.read_shard(path, key)
+    key = shards.cache_key(vault)
+    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+        entries, _ = shards.read_shard(path, key)
         parts = {"key": key, "entries": tuple(entries), "results": [Boom(marker)] * len(entries)}
         parts[where] = Boom(marker)  # type: ignore[assignment]
         path.write_bytes(
-            b"".join(pickle.dumps(parts[k]) for k in ("key", "entries", "results")) + cache.TRAILER
+            b"".join(pickle.dumps(parts[k]) for k in ("key", "entries", "results")) + shards.TRAILER
         )
-    cache.forget()
     assert same(load_vault(vault), truth)
     assert not marker.exists()
 
@@ -237,15 +223,13 @@ def test_a_shard_results_for_the_wrong_note_are_not_used(example_copy: Path, set
     vault = open_vault(example_copy)
     truth = fresh(vault)
     load_vault(vault)
-    key = cache.cache_key(vault)
-    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
-        entries, results = cache.read_shard(path, key)
-        found = results()
+    key = shards.cache_key(vault)
+    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+        entries, found = shards.read_shard(path, key)
         if len(entries) < 2:
             continue
         swapped = [(entries[1][0], entries[0][1]), (entries[0][0], entries[1][1]), *entries[2:]]
-        cache.write_shard(path.parent, int(path.stem), key, swapped, cache.dumps(found))
-    cache.forget()
+        shards.write_shard(path.parent, int(path.stem), key, swapped, shards.dumps(found))
     assert same(load_vault(vault), truth)
 
 
@@ -266,13 +250,12 @@ def test_results_that_do_not_match_the_index_are_not_used(
     vault = open_vault(example_copy)
     truth = fresh(vault)
     load_vault(vault)
-    key = cache.cache_key(vault)
-    for path in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
-        entries, results = cache.read_shard(path, key)
-        forged = forge(results())  # type: ignore[operator]
+    key = shards.cache_key(vault)
+    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+        entries, results = shards.read_shard(path, key)
+        forged = forge(results)  # type: ignore[operator]
         blob = pickle.dumps(forged, protocol=pickle.HIGHEST_PROTOCOL)
-        cache.write_shard(path.parent, int(path.stem), key, entries, blob)
-    cache.forget()
+        shards.write_shard(path.parent, int(path.stem), key, entries, blob)
     assert same(load_vault(vault), truth)
 
 
@@ -280,13 +263,13 @@ def test_the_cache_is_git_ignored(example_copy: Path, settled: None) -> None:
     vault = open_vault(example_copy)
     load_vault(vault)
     assert "*" in (vault.state_dir / ".gitignore").read_text().split()
-    assert list((vault.state_dir / cache.CACHE_DIR).glob("*.pickle"))
+    assert list((vault.state_dir / shards.CACHE_DIR).glob("*.pickle"))
 
 
 def test_a_cache_that_cannot_be_written_still_loads(example_copy: Path, settled: None) -> None:
     vault = open_vault(example_copy)
     vault.state_dir.mkdir(exist_ok=True)
-    (vault.state_dir / cache.CACHE_DIR).write_text("a file where the cache folder goes")
+    (vault.state_dir / shards.CACHE_DIR).write_text("a file where the cache folder goes")
     assert same(load_vault(vault), fresh(vault))
 
 
@@ -295,19 +278,18 @@ def test_parsing_in_worker_processes_gives_the_same_answer(
 ) -> None:
     vault = open_vault(example_copy)
     truth = fresh(vault)
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(cache, "_workers", lambda: 2)
+    vault = open_vault(example_copy, parse_workers=2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
     used = []
-    real = cache._in_workers
+    real = parallel.parse_in_workers
     monkeypatch.setattr(
-        cache,
-        "_in_workers",
+        parallel,
+        "parse_in_workers",
         lambda *args: used.append(1) or real(*args),  # type: ignore[func-returns-value]
     )
     assert same(load_vault(vault), truth)
     assert used, "the worker processes were not used"
     assert cached_paths(vault) == all_notes(vault)
-    cache.forget()
     assert same(load_vault(vault), truth)
 
 
@@ -317,7 +299,6 @@ def test_a_broken_note_is_cached_with_its_problems(example_copy: Path, settled: 
     vault = open_vault(example_copy)
     first = load_vault(vault)
     assert any(p.path == "contacts/Broken.md" for p in first.errors)
-    cache.forget()
     assert same(load_vault(vault), first)
     assert "contacts/Broken.md" in cached_paths(vault)
 
@@ -332,7 +313,6 @@ def _load_many(root: str, rounds: int, queue: multiprocessing.Queue) -> None:  #
     vault = open_vault(Path(root))
     seen = []
     for _ in range(rounds):
-        cache.forget()
         names = [c.name for c in load_vault(vault).contacts if c.path.endswith("Jane Doe.md")]
         seen.append(names[0] if names else "")
     queue.put(seen)
@@ -366,21 +346,19 @@ def test_two_processes_loading_while_a_note_changes(example_copy: Path, settled:
         assert child.exitcode == 0
     assert all(name in VERSIONS for seen in answers for name in seen)  # never anything else
     replace(path, texts[0].replace("Jane Doe", "Jane Last"))  # a version no child saw
-    cache.forget()
     loaded = load_vault(vault)
     assert same(loaded, fresh(vault))
     assert "Jane Last" in {c.name for c in loaded.contacts}
     # and every shard file the children left behind is whole and readable
-    for shard in (vault.state_dir / cache.CACHE_DIR).glob("*.pickle"):
-        entries, results = cache.read_shard(shard, cache.cache_key(vault))
-        assert len(results()) == len(entries)
+    for shard in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+        entries, results = shards.read_shard(shard, shards.cache_key(vault))
+        assert len(results) == len(entries)
 
 
 def test_parse_note_is_what_the_cache_stores(example_copy: Path, settled: None) -> None:
     """The cache is a pure function of the bytes: every cached result is parse_note's."""
     vault = open_vault(example_copy)
     load_vault(vault)
-    cache.forget()
     for contact in load_vault(vault).contacts:
         data = (example_copy / contact.path).read_bytes()
         assert parse_note(contact.path, data, vault.settings)[0] == contact
@@ -477,7 +455,7 @@ def test_notes_changed_just_now_leave_no_memo(vtb: Vtb, counted: list[int]) -> N
 
 def test_a_corrupt_memo_is_ignored(vtb: Vtb, settled: None, counted: list[int]) -> None:
     first = say(vtb)
-    (vtb.vault / ".vtb" / cache.MEMO_FILE).write_bytes(b"\x80\x05garbage")
+    (vtb.vault / ".vtb" / memo.MEMO_FILE).write_bytes(b"\x80\x05garbage")
     assert say(vtb) == first.replace(" written:", " unchanged:")
     assert len(counted) == 2
     say(vtb)
@@ -498,13 +476,13 @@ def test_a_damaged_or_foreign_memo_of_lines_is_computed_again(
         computed.append(1)
         return ["- a line"]
 
-    assert cache.remembered(vault, "test", ("inputs", 1), compute) == ["- a line"]
-    assert cache.remembered(vault, "test", ("inputs", 1), compute) == ["- a line"]
+    assert memo.remembered(vault, "test", ("inputs", 1), compute) == ["- a line"]
+    assert memo.remembered(vault, "test", ("inputs", 1), compute) == ["- a line"]
     assert len(computed) == 1
-    assert cache.remembered(vault, "test", ("inputs", 2), compute) == ["- a line"]
+    assert memo.remembered(vault, "test", ("inputs", 2), compute) == ["- a line"]
     assert len(computed) == 2  # other inputs: computed again
     (example_copy / ".vtb" / "test-memo.pickle").write_bytes(damage)
-    assert cache.remembered(vault, "test", ("inputs", 2), compute) == ["- a line"]
+    assert memo.remembered(vault, "test", ("inputs", 2), compute) == ["- a line"]
     assert len(computed) == 3
 
 
@@ -512,12 +490,11 @@ def test_a_damaged_or_foreign_memo_of_lines_is_computed_again(
 
 
 def with_shards(folder: Path) -> tuple[Vault, LoadResult]:
-    """The vault with its shard files written and nothing held in this process, as a new
-    vtb process finds it; and what a full parse gives."""
-    vault = open_vault(folder)
+    """The vault with its shard files written, opened as `vtb` opens it (asking for a
+    worker per core: two here); and what a full parse gives."""
+    vault = open_vault(folder, parse_workers=2)
     truth = fresh(vault)
     load_vault(vault)
-    cache.forget()
     return vault, truth
 
 
@@ -531,11 +508,24 @@ def test_a_fresh_process_lists_in_a_child_and_loads_the_same(
     (example_copy / "contacts" / "New Person.md").write_text("---\nname: New Person\n---\n")
     note(vault, "Jane Doe").unlink()
     truth = fresh(vault)
-    cache.forget()
     assert same(load_vault(vault), truth)
     assert forks == [1]  # one child listed the notes
-    assert same(load_vault(vault), truth)  # the memo: no child, no shard read
-    assert forks == [1]
+
+
+def test_a_library_load_never_forks(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script's `open_vault(path)` parses in its own process: no child, no worker."""
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+
+    def no_fork() -> int:
+        raise AssertionError("a library load forked")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert same(load_vault(vault), truth)  # parses every note
+    assert same(load_vault(vault), truth)  # reads every shard
 
 
 def test_a_child_that_fails_leaves_the_listing_to_the_parent(
@@ -594,5 +584,4 @@ def test_links_between_notes_are_known_to_the_load(example_copy: Path) -> None:
     vault = open_vault(example_copy)
     assert not load_vault(vault).linked
     (example_copy / "contacts" / "Jane again.md").symlink_to("Jane Doe.md")
-    cache.forget()
     assert load_vault(vault).linked

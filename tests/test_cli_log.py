@@ -607,9 +607,9 @@ def settle_notes(monkeypatch: pytest.MonkeyPatch) -> None:
     first refresh fills the parse cache (as a user's older notes do)."""
     import time
 
-    import vault_touchbase.vault.cache as cache
+    import vault_touchbase.vault.stamp as stamps
 
-    monkeypatch.setattr(cache, "_now_ns", lambda: time.time_ns() + 10_000_000_000)
+    monkeypatch.setattr(stamps, "now_ns", lambda: time.time_ns() + 10_000_000_000)
 
 
 def test_log_with_a_box_ticked_in_the_index_logs_both_in_order(

@@ -76,3 +76,27 @@ def test_scan_agrees_with_the_line_by_line_scan(lines: list[str], first_line: in
 def test_scan_agrees_on_any_text(body: str) -> None:
     assert logbook.needs_parser(body) == needs_parser_line_by_line(body)
     assert logbook.scan_log(body, 3) == scan_line_by_line(body, 3)
+
+
+def _top_level_keys_line_by_line(frontmatter: str, first_line: int) -> list[tuple[str, int]]:
+    """The rule of `top_level_keys` applied one line at a time (the reference)."""
+    import re
+
+    key_line = re.compile(r"^([^\s#\-?:][^:]*?|\"[^\"]*\"|'[^']*')[ \t]*:(?:[ \t]|$)")
+    found = []
+    for offset, line in enumerate(frontmatter.split("\n")):
+        match = key_line.match(line)
+        if match:
+            key = match.group(1).strip()
+            if key[:1] in "\"'" and key[-1:] == key[:1]:
+                key = key[1:-1]
+            found.append((key, first_line + offset))
+    return found
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab :\"'#-?\t\n\r é"))))
+def test_top_level_keys_agrees_with_a_line_by_line_reading(text: str) -> None:
+    from vault_touchbase.notes.text import top_level_keys
+
+    assert top_level_keys(text, 2) == _top_level_keys_line_by_line(text, 2)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, Vtb
 
-from vault_touchbase.vault import cache
+from vault_touchbase.vault import stamp as stamps
 
 HEAVY = {
     "git",
@@ -69,7 +69,7 @@ def test_a_command_s_help_imports_nothing_heavy() -> None:
 @pytest.fixture
 def warm(vtb: Vtb, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example vault after one refresh, its notes counted as settled (so cached)."""
-    monkeypatch.setattr(cache, "_now_ns", lambda: time.time_ns() + 10_000_000_000)
+    monkeypatch.setattr(stamps, "now_ns", lambda: time.time_ns() + 10_000_000_000)
     result = vtb("refresh")
     assert result.exit_code == 0, result.output
     return vtb.vault

@@ -80,7 +80,7 @@ def index_input(
     from vault_touchbase.core.cadence import month_end
     from vault_touchbase.features import intros
     from vault_touchbase.index.render import followup_lines
-    from vault_touchbase.vault.cache import remembered
+    from vault_touchbase.vault.memo import remembered
 
     replies = [i for i in snap.items if i.status == "reply"]
     contacts = snap.loaded.contacts
@@ -189,7 +189,8 @@ def rebuild_index(
         )
     result = RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
     if loaded is None:  # what it was built from is what this process's load saw
-        from vault_touchbase.vault.cache import remember_index
+        from vault_touchbase.vault.memo import remember_index
 
-        remember_index(vault, today.isoformat(), text, (tuple(result.summary), result.problems))
+        summary = (tuple(result.summary), result.problems)
+        remember_index(vault, today.isoformat(), snap.loaded.listing, text, summary)
     return result

@@ -34,7 +34,7 @@ def loaded_and_locked(vault: Vault) -> Iterator[LoadResult]:
     changes their note and rebuilds the index: with the lock held throughout, no other
     vtb process writes in between, so the index is rebuilt from this load and what the
     command itself changed (`vault.reload_notes`), not from a second load."""
-    from vault_touchbase.vault.cache import CACHE_DIR
+    from vault_touchbase.vault.shards import CACHE_DIR
     from vault_touchbase.vault.store import vault_lock
 
     if not (vault.state_dir / CACHE_DIR).is_dir():

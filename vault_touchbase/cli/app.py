@@ -63,9 +63,10 @@ class App:
     @cached_property
     def vault(self):  # type: ignore[no-untyped-def]
         from vault_touchbase.vault.folder import find_vault, open_vault
+        from vault_touchbase.vault.parallel import cores
 
         root = find_vault(self.meta.get("vtb.vault"), os.environ, Path.cwd())
-        return open_vault(root)
+        return open_vault(root, parse_workers=cores())  # a command may parse on every core
 
     @cached_property
     def today(self) -> date:

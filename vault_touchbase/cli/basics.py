@@ -16,7 +16,7 @@ from vault_touchbase.cli.app import App, command, emit_json, json_option, plural
 @click.pass_context
 def refresh(ctx: click.Context) -> None:
     """Log ticked boxes, then rebuild the index note ("Touch Base.md")."""
-    from vault_touchbase.vault.cache import unchanged_index
+    from vault_touchbase.vault.memo import unchanged_index
 
     app = App(ctx)
     # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.

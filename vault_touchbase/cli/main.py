@@ -6,6 +6,7 @@ name. Errors vtb knows about become one message; a traceback only with --debug.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 from typing import Any
@@ -98,4 +99,8 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `vtb` script."""
+    # A command is a short-lived process that builds many objects (100,000 notes' worth)
+    # and lets go of few: the cycle collector would only walk them again and again.
+    # `vtb watch`, which runs for days, turns it back on.
+    gc.disable()
     cli.main(args=argv, prog_name="vtb")

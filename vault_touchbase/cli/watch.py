@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -90,6 +91,7 @@ def watch(
     fixed = app.today if app.meta.get("vtb.today") else None
     options = WatchOptions(settle=settle, rescan_every=rescan, autocommit=autocommit, poll=poll)
     say = _printer(app, verbose)
+    gc.enable()  # `main` turned it off for short commands; the watcher runs for days
     watcher = Watcher(
         vault, clock=(lambda: fixed) if fixed else date.today, say=say, options=options
     )

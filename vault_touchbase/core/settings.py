@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,19 @@ class Settings:
     def keys_for(self, canonical: str) -> tuple[str, ...]:
         """Every frontmatter key read as `canonical`, the built-in dialects first."""
         return DIALECT_KEYS.get(canonical, (canonical,)) + self.key_aliases.get(canonical, ())
+
+    @cached_property
+    def key_index(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Frontmatter key → each (canonical field, rank) it is read as; rank 0 is tried first.
+
+        Built once per settings, so reading a note looks up its own keys instead of
+        trying every dialect's keys in turn.
+        """
+        index: dict[str, list[tuple[str, int]]] = {}
+        for canonical in {*DIALECT_KEYS, *self.key_aliases}:
+            for rank, key in enumerate(self.keys_for(canonical)):
+                index.setdefault(key, []).append((canonical, rank))
+        return {key: tuple(pairs) for key, pairs in index.items()}
 
     def minutes_for(self, channel: str) -> int:
         return self.minutes.get(channel, self.minutes.get("email", 5))

@@ -12,6 +12,7 @@ import re
 import sys
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import LogEntry
@@ -35,11 +36,21 @@ _NEEDS_PARSER = re.compile(
 # a pattern that starts with a newline lets the regex engine jump from line to line.
 _HEADING_LINE = re.compile(_HEADING.pattern, re.MULTILINE)
 _ITEM_LINE = re.compile(_ITEM.pattern, re.MULTILINE)
+# One Log item line with its channel and text, as `_ITEM` then `parse_entry_text` read it
+# (channel word ended by `:` or a dash, else a bare `:` or dash, else just text): one
+# match per entry, in C. (`[^\S\n]` is `\s` that stays on its line.)
+_ENTRY_LINE = re.compile(
+    r"^ ?[-*+][ \t]+(\d{4}-\d{2}-\d{2})(?=$|[\s:–—-])"
+    r"(?:[^\S\n]+([^\W\d_][\w+/.]*)[^\S\n]*(?::|[–—]|-(?=\s|$))"
+    r"|[^\S\n]*(?::|[–—]|-(?=\s|$)))?(.*)$",
+    re.MULTILINE,
+)
 _NEEDS_PARSER_AFTER_NEWLINE = re.compile(
     "\n" + _NEEDS_PARSER.pattern[1:].replace("|.*\\t", ""), re.MULTILINE
 )
 
 LOG_TITLE = "log"
+_BY_DATE = itemgetter(0)  # LogEntry.date
 
 BadLine = tuple[int, str]  # (file line, message)
 
@@ -89,12 +100,20 @@ def scan_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
     if start >= 0:
         sections.append((start, len(body)))
     counted, line_no = 0, body_line
+    intern, day_of = sys.intern, _day
     for first, last in sections:
-        for item in _ITEM_LINE.finditer(body, first, last):
+        for item in _ENTRY_LINE.finditer(body, first, last):
             line_no += body.count("\n", counted, item.start())
             counted = item.start()
-            result = parse_entry_text(line_no, item.group(1), item.group(2).rstrip())
-            (entries if isinstance(result, LogEntry) else bad).append(result)  # type: ignore[arg-type]
+            when, channel, text = item.group(1, 2, 3)
+            try:
+                day = day_of(when)
+            except ValueError:
+                bad.append((line_no, f"log entry date {when} is not a real date"))
+                continue
+            entries.append(
+                LogEntry(day, intern(channel.lower()) if channel else None, text.strip(), line_no)
+            )
     return entries, bad
 
 
@@ -149,5 +168,5 @@ def read_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
     if LOG_TITLE not in body.lower():
         return [], []
     entries, bad = parse_log(body, body_line) if needs_parser(body) else scan_log(body, body_line)
-    entries.sort(key=lambda e: (-e.date.toordinal(), e.line))
+    entries.sort(key=_BY_DATE, reverse=True)  # stable: equal dates stay in file order
     return entries, bad

@@ -32,23 +32,36 @@ _FALSE = {"false", "no", "n", "off", "0", ""}
 class _Reader:
     """Collects problems for one note while its values are read."""
 
-    def __init__(self, path: str, meta: dict[str, Any], key_lines: dict[str, int]) -> None:
+    def __init__(
+        self, path: str, meta: dict[str, Any], key_lines: dict[str, int], settings: Settings
+    ) -> None:
         self.path = path
         self.meta = meta
         self.key_lines = key_lines
         self.problems: list[Problem] = []
         self.keys: dict[str, str] = {}
+        # canonical field → (rank, key) of the first of its keys (settings.keys_for order)
+        # that this note has: found by looking up the note's own keys, not every dialect's
+        self.found: dict[str, tuple[int, str]] = {}
+        index = settings.key_index
+        for key in meta:
+            for canonical, rank in index.get(key, ()):
+                old = self.found.get(canonical)
+                if old is None or rank < old[0]:
+                    self.found[canonical] = (rank, key)
 
     def problem(self, key: str | None, severity: Severity, message: str, hint: str = "") -> None:
         line = self.key_lines.get(key, 1) if key else 1
         self.problems.append(Problem(self.path, line, severity, message, hint))
 
     def raw(self, canonical: str, settings: Settings) -> tuple[str | None, Any]:
-        for key in settings.keys_for(canonical):
-            if key in self.meta:
-                self.keys[canonical] = key
-                return key, self.meta[key]
-        return None, None
+        """The value of `canonical` under the first of its keys the note has, and that key."""
+        hit = self.found.get(canonical)
+        if hit is None:
+            return None, None
+        key = hit[1]
+        self.keys[canonical] = key
+        return key, self.meta[key]
 
     def text(self, key: str | None, value: Any) -> str:
         if value is None:
@@ -196,7 +209,7 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
             seen.add(key)
             key_lines[key] = key_lines.get(key, line)
     meta = {str(k): v for k, v in meta.items()}
-    reader = _Reader(path, meta, key_lines)
+    reader = _Reader(path, meta, key_lines, settings)
     contact = _build(reader, settings, stem, parts.body, parts.body_line)
     clashes = _sync_clashes(path, key_lines, parts.body, parts.body_line)
     return contact, problems + reader.problems + clashes

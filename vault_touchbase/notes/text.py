@@ -74,32 +74,36 @@ def split_note(text: str) -> NoteParts:
     )
 
 
-_KEY_LINE = re.compile(r"^([^\s#\-?:][^:]*?|\"[^\"]*\"|'[^']*')[ \t]*:(?:[ \t]|$)")
+# A top-level `key:` line (the same rule line by line; MULTILINE so one search in C
+# finds every such line of the frontmatter without looking at the others one by one).
+_KEY_LINES = re.compile(
+    r"^([^\s#\-?:][^:\n]*?|\"[^\"\n]*\"|'[^'\n]*')[ \t]*:(?:[ \t]|$)", re.MULTILINE
+)
 
 
 def top_level_keys(frontmatter: str, first_line: int) -> list[tuple[str, int]]:
     """(key, file line) for each top-level `key:` line, in order, duplicates included."""
     found = []
-    for offset, line in enumerate(frontmatter.split("\n")):
-        match = _KEY_LINE.match(line)
-        if match:
-            key = match.group(1).strip()
-            if key[:1] in "\"'" and key[-1:] == key[:1]:
-                key = key[1:-1]
-            found.append((key, first_line + offset))
+    line, counted = first_line, 0
+    for match in _KEY_LINES.finditer(frontmatter):
+        line += frontmatter.count("\n", counted, match.start())
+        counted = match.start()
+        key = match.group(1).strip()
+        if key[:1] in "\"'" and key[-1:] == key[:1]:
+            key = key[1:-1]
+        found.append((key, line))
     return found
 
 
 def load_yaml(text: str) -> object:
-    """The one YAML reader for notes: safe, and the C loader when libyaml is there.
+    """The one YAML reader for notes: safe, PyYAML's C parser, a lean constructor.
 
-    Raises yaml.YAMLError; callers turn it into a Problem with a line. There is
-    exactly one YAML reader for notes (no hand-made fast path beside it).
+    Gives what `yaml.CSafeLoader` gives (see `yaml_loader`). Raises yaml.YAMLError;
+    callers turn it into a Problem with a line.
     """
-    import yaml
+    from vault_touchbase.notes import yaml_loader  # imports yaml: not at start-up
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    return yaml_loader.load_yaml(text)
 
 
 class NotProperties(ValueError):

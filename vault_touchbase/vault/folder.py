@@ -18,6 +18,9 @@ class Vault:
 
     root: Path
     settings: Settings
+    parse_workers: int = 1
+    """Processes a load may parse in: 1 (the default) never forks; the `vtb` command
+    asks for one per core (see `parallel.py`)."""
 
     @property
     def contacts_dir(self) -> Path:
@@ -60,9 +63,10 @@ def find_vault(explicit: str | None, env: Mapping[str, str], cwd: Path) -> Path:
     )
 
 
-def open_vault(root: Path) -> Vault:
-    """The vault at `root` with its settings; a missing contacts folder is an error."""
-    vault = Vault(root, load_settings(root))
+def open_vault(root: Path, parse_workers: int = 1) -> Vault:
+    """The vault at `root` with its settings; a missing contacts folder is an error.
+    `parse_workers` > 1 lets a load parse in that many processes (see `Vault`)."""
+    vault = Vault(root, load_settings(root), parse_workers)
     if not vault.contacts_dir.is_dir():
         raise VtbError(
             f"the contacts folder {vault.settings.contacts!r} does not exist in {root}",

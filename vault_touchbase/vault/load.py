@@ -18,20 +18,21 @@ def load_vault(
 
     With `use_cache`, notes unchanged since the last run (same mtime, size,
     ctime and inode) are taken from the parse cache in `.vtb/` instead of
-    being parsed again (see `cache.py`).
+    being parsed again (see `cache.py`). The vault's `parse_workers` says whether
+    parsing may use other processes (see `parallel.py`).
     """
     from vault_touchbase.vault.cache import read_notes
 
     contacts: list[Contact] = []
     problems: list[Problem] = []
-    results, linked = read_notes(vault, note_files(vault), progress, use_cache)
-    for contact, found in results:
+    read = read_notes(vault, note_files(vault), progress, use_cache)
+    for contact, found in read.results:
         if contact is not None:
             contacts.append(contact)
         problems.extend(found)
     contacts.sort(key=attrgetter("path"))
     problems.sort()
-    return LoadResult(tuple(contacts), tuple(problems), linked)
+    return LoadResult(tuple(contacts), tuple(problems), read.linked, read.listing)
 
 
 def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadResult:

@@ -1,0 +1,142 @@
+"""What vtb keeps in `.vtb/` besides parse results: work keyed by exactly what it read.
+
+- `remembered`: lines computed from the notes (the index's introductions), kept with a
+  digest of their inputs; the same inputs give the kept lines back.
+- the refresh memo: what the index note was last rebuilt from (the digest of every
+  note's path and stamp, the date, the settings, vtb's code) and the bytes it wrote; a
+  `vtb refresh` that finds all of it unchanged says the same again without loading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vault_touchbase.core.model import Problem
+from vault_touchbase.vault.shards import BuiltinsUnpickler, SafeUnpickler, cache_key
+from vault_touchbase.vault.stamp import Stamp, stamp_of
+
+try:  # what hashlib itself uses, without loading OpenSSL (2.5 ms of every start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
+if TYPE_CHECKING:
+    from vault_touchbase.vault.folder import Vault
+
+MEMO_FILE = "refresh-memo.pickle"
+Summary = tuple[tuple[int, ...], tuple[Problem, ...]]  # (numbers to show, problems)
+Listed = tuple[str, Stamp | None, str]  # path, stamp (None: trouble), trouble
+
+
+def listing_digest(listing: Iterable[Listed]) -> str:
+    """A digest of a vault's note listing: each note's path and stamp (or trouble)."""
+    digest = blake2b(digest_size=16)
+    for rel, stamp, trouble in listing:
+        for part in (rel.encode("utf-8", "surrogateescape"), stamp or b"", trouble.encode()):
+            digest.update(len(part).to_bytes(4, "little") + part)
+    return digest.hexdigest()
+
+
+def listing_of(vault: Vault) -> str:
+    """The digest of the vault's note listing as it is now."""
+    from vault_touchbase.vault.listing import note_files
+
+    return listing_digest(
+        (rel, None if stat is None else stamp_of(stat), trouble)
+        for rel, stat, trouble in note_files(vault)
+    )
+
+
+def remembered(
+    vault: Vault, name: str, inputs: object, compute: Callable[[], list[str]]
+) -> list[str]:
+    """Lines computed from the notes, kept in `.vtb/NAME-memo.pickle` with a digest of their
+    `inputs` (plain values: everything `compute` reads). The same inputs, vtb and settings
+    give the kept lines back; anything else computes them again and keeps those."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: equal inputs give equal bytes, however they are shared
+    pickler.dump(inputs)
+    digest = blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+    key = (*cache_key(vault), repr(vault.settings), name, digest)
+    path = vault.state_dir / f"{name}-memo.pickle"
+    try:
+        with open(path, "rb") as handle:
+            kept_key, lines = BuiltinsUnpickler(handle).load()
+        if kept_key == key and isinstance(lines, list) and all(type(x) is str for x in lines):
+            return lines
+    except Exception:  # noqa: BLE001 - none kept yet, or corrupt: computed again
+        pass
+    lines = compute()
+    write_state(vault, path, (key, lines))
+    return lines
+
+
+def write_state(vault: Vault, path: Path, value: object) -> None:
+    """Pickle `value` into a file in `.vtb/` at once (temp file, rename); never an error."""
+    import tempfile
+
+    from vault_touchbase.vault.store import ensure_state_dir
+
+    try:
+        ensure_state_dir(vault.root)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    except OSError:
+        return  # a read-only vault still works, only slower
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+# --- the refresh memo ---------------------------------------------------------------------
+
+
+def _memo_key(vault: Vault, today: str, listing: str, index: bytes) -> tuple[str, ...]:
+    digest = blake2b(index, digest_size=16).hexdigest()
+    return (*cache_key(vault), repr(vault.settings), today, listing, digest)
+
+
+def remember_index(
+    vault: Vault, today: str, listing: str | None, text: str, summary: Summary
+) -> None:
+    """Record what the index note was rebuilt from (`listing`: the load's digest, None
+    when a note had just changed), the bytes it holds and what to say."""
+    if listing is None:
+        return
+    key = _memo_key(vault, today, listing, text.encode("utf-8"))
+    write_state(vault, vault.state_dir / MEMO_FILE, (key, summary))
+
+
+def unchanged_index(
+    vault: Vault, today: str
+) -> tuple[tuple[int, int, int, int, int, int], tuple[Problem, ...]] | None:
+    """What the last rebuild said, if the index note it wrote is untouched (no ticks, no
+    edits) and nothing it was built from changed: no note, setting, date or vtb code."""
+    try:
+        with open(vault.state_dir / MEMO_FILE, "rb") as handle:
+            key, summary = SafeUnpickler(handle).load()
+        index = vault.index_path.read_bytes()
+    except Exception:  # noqa: BLE001 - no memo, no index, a corrupt memo: the long way
+        return None
+    if key != _memo_key(vault, today, listing_of(vault), index):
+        return None
+    numbers, problems = summary
+    if not (
+        isinstance(numbers, tuple)
+        and len(numbers) == 6
+        and all(type(n) is int for n in numbers)
+        and isinstance(problems, tuple)
+        and all(isinstance(p, Problem) for p in problems)
+    ):
+        return None
+    return numbers, problems
