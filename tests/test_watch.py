@@ -29,8 +29,12 @@ from vault_touchbase.actions.touch import index_input, snapshot
 from vault_touchbase.core.model import LogEntry
 from vault_touchbase.index.render import render
 from vault_touchbase.vault.folder import open_vault
-from vault_touchbase.watch import watcher as watch_module
-from vault_touchbase.watch.watcher import OVERFLOW_LOGGER, RESCAN, Watcher, WatchOptions
+from vault_touchbase.watch import commits as watch_commits
+from vault_touchbase.watch import observer as watch_observer
+from vault_touchbase.watch.observer import OVERFLOW_LOGGER
+from vault_touchbase.watch.options import WatchOptions
+from vault_touchbase.watch.paths import RESCAN
+from vault_touchbase.watch.watcher import Watcher
 
 DAY = date.fromisoformat(TODAY)
 DEADLINE = 20.0
@@ -367,7 +371,7 @@ def test_an_exception_in_a_batch_is_reported_and_the_next_batch_runs(
             raise RuntimeError("disk on fire")
         return commit_note_changes(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(watch_module, "commit_note_changes", flaky)
+    monkeypatch.setattr(watch_commits, "commit_note_changes", flaky)
     note = example_repo / CHLOE
     save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: second try"))
     wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the retried commit")
@@ -391,7 +395,7 @@ def test_an_inotify_overflow_makes_it_rescan(
 def test_an_inotify_limit_falls_back_to_polling(
     example_repo: Path, start_watcher: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = watch_module.make_observer
+    real = watch_observer.make_observer
 
     def limited(poll: bool, interval: float) -> object:
         observer = real(poll, interval)
@@ -403,7 +407,7 @@ def test_an_inotify_limit_falls_back_to_polling(
             observer.start = start  # type: ignore[method-assign]
         return observer
 
-    monkeypatch.setattr(watch_module, "make_observer", limited)
+    monkeypatch.setattr(watch_observer, "make_observer", limited)
     options = WatchOptions(quiet=0.1, max_wait=1.0, rescan_every=3600, poll_interval=0.2)
     run = start_watcher(example_repo, options)
     assert run.watcher.mode.startswith("polling")
