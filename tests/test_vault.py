@@ -104,3 +104,16 @@ def test_reload_leaves_paths_that_are_not_contact_notes_alone(vault: Path) -> No
     shutil.copy(vault / "contacts" / "Jane Doe.md", vault / "contacts" / "notes.txt")
     rels = ["Meetings.md", "contacts/.hidden/X.md", "contacts/notes.txt", opened.settings.index]
     assert reload_notes(opened, before, rels) is before
+
+
+def test_reload_drops_a_note_whose_folder_became_a_file(vault: Path) -> None:
+    folder = vault / "contacts" / "work"
+    folder.mkdir()
+    (folder / "Ada Work.md").write_text("---\nname: Ada Work\n---\n")
+    opened = open_vault(vault)
+    before = load_vault(opened)
+    shutil.rmtree(folder)
+    folder.write_text("not a folder any more\n")
+    again = reload_notes(opened, before, ["contacts/work/Ada Work.md"])
+    assert again == load_vault(opened, use_cache=False)
+    assert all(c.name != "Ada Work" for c in again.contacts) and not again.errors

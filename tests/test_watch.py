@@ -1,6 +1,9 @@
 """`vtb watch`: real watchers on temp git vaults, every way an editor saves, git moving under it.
 
-Outcomes are polled for with a deadline; nothing waits a fixed time.
+Outcomes (a file's content, a commit, a line said) are polled for with a deadline;
+nothing waits a fixed time. A test that counts what the watcher did runs its batches
+itself (`loop=False`, `Running.batches_until`), so the counters are read on the thread
+that writes them; the observer thread only gathers events.
 """
 
 from __future__ import annotations
@@ -29,8 +32,12 @@ from vault_touchbase.actions.index_note import index_input, snapshot
 from vault_touchbase.core.model import LogEntry
 from vault_touchbase.index.render import render
 from vault_touchbase.vault.folder import open_vault
-from vault_touchbase.watch import watcher as watch_module
-from vault_touchbase.watch.watcher import OVERFLOW_LOGGER, RESCAN, Watcher, WatchOptions
+from vault_touchbase.watch import commits as watch_commits
+from vault_touchbase.watch import observer as watch_observer
+from vault_touchbase.watch.observer import OVERFLOW_LOGGER
+from vault_touchbase.watch.options import WatchOptions
+from vault_touchbase.watch.paths import RESCAN
+from vault_touchbase.watch.watcher import Watcher
 
 DAY = date.fromisoformat(TODAY)
 DEADLINE = 20.0
@@ -60,7 +67,7 @@ def add_log_line(text: str, line: str) -> str:
 
 @dataclass
 class Running:
-    """A watcher running in a thread, and everything it said."""
+    """A started watcher (its loop in a thread, or driven by the test), and all it said."""
 
     watcher: Watcher
     vault: Path
@@ -72,12 +79,36 @@ class Running:
     def index(self) -> str:
         return (self.vault / "Touch Base.md").read_text(encoding="utf-8")
 
+    def batches_until(
+        self, done: Callable[[], object], what: str, timeout: float = DEADLINE
+    ) -> None:
+        """Run the watcher's batches on this thread, as its loop would, until one has run
+        and `done()` is true (only for a watcher started with `loop=False`)."""
+        ran = False
+
+        def check() -> object:
+            nonlocal ran
+            ran = self.watcher.step() or ran
+            return ran and done()
+
+        wait_for(check, what, timeout)
+
+    def next_batch(self, what: str) -> None:
+        """Run the next batch on this thread, once its events have come and gone quiet."""
+        self.batches_until(lambda: True, what)
+
 
 @pytest.fixture
 def start_watcher() -> Iterator[Callable[..., Running]]:
-    stops: list[tuple[threading.Event, threading.Thread, Watcher]] = []
+    started: list[Watcher] = []
+    loops: list[tuple[threading.Event, threading.Thread]] = []
 
-    def start(vault: Path, options: WatchOptions = FAST, clock: Callable[[], date] = lambda: DAY):
+    def start(
+        vault: Path,
+        options: WatchOptions = FAST,
+        clock: Callable[[], date] = lambda: DAY,
+        loop: bool = True,
+    ) -> Running:
         said: list[tuple[str, str]] = []
         watcher = Watcher(
             open_vault(vault),
@@ -85,20 +116,24 @@ def start_watcher() -> Iterator[Callable[..., Running]]:
             say=lambda level, text: said.append((level, text)),
             options=options,
         )
+        started.append(watcher)
         watcher.start()
-        stop = threading.Event()
-        thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-        thread.start()
-        stops.append((stop, thread, watcher))
+        if loop:
+            stop = threading.Event()
+            thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+            thread.start()
+            loops.append((stop, thread))
         return Running(watcher, vault, said)
 
     yield start
-    for stop, thread, watcher in stops:
+    for stop, thread in loops:
         stop.set()
-        watcher.wake()
+        for watcher in started:
+            watcher.wake()
         thread.join(timeout=10)
-        watcher.close()
         assert not thread.is_alive()
+    for watcher in started:
+        watcher.close()
 
 
 def committed_touch(vault: Path, subject: str) -> Callable[[], bool]:
@@ -168,7 +203,7 @@ def test_each_kind_of_save_commits_the_touch(
     ]
     assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
     assert not list(example_repo.glob("contacts/*~")) and "4913" not in diff
-    assert run.watcher.stats.commits == 1
+    assert subjects(example_repo) == ["touch: Chloé Dubois (call)", "initial"]
 
 
 @pytest.mark.skipif(shutil.which("vim") is None, reason="vim is not installed")
@@ -209,18 +244,20 @@ def test_a_tick_in_the_index_is_logged_and_committed(
 def test_its_own_writes_do_not_start_another_refresh(
     example_repo: Path, start_watcher: Callable[..., Running]
 ) -> None:
-    run = start_watcher(example_repo)
+    run = start_watcher(example_repo, loop=False)
     stats = run.watcher.stats
     note = example_repo / CHLOE
     save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 email: sent the invoice"))
-    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (email)"), "the touch commit")
-    wait_for(lambda: stats.index_writes == 2, "the index rewritten")
-    rebuilds, batches = stats.rebuilds, stats.batches
+    run.next_batch("the batch of the save")
+    assert subjects(example_repo)[0] == "touch: Chloé Dubois (email)"
+    assert stats.index_writes == 2 and index_is_current(example_repo)()
+    rebuilds, index = stats.rebuilds, run.index()
     # The note (last_contacted), the index and the commit each made events: they are
     # looked at in one more batch, which finds nothing new.
-    wait_for(lambda: stats.batches > batches, "the batch of vtb's own writes")
-    assert stats.rebuilds == rebuilds and stats.commits == 1
+    run.next_batch("the batch of vtb's own writes")
+    assert stats.rebuilds == rebuilds and stats.commits == 1 and run.index() == index
     assert sum(line.startswith("refreshed:") for line in run.lines("done")) == 2  # start + save
+    assert "batch: 0 changed" in run.lines("detail")
 
 
 # --- git moving HEAD ------------------------------------------------------------------
@@ -242,7 +279,8 @@ def test_checkout_with_new_log_lines_is_not_committed_again(
     assert git(example_repo, "rev-parse", "HEAD").strip() == head
     assert note.read_bytes() == pulled
     assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
-    assert run.watcher.stats.commits == 0
+    assert subjects(example_repo) == ["from the phone", "initial"]
+    assert not [line for line in run.lines("done") if line.startswith("committed")]
 
 
 def test_pull_with_new_log_lines_is_not_committed_again(
@@ -256,9 +294,9 @@ def test_pull_with_new_log_lines_is_not_committed_again(
     run = start_watcher(example_repo)
     git(example_repo, "pull", "-q", "--ff-only", str(phone), "main")
     wait_for(index_is_current(example_repo), "the index after the pull")
-    assert subjects(example_repo)[0] == "vault backup"
+    assert subjects(example_repo) == ["vault backup", "initial"]
     assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
-    assert run.watcher.stats.commits == 0
+    assert not [line for line in run.lines("done") if line.startswith("committed")]
 
 
 def test_a_tick_pulled_from_a_phone_is_logged(
@@ -318,17 +356,18 @@ def test_a_checkout_of_1000_notes_is_one_rescan_not_1000_rebuilds(
     example_repo: Path, start_watcher: Callable[..., Running]
 ) -> None:
     make_big_branch(example_repo, 1000)
-    run = start_watcher(example_repo, WatchOptions(quiet=0.3, max_wait=2.0, rescan_every=3600))
+    options = WatchOptions(quiet=0.3, max_wait=2.0, rescan_every=3600)
+    run = start_watcher(example_repo, options, loop=False)
     stats = run.watcher.stats
     rebuilds, rescans, writes = stats.rebuilds, stats.rescans, stats.index_writes
     git(example_repo, "checkout", "-q", "big")
-    wait_for(lambda: "Person 0999" in run.index(), "the index with the new people", 60)
+    run.batches_until(lambda: "Person 0999" in run.index(), "the index with the new people", 60)
     git(example_repo, "checkout", "-q", "main")  # and back: 1,000 deletions
-    wait_for(lambda: "Person 0999" not in run.index(), "the index without them", 60)
-    wait_for(lambda: stats.index_writes - writes >= 2, "the watcher to count its writes")
+    run.batches_until(lambda: "Person 0999" not in run.index(), "the index without them", 60)
     # Each checkout (~14,000 events): one rescan and one rebuild of the index, even when the
     # kernel's event queue overflows mid-checkout (the rescan after it finds nothing new).
     assert stats.rebuilds - rebuilds == 2, stats
+    assert stats.index_writes - writes == 2, stats
     assert stats.rescans - rescans >= 2
     assert stats.commits == 0 and subjects(example_repo)[0] == "initial"
 
@@ -339,16 +378,16 @@ def test_a_checkout_of_1000_notes_is_one_rescan_not_1000_rebuilds(
 def test_a_broken_note_is_reported_once_and_never_stops_it(
     example_repo: Path, start_watcher: Callable[..., Running]
 ) -> None:
-    run = start_watcher(example_repo)
+    run = start_watcher(example_repo, loop=False)
     note = example_repo / JANE
     text = note.read_text()
     for i in range(3):
         # rename-over: a batch must not read a half-written file, which would be another problem
         save_rename_over(note, text.replace("name: Jane Doe", "name: [Jane Doe", 1) + f"\n{i}\n")
-        wait_for(lambda i=i: run.watcher.stats.batches >= 2 + i, f"save {i} looked at")
+        run.next_batch(f"save {i} looked at")
     chloe = example_repo / CHLOE
     save_in_place(chloe, add_log_line(chloe.read_text(), "- 2026-11-25 call: still working"))
-    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the next touch")
+    run.batches_until(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch")
     reports = [line for line in run.lines("problem") if line.startswith(JANE)]
     assert len(reports) == 1 and ": error:" in reports[0]
     assert f"{JANE}:" in run.index()  # the Problems section shows it too
@@ -358,7 +397,7 @@ def test_a_broken_note_is_reported_once_and_never_stops_it(
 def test_an_exception_in_a_batch_is_reported_and_the_next_batch_runs(
     example_repo: Path, start_watcher: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run = start_watcher(example_repo)
+    run = start_watcher(example_repo, loop=False)
     calls = []
 
     def flaky(*args: object, **kwargs: object) -> object:
@@ -367,31 +406,38 @@ def test_an_exception_in_a_batch_is_reported_and_the_next_batch_runs(
             raise RuntimeError("disk on fire")
         return commit_note_changes(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(watch_module, "commit_note_changes", flaky)
+    monkeypatch.setattr(watch_commits, "commit_note_changes", flaky)
     note = example_repo / CHLOE
     save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: second try"))
-    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the retried commit")
-    assert any("disk on fire" in line for line in run.lines("error"))
+    run.next_batch("the batch that fails")
+    assert run.watcher.stats.errors == 1 and len(calls) == 1
+    assert [line for line in run.lines("error") if "disk on fire" in line]
+    run.batches_until(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the retry")
     assert run.watcher.stats.errors == 1
+    assert index_is_current(example_repo)()
 
 
 def test_an_inotify_overflow_makes_it_rescan(
     example_repo: Path, start_watcher: Callable[..., Running]
 ) -> None:
-    run = start_watcher(example_repo)
+    run = start_watcher(example_repo, loop=False)
     rescans = run.watcher.stats.rescans
-    note = example_repo / CHLOE  # a change whose event "was lost"
-    note.write_text(add_log_line(note.read_text(), "- 2026-11-25 call: lost event"))
-    logging.getLogger(OVERFLOW_LOGGER).warning("Inotify queue overflowed; events were lost")
-    wait_for(lambda: run.watcher.stats.rescans > rescans, "a rescan")
-    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch")
+    note = example_repo / CHLOE
+    text = add_log_line(note.read_text(), "- 2026-11-25 call: lost event")
+    with open(note, "w", encoding="utf-8") as handle:  # written, not yet closed: no event yet
+        handle.write(text)
+        handle.flush()
+        logging.getLogger(OVERFLOW_LOGGER).warning("Inotify queue overflowed; events were lost")
+        run.next_batch("the rescan")
+    assert run.watcher.stats.rescans == rescans + 1
+    assert subjects(example_repo)[0] == "touch: Chloé Dubois (call)"
     assert any("fs.inotify.max_queued_events" in line for line in run.lines("info"))
 
 
 def test_an_inotify_limit_falls_back_to_polling(
     example_repo: Path, start_watcher: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = watch_module.make_observer
+    real = watch_observer.make_observer
 
     def limited(poll: bool, interval: float) -> object:
         observer = real(poll, interval)
@@ -403,7 +449,7 @@ def test_an_inotify_limit_falls_back_to_polling(
             observer.start = start  # type: ignore[method-assign]
         return observer
 
-    monkeypatch.setattr(watch_module, "make_observer", limited)
+    monkeypatch.setattr(watch_observer, "make_observer", limited)
     options = WatchOptions(quiet=0.1, max_wait=1.0, rescan_every=3600, poll_interval=0.2)
     run = start_watcher(example_repo, options)
     assert run.watcher.mode.startswith("polling")
@@ -419,7 +465,7 @@ def test_a_deleted_note_leaves_the_index_and_is_not_committed(
     run = start_watcher(example_repo)
     (example_repo / CHLOE).unlink()
     wait_for(index_is_current(example_repo), "the index without her")
-    assert "Chloé Dubois" not in run.index() and run.watcher.stats.commits == 0
+    assert "Chloé Dubois" not in run.index() and subjects(example_repo) == ["initial"]
 
 
 def test_a_changed_vtb_toml_is_read_again(
@@ -471,7 +517,7 @@ def test_a_note_renamed_in_obsidian_is_not_a_touch(
     example_repo: Path, start_watcher: Callable[..., Running]
 ) -> None:
     """Obsidian renames by moving the file: the new path is new to git, its Log is not."""
-    run = start_watcher(example_repo)
+    start_watcher(example_repo)
     renamed = example_repo / "contacts" / "Chloé Dubois-Martin.md"
     os.rename(example_repo / CHLOE, renamed)
     wait_for(index_is_current(example_repo), "the index after the rename")
@@ -483,7 +529,7 @@ def test_a_note_renamed_in_obsidian_is_not_a_touch(
     assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
     history = git(example_repo, "log", "--follow", "--format=%s", "--", str(renamed))
     assert history.splitlines() == ["touch: Chloé Dubois (call)", "initial"]
-    assert run.watcher.stats.commits == 1
+    assert subjects(example_repo) == ["touch: Chloé Dubois (call)", "initial"]
 
 
 def test_autocommit_all_commits_a_rename_as_one_commit(

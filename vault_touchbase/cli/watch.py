@@ -1,4 +1,4 @@
-"""`vtb watch`: the watcher's command line (the work is in `watch.py`)."""
+"""`vtb watch`: the watcher's command line (the work is in the `watch` subpackage)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,9 @@ def watch(
     `last_contacted` moved forward. Changes that arrive by git (pull,
     checkout) are never committed again. Runs until Ctrl-C or SIGTERM.
     """
-    from vault_touchbase.watch.watcher import Watcher, WatchOptions, systemd_unit
+    from vault_touchbase.watch.options import WatchOptions
+    from vault_touchbase.watch.systemd import systemd_unit
+    from vault_touchbase.watch.watcher import Watcher
 
     for name, value in (("--settle", settle), ("--rescan", rescan)):
         if value <= 0:

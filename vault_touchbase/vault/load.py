@@ -40,7 +40,8 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
 
     For a command that loaded the vault, changed a few notes and rebuilds the index
     while it holds the vault lock: no other vtb process wrote in between, so only
-    what it changed itself needs reading again. A note no longer there drops out;
+    what it changed itself needs reading again (`vtb watch` reloads the notes whose
+    stamp changed the same way). A note no longer there drops out;
     a path that is not a contact note is left alone. A link among them is left to a
     full `load_vault`, which decides whether it leads outside the vault.
     """
@@ -60,7 +61,7 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
             return load_vault(vault)
         try:
             size = path.stat().st_size
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # gone, or its folder is a file now
             continue
         except OSError as exc:
             problems.append(Problem(rel, 1, "error", f"cannot read: {exc.strerror}"))

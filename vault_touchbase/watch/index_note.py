@@ -1,0 +1,33 @@
+"""The index note as the watcher sees it: edited by someone else, or holding ticked boxes."""
+
+from __future__ import annotations
+
+from vault_touchbase.index.render import is_generated
+from vault_touchbase.index.ticks import read_ticks
+from vault_touchbase.vault.folder import Vault
+from vault_touchbase.vault.stamp import Stamp
+from vault_touchbase.watch.reconcile import stamp_now
+
+
+class IndexNote:
+    """Remembers the stamp of the index note as vtb last left it."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self._stamp: Stamp | None = None
+
+    def left(self) -> None:
+        """vtb has just rebuilt the index note: what is there now is its own."""
+        self._stamp = stamp_now(self.vault.index_path)
+
+    def edited(self) -> bool:
+        """True when the index note changed since vtb last left it (or never was left)."""
+        return stamp_now(self.vault.index_path) != self._stamp
+
+    def ticked(self) -> bool:
+        """True when the index note (made by vtb) has a ticked box: a touch to log."""
+        try:
+            text = self.vault.index_path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            return False
+        return is_generated(text) and bool(read_ticks(text))
