@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:
     from vault_touchbase.core.cadence import Direction
+    from vault_touchbase.core.model import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,7 +108,7 @@ class App:
 
         return report
 
-    def problems(self, problems: Any, limit: int | None = None) -> None:
+    def problems(self, problems: Sequence[Problem], limit: int | None = None) -> None:
         """Problems on stderr as `path:line: severity: message`, editor-clickable."""
         shown = list(problems)[:limit] if limit else list(problems)
         for problem in shown:
@@ -157,12 +158,14 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def problems_json(problems: Iterable[Any]) -> list[dict[str, object]]:
+def problems_json(problems: Iterable[Problem]) -> list[dict[str, object]]:
     """Problems as JSON objects (`path`, `line`, `severity`, `message`, `hint`)."""
     return [problem.to_json() for problem in problems]
 
 
-def emit_listing(app: App, items: list[Any], problems: Any = (), limit: int | None = 5) -> None:
+def emit_listing(
+    app: App, items: list[Any], problems: Sequence[Problem] = (), limit: int | None = 5
+) -> None:
     """A listing's `--json`: the items as a JSON array on stdout, problems on stderr."""
     emit_json(items)
     app.problems(problems, limit=limit)
