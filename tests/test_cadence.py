@@ -13,7 +13,7 @@ from vault_touchbase.core.cadence import (
     add_cadence,
     add_months,
     parse_cadence,
-    parse_duration_or_date,
+    parse_day_or_span,
 )
 from vault_touchbase.core.model import Cadence
 
@@ -75,11 +75,11 @@ def test_named_and_numeric_cadences_add() -> None:
 
 def test_spans_for_snooze() -> None:
     today = date(2026, 11, 26)
-    assert parse_duration_or_date("2026-12-01", today) == date(2026, 12, 1)
-    assert parse_duration_or_date("2w", today) == date(2026, 12, 10)
-    assert parse_duration_or_date("1m", today) == date(2026, 12, 26)
+    assert parse_day_or_span("2026-12-01", today, "ahead") == date(2026, 12, 1)
+    assert parse_day_or_span("2w", today, "ahead") == date(2026, 12, 10)
+    assert parse_day_or_span("1m", today, "ahead") == date(2026, 12, 26)
     with pytest.raises(ValueError, match="neither a date"):
-        parse_duration_or_date("soon", today)
+        parse_day_or_span("soon", today, "ahead")
 
 
 dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))

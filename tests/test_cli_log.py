@@ -220,8 +220,8 @@ def test_an_older_date_adds_the_entry_in_order_but_never_moves_last_contacted_ba
     ("args", "said"),
     [
         (("-d", "2026-11-27"), "2026-11-27 is in the future"),
-        (("-d", "next week"), "is not a date"),
-        (("-d", "2026-02-30"), "is not a date"),
+        (("-d", "next week"), "is neither a date nor a span"),
+        (("-d", "2026-02-30"), "is neither a date nor a span"),
         (("-c", "call:"), "'call:' is not a channel"),
         (("-c", "two words"), "give one word"),
         (("-c", "—"), "is not a channel"),

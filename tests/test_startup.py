@@ -58,6 +58,8 @@ def test_help_imports_nothing_heavy() -> None:
     assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
     assert "vault_touchbase.actions.touch" not in modules  # no command ran: no action code either
     assert "vault_touchbase.actions.refresh" not in modules
+    assert "vault_touchbase.vault.load" not in modules  # nor the loader (the public API is lazy)
+    assert "vault_touchbase.core.model" not in modules
 
 
 def test_a_command_s_help_imports_nothing_heavy() -> None:

@@ -1,16 +1,20 @@
-"""What every command shares: the global options, the App (vault, today, output), JSON."""
+"""What every command shares: the global options, the App (vault, today), dates and output."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from vault_touchbase.core.cadence import Direction
+    from vault_touchbase.core.model import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,10 +52,6 @@ def global_options(func: F) -> F:
         help="The vault folder (default: $VTB_VAULT, else the folder holding vtb.toml above here).",
     )(func)
     return func
-
-
-def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(func)
 
 
 class App:
@@ -109,7 +109,7 @@ class App:
 
         return report
 
-    def problems(self, problems: Any, limit: int | None = None) -> None:
+    def problems(self, problems: Sequence[Problem], limit: int | None = None) -> None:
         """Problems on stderr as `path:line: severity: message`, editor-clickable."""
         shown = list(problems)[:limit] if limit else list(problems)
         for problem in shown:
@@ -124,12 +124,6 @@ def plural(count: int, word: str, many: str = "") -> str:
     return f"{count} {word if count == 1 else many or word + 's'}"
 
 
-def emit_json(data: Any) -> None:
-    import json
-
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
 def command(*args: Any, **kwargs: Any) -> Callable[[F], click.Command]:
     """`click.command` with the global options added; `cli.main.COMMANDS` lists it."""
 
@@ -139,30 +133,54 @@ def command(*args: Any, **kwargs: Any) -> Callable[[F], click.Command]:
     return decorate
 
 
+def day_or_span(value: str, today: date, direction: Direction, option: str) -> date:
+    """A date option or argument (`2026-12-01`, `yesterday`, `3d`) read by the one parser,
+    `parse_day_or_span`; a bad value is a usage error naming `option`."""
+    from vault_touchbase.core.cadence import parse_day_or_span
+
+    try:
+        return parse_day_or_span(value, today, direction)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+# --- output: what every command prints the same way -------------------------------------
+
+
+def json_option(func: F) -> F:
+    """`--json`: a listing prints a JSON array of its items; an action, a JSON object."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(func)
+
+
+def emit_json(data: Any) -> None:
+    """`data` as indented JSON on stdout (dates and paths as strings)."""
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def problems_json(problems: Iterable[Problem]) -> list[dict[str, object]]:
+    """Problems as JSON objects (`path`, `line`, `severity`, `message`, `hint`)."""
+    return [problem.to_json() for problem in problems]
+
+
+def emit_listing(
+    app: App, items: list[Any], problems: Sequence[Problem] = (), limit: int | None = 5
+) -> None:
+    """A listing's `--json`: the items as a JSON array on stdout, problems on stderr."""
+    emit_json(items)
+    app.problems(problems, limit=limit)
+
+
+def notices(app: App, lines: Iterable[str]) -> None:
+    """Things an action wants the user to know, in yellow on stderr."""
+    for line in lines:
+        click.echo(app.style(line, fg="yellow"), err=True)
+
+
 def report(app: App, outcome: Any, done: str) -> None:
     """Say what an action did: the line `done`, the commit, and any notices."""
     commit = f" (commit {outcome.commits[0][:7]})" if outcome.commits else ""
     click.echo(done + commit)
-    for notice in outcome.notices:
-        click.echo(app.style(notice, fg="yellow"), err=True)
+    notices(app, outcome.notices)
     app.problems(outcome.problems)
-
-
-def parse_day(value: str | None, today: date, option: str) -> date | None:
-    """`2026-11-20`, `today`, `yesterday` or `3d` (days ago)."""
-    if value is None:
-        return None
-    text = value.strip().lower()
-    if text == "today":
-        return today
-    if text == "yesterday":
-        return today - timedelta(days=1)
-    if text.endswith("d") and text[:-1].isdigit():
-        return today - timedelta(days=int(text[:-1]))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD, today, yesterday or 3d for three days ago)",
-            param_hint=option,
-        ) from None

@@ -9,18 +9,34 @@ from typing import Any
 
 import click
 
-from vault_touchbase.cli.app import App, command, emit_json, json_option, plural
+from vault_touchbase.cli.app import (
+    App,
+    command,
+    emit_json,
+    emit_listing,
+    json_option,
+    notices,
+    plural,
+    problems_json,
+    report,
+)
 
 
 @command()
+@json_option
 @click.pass_context
-def refresh(ctx: click.Context) -> None:
-    """Log ticked boxes, then rebuild the index note ("Touch Base.md")."""
+def refresh(ctx: click.Context, as_json: bool) -> None:
+    """Log ticked boxes, then rebuild the index note ("Touch Base.md").
+
+    With --json, a JSON object: the counts, what was logged, notices and problems.
+    """
     from vault_touchbase.vault.memo import unchanged_index
 
     app = App(ctx)
     # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.
     quick = unchanged_index(app.vault, app.today.isoformat())
+    done: list[str] = []
+    said: list[str] = []
     if quick is not None:
         (due, overdue, never, planned, used, budget), problems = quick
         written = False
@@ -30,17 +46,33 @@ def refresh(ctx: click.Context) -> None:
         result = do_refresh(app.vault, app.today, app.progress("Reading notes"))
         due, overdue, never, planned, used, budget = result.summary
         problems, written = result.problems, result.written
-        for line in result.outcome.done:
+        done, said = result.outcome.done, result.notices
+    if as_json:
+        emit_json(
+            {
+                "index": app.vault.settings.index,
+                "written": written,
+                "due": due,
+                "overdue": overdue,
+                "never_contacted": never,
+                "this_hour": {"people": planned, "minutes": used, "budget": budget},
+                "done": done,
+                "notices": said,
+                "problems": problems_json(problems),
+            }
+        )
+    else:
+        for line in done:
             click.echo(line)
-        for notice in result.notices:
-            click.echo(app.style(notice, fg="yellow"), err=True)
-    state = "written" if written else "unchanged"
-    click.echo(
-        f"{app.vault.settings.index} {state}: {due} due "
-        f"({overdue} overdue, {never} never contacted); this hour: "
-        f"{plural(planned, 'person', 'people')}, {used} of {budget} min"
-        + (f"; {plural(len(problems), 'problem')}" if problems else "")
-    )
+    notices(app, said)
+    if not as_json:
+        state = "written" if written else "unchanged"
+        click.echo(
+            f"{app.vault.settings.index} {state}: {due} due "
+            f"({overdue} overdue, {never} never contacted); this hour: "
+            f"{plural(planned, 'person', 'people')}, {used} of {budget} min"
+            + (f"; {plural(len(problems), 'problem')}" if problems else "")
+        )
     app.problems(problems, limit=20)
 
 
@@ -80,8 +112,7 @@ def due(ctx: click.Context, as_json: bool) -> None:
     snap = snapshot(app.vault, app.today, app.progress("Reading notes"))
     rows = [_due_row(item, snap.plan) for item in snap.items]
     if as_json:
-        emit_json(rows)
-        app.problems(snap.loaded.problems, limit=5)
+        emit_listing(app, rows, snap.loaded.problems)
         return
     if not rows:
         click.echo("Nobody is due this month.")
@@ -228,7 +259,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
     future = future_date_problems(app.vault, loaded.contacts, app.today)
     problems = sorted([*loaded.problems, *future])
     if as_json:
-        emit_json([p.to_json() for p in problems])
+        emit_json(problems_json(problems))  # the listing is the problems: none on stderr
     else:
         for problem in problems:
             click.echo(str(problem))
@@ -266,7 +297,6 @@ def add(
 ) -> None:
     """Add a person: a new note from templates/contact.md, committed. Never overwrites."""
     from vault_touchbase.actions.people import NewContact, add_contact
-    from vault_touchbase.cli.app import report
 
     app = App(ctx)
     person = NewContact(name, email, phone, cadence, channel, circle, tags, nearby, folder)

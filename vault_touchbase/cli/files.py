@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from vault_touchbase.cli.app import App, command, plural
+from vault_touchbase.cli.app import (
+    App,
+    command,
+    emit_json,
+    json_option,
+    notices,
+    plural,
+    problems_json,
+)
+
+if TYPE_CHECKING:
+    from vault_touchbase.actions.committing import Outcome
+    from vault_touchbase.actions.importer import ImportPlan
+    from vault_touchbase.core.model import Problem
 
 PROGRESS_FROM = 200  # records: fewer go by too fast for a bar
 
@@ -36,8 +49,9 @@ def _entry_line(app: App, entry: Any, detail: bool) -> list[str]:
     is_flag=True,
     help="Show how the file was read and what would change; write nothing.",
 )
+@json_option
 @click.pass_context
-def import_command(ctx: click.Context, file: Path, dry_run: bool) -> None:
+def import_command(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None:
     """Import people from FILE: vCard (.vcf), Google Contacts or LinkedIn CSV, a CSV
     table with a Name column, a Word document (.docx) or a plain text / Markdown list.
 
@@ -45,6 +59,7 @@ def import_command(ctx: click.Context, file: Path, dry_run: bool) -> None:
     e-mail address, else same name) are merged: missing values are added, lists
     united, your own values never changed. One commit for the whole import.
     Bad records are reported with their line and skipped; the rest come in.
+    With --json (say, with --dry-run), a JSON object: each entry, the counts and problems.
     """
     from vault_touchbase.actions.importer import import_file
 
@@ -56,21 +71,36 @@ def import_command(ctx: click.Context, file: Path, dry_run: bool) -> None:
         dry_run=dry_run,
         progress=lambda label: app.progress(label, PROGRESS_FROM),
     )
+    problems = plan.problems if outcome is None else outcome.problems
+    if as_json:
+        emit_json(_import_json(plan, outcome, problems))
+        if outcome is not None:
+            notices(app, outcome.notices)
+        app.problems(problems)
+    else:
+        _say_import(app, file, plan, outcome, problems)
+    if not plan.entries and any(p.severity == "error" for p in plan.problems):
+        ctx.exit(1)
+
+
+def _say_import(
+    app: App, file: Path, plan: ImportPlan, outcome: Outcome | None, problems: list[Problem]
+) -> None:
+    """The import as text: how the file was read, each entry, then what was written."""
     people = sum(1 for e in plan.entries for _ in e.records)
     click.echo(
         f"Read {file.name} ({plan.format}): {plural(plan.records, 'record')}, "
         f"{plural(people, 'person')}".replace("persons", "people")
     )
     for entry in plan.entries:
-        if entry.action != "skip" or dry_run:
-            for line in _entry_line(app, entry, detail=dry_run):
+        if entry.action != "skip" or outcome is None:
+            for line in _entry_line(app, entry, detail=outcome is None):
                 click.echo(line)
-    app.problems(plan.problems if outcome is None else outcome.problems)
+    app.problems(problems)
     if outcome is None:
         click.echo(f"Dry run: {plan.counts()}; nothing written.")
     else:
-        for notice in outcome.notices:
-            click.echo(app.style(notice, fg="yellow"), err=True)
+        notices(app, outcome.notices)
         commit = f" (commit {outcome.commits[0][:7]})" if outcome.commits else ""
         if outcome.changed:
             click.echo(
@@ -79,8 +109,33 @@ def import_command(ctx: click.Context, file: Path, dry_run: bool) -> None:
             )
         else:
             click.echo(f"Nothing to change from {file.name}: {plan.counts()}")
-    if not plan.entries and any(p.severity == "error" for p in plan.problems):
-        ctx.exit(1)
+
+
+def _import_json(
+    plan: ImportPlan, outcome: Outcome | None, problems: list[Problem]
+) -> dict[str, Any]:
+    """The import as one JSON object: what was read, each entry, the counts and problems."""
+    return {
+        "file": plan.file,
+        "format": plan.format,
+        "records": plan.records,
+        "dry_run": outcome is None,
+        "entries": [
+            {
+                "action": entry.action,
+                "name": entry.person.name if entry.contact is None else entry.contact.name,
+                "path": entry.path,
+                "changes": list(entry.changes),
+                "reason": entry.reason,
+            }
+            for entry in plan.entries
+        ],
+        "counts": {action: len(plan.of(action)) for action in ("new", "merge", "skip")},
+        "changed": [] if outcome is None else list(outcome.changed),
+        "commit": outcome.commits[0] if outcome is not None and outcome.commits else None,
+        "notices": [] if outcome is None else list(outcome.notices),
+        "problems": problems_json(problems),
+    }
 
 
 @command()

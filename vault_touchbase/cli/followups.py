@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vault_touchbase.cli.app import App, command, emit_json, json_option
+from vault_touchbase.cli.app import App, command, emit_listing, json_option, report
 
 
 @command()
@@ -22,7 +22,8 @@ def followups(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     until = None if show_all else month_end(app.today)
     found = open_followups(loaded.contacts, app.today, until)
     if as_json:
-        emit_json(
+        emit_listing(
+            app,
             [
                 {
                     "name": c.name,
@@ -33,7 +34,8 @@ def followups(ctx: click.Context, show_all: bool, as_json: bool) -> None:
                     "line": f.line,
                 }
                 for c, f in found
-            ]
+            ],
+            loaded.problems,
         )
         return
     if not found:
@@ -59,7 +61,6 @@ def followups(ctx: click.Context, show_all: bool, as_json: bool) -> None:
 def done(ctx: click.Context, name: str, text: tuple[str, ...], channel: str | None) -> None:
     """Tick NAME's open follow-up (matching TEXT, or their only one) and log it; one commit."""
     from vault_touchbase.actions.touch import complete_followup, contact_named, loaded_and_locked
-    from vault_touchbase.cli.app import report
     from vault_touchbase.core.errors import UsageProblem, VtbError
 
     app = App(ctx)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vault_touchbase.cli.app import App, command, emit_json, json_option, plural
+from vault_touchbase.cli.app import App, command, emit_listing, json_option, plural, report
 
 
 @command()
@@ -50,7 +50,6 @@ def draft(ctx: click.Context, name: str, eml: Path | None, open_mail: bool, log_
     sends mail: the draft is printed, saved with --eml, or opened with --open.
     """
     from vault_touchbase.actions.touch import contact_named, log_touch
-    from vault_touchbase.cli.app import report
     from vault_touchbase.features.drafts.draft import make_draft
     from vault_touchbase.features.drafts.output import as_text, eml_bytes, mailto
     from vault_touchbase.features.intros import find_intros
@@ -107,8 +106,7 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
         person = find_contact(loaded.contacts, name)
         found = [i for i in found if i.involves(person)]
     if as_json:
-        emit_json([intro.to_json() for intro in found])
-        app.problems(loaded.problems, limit=5)
+        emit_listing(app, [intro.to_json() for intro in found], loaded.problems)
         return
     if not found:
         click.echo("No offers and needs that match right now.")
@@ -137,7 +135,6 @@ def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...]) ->
     double opt-in email to each (ask both before you connect them)."""
     from vault_touchbase.actions.intro import record_intro
     from vault_touchbase.actions.touch import loaded_and_locked
-    from vault_touchbase.cli.app import report
     from vault_touchbase.features.drafts.draft import intro_drafts
     from vault_touchbase.features.drafts.output import as_text
     from vault_touchbase.features.intros import already_introduced, match_pair

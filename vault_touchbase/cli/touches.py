@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from vault_touchbase.cli.app import App, command, emit_json, json_option, parse_day, report
+from vault_touchbase.cli.app import App, command, day_or_span, emit_listing, json_option, report
 
 
 @command("log")
@@ -14,10 +14,18 @@ from vault_touchbase.cli.app import App, command, emit_json, json_option, parse_
     "-c", "--channel", help="How you were in touch: email, call, visit, meet, text, reply..."
 )
 @click.option(
-    "-d", "--date", "when", metavar="DATE", help="When (default today): YYYY-MM-DD, yesterday, 3d."
+    "-d",
+    "--date",
+    "when",
+    metavar="DATE",
+    help="When (default today): YYYY-MM-DD, yesterday, or a span back: 3d = three days ago.",
 )
 @click.option("--follow-up", "follow_up", metavar="TASK", help="Also add an open follow-up task.")
-@click.option("--due", metavar="DATE", help="The follow-up's due date: YYYY-MM-DD or 2w, 1m.")
+@click.option(
+    "--due",
+    metavar="DATE",
+    help="The follow-up's due date: YYYY-MM-DD, or a span ahead: 2w = two weeks from today.",
+)
 @click.pass_context
 def log_command(
     ctx: click.Context,
@@ -35,11 +43,10 @@ def log_command(
     `- [ ] TASK 📅 DATE` under the note's `## Follow-ups`, in the same commit.
     """
     from vault_touchbase.actions.touch import contact_named, loaded_and_locked, log_touch
-    from vault_touchbase.core.cadence import parse_duration_or_date
     from vault_touchbase.core.plan import channel_of
 
     app = App(ctx)
-    day = parse_day(when, app.today, "--date")
+    day = None if when is None else day_or_span(when, app.today, "ago", "--date")
     if channel is not None and (not channel.strip() or len(channel.split()) > 1):
         raise click.BadParameter(
             "give one word, e.g. email, call, visit, meet", param_hint="--channel"
@@ -48,10 +55,7 @@ def log_command(
     if due is not None:
         if not follow_up:
             raise click.BadParameter("--due needs --follow-up TASK", param_hint="--due")
-        try:
-            follow_up_due = parse_duration_or_date(due, app.today)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--due") from None
+        follow_up_due = day_or_span(due, app.today, "ahead", "--due")
     with loaded_and_locked(app.vault) as loaded:
         contact = contact_named(app.vault, name, loaded)
         outcome = log_touch(
@@ -74,16 +78,13 @@ def log_command(
 @click.argument("until")
 @click.pass_context
 def snooze(ctx: click.Context, name: str, until: str) -> None:
-    """Not due before UNTIL (a date, or 2w, 1m, 10d from today); commits it."""
+    """Not due before UNTIL: a date, or a span ahead (3d = three days from today, 2w, 1m);
+    commits it."""
     from vault_touchbase.actions.touch import contact_named, loaded_and_locked
     from vault_touchbase.actions.touch import snooze as do_snooze
-    from vault_touchbase.core.cadence import parse_duration_or_date
 
     app = App(ctx)
-    try:
-        day = parse_duration_or_date(until, app.today)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="UNTIL") from None
+    day = day_or_span(until, app.today, "ahead", "UNTIL")
     with loaded_and_locked(app.vault) as loaded:
         contact = contact_named(app.vault, name, loaded)
         outcome = do_snooze(app.vault, app.today, contact, day, loaded)
@@ -126,7 +127,7 @@ def history(ctx: click.Context, name: str, max_count: int, as_json: bool) -> Non
     contact = contact_named(app.vault, name)
     events = timeline(app.vault, contact, max_count)
     if as_json:
-        emit_json([event.to_json() for event in events])
+        emit_listing(app, [event.to_json() for event in events])
         return
     click.echo(app.style(f"{contact.name}  ({contact.path})", bold=True))
     if not events:

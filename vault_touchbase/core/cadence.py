@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from typing import Literal
 
 from vault_touchbase.core.model import Cadence
 
@@ -77,22 +78,35 @@ def add_cadence(start: date, cadence: Cadence, times: int = 1) -> date:
     return add_months(start, months)
 
 
-def parse_duration_or_date(value: str, today: date) -> date:
-    """`2026-12-01`, or a cadence-like span from today (`2w`, `1m`, `10d`)."""
-    text = value.strip()
+Direction = Literal["ago", "ahead"]
+DAY_FORMS = "YYYY-MM-DD, today, yesterday, tomorrow, or a span like 3d, 2w, 1m"
+
+
+def parse_day_or_span(value: str, today: date, direction: Direction) -> date:
+    """A day as people type it: `2026-12-01`, `today`, `yesterday`, `tomorrow`, or a span
+    counted from today (`3d`, `2w`, `1m`, `1y`, `monthly`): back for `ago` (`log -d 3d`
+    is three days ago), forward for `ahead` (`snooze 3d` is three days from now).
+
+    Raises ValueError naming the forms for anything else.
+    """
+    text = value.strip().lower()
+    named = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if text in named:
+        return today + timedelta(days=named[text])
     try:
         return date.fromisoformat(text)
     except ValueError:
         pass
+    meaning = "3d = three days ago" if direction == "ago" else "3d = three days from today"
     try:
         span = parse_cadence(text)
     except ValueError:
         raise ValueError(
-            f"{value!r} is neither a date (YYYY-MM-DD) nor a span like 2w, 1m, 10d"
+            f"{value!r} is neither a date nor a span: give {DAY_FORMS} ({meaning})"
         ) from None
     if span.never:
-        raise ValueError(f"{value!r} is not a span of time")
-    return add_cadence(today, span)
+        raise ValueError(f"{value!r} is not a span of time: give {DAY_FORMS} ({meaning})")
+    return add_cadence(today, span, -1 if direction == "ago" else 1)
 
 
 def month_end(day: date) -> date:

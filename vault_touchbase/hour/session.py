@@ -281,11 +281,11 @@ class Session:
             click.echo(f"Give a number from 1 to {len(tasks)}, or press Enter.")
 
     def snooze(self, contact: Contact) -> bool:
-        from vault_touchbase.core.cadence import parse_duration_or_date
+        from vault_touchbase.core.cadence import parse_day_or_span
 
         answer = self.term.line("Snooze until (a date, or 2w, 1m)", default="2w")
         try:
-            until = parse_duration_or_date(answer, self.today)
+            until = parse_day_or_span(answer, self.today, "ahead")
         except ValueError as exc:
             click.echo(str(exc))
             return False
