@@ -21,7 +21,6 @@ from vault_touchbase.features.formats.person import EXTRA_KEYS, PLACEHOLDER, Imp
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.load import load_vault
 
-FORMATS = ("vcf", "csv", "ics", "json")
 _STOP = re.compile(r"^#{1,2}\s+(log|follow[\s_-]*ups?)\s*#*\s*$", re.IGNORECASE)
 
 

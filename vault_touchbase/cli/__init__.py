@@ -1,1 +1,1 @@
-"""cli."""
+"""The `vtb` command line: one module per group of commands, each command thin."""

@@ -1,1 +1,1 @@
-"""git."""
+"""The git command line: running it, commits, a note's history, the remote, attributes."""

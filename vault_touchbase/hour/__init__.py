@@ -1,1 +1,1 @@
-"""hour."""
+"""`vtb hour`: the monthly hour as an interactive terminal session."""

@@ -1,1 +1,1 @@
-"""index."""
+"""The index note ("Touch Base.md"): render it, read its ticked boxes, merge it."""

@@ -1,4 +1,5 @@
-"""Find the vault, list its contact notes, load them, and look people up by name."""
+"""Load every contact note of a vault (through the parse cache), and reload the few a
+command changed itself."""
 
 from __future__ import annotations
 
