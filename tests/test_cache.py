@@ -13,6 +13,7 @@ import pickle
 import time
 from pathlib import Path
 
+import msgspec
 import pytest
 from conftest import Vtb
 
@@ -47,7 +48,7 @@ def cached_paths(vault: Vault) -> set[str]:
     """The notes the shard files on disk hold results for."""
     key = shards.cache_key(vault)
     found = set()
-    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+    for path in (vault.state_dir / shards.CACHE_DIR).glob(f"*.{shards.SUFFIX}"):
         entries, _results = shards.read_shard(path, key)  # the results decode too
         found |= {rel for rel, _ in entries}
     return found
@@ -138,7 +139,7 @@ def test_deleted_and_new_notes(example_copy: Path, settled: None) -> None:
         lambda data: data[:-1],
         lambda data: data[:40] + bytes(200) + data[240:],
         lambda data: bytes(b ^ 0x55 for b in data),
-        lambda data: b"not a pickle at all" + shards.TRAILER,
+        lambda data: shards.MAGIC_BYTES + b"not a shard at all" + shards.TRAILER,
     ],
     ids=["empty", "half", "no-trailer", "zeroed", "garbled", "text"],
 )
@@ -148,7 +149,7 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(
     vault = open_vault(example_copy)
     truth = fresh(vault)
     load_vault(vault)
-    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+    for path in (vault.state_dir / shards.CACHE_DIR).glob(f"*.{shards.SUFFIX}"):
         path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
     assert same(load_vault(vault), truth)
     assert cached_paths(vault) == all_notes(vault)  # rebuilt, readable again
@@ -197,24 +198,30 @@ class Boom:
         return (os.system, (f"touch {self.marker}",))
 
 
-@pytest.mark.parametrize("where", ["results", "entries", "key"])
-def test_a_pickle_with_a_forbidden_class_is_never_run(
+@pytest.mark.parametrize("where", ["header", "results"])
+def test_a_pickle_in_a_shard_file_is_never_run(
     example_copy: Path, settled: None, tmp_path: Path, where: str
 ) -> None:
+    """Shard files are msgpack decoded into vtb's types: a pickle planted in one (say by
+    an older vtb, or an attacker) is a miss, never unpickled."""
     vault = open_vault(example_copy)
     truth = fresh(vault)
     load_vault(vault)
     marker = tmp_path / "pwned"
     key = shards.cache_key(vault)
-    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
-        entries, _ = shards.read_shard(path, key)
-        parts = {"key": key, "entries": tuple(entries), "results": [Boom(marker)] * len(entries)}
-        parts[where] = Boom(marker)  # type: ignore[assignment]
-        path.write_bytes(
-            b"".join(pickle.dumps(parts[k]) for k in ("key", "entries", "results")) + shards.TRAILER
-        )
+    for path in (vault.state_dir / shards.CACHE_DIR).glob(f"*.{shards.SUFFIX}"):
+        entries, found = shards.read_shard(path, key)
+        header = msgspec.msgpack.encode((list(key), entries))
+        blob = shards.dumps(found)
+        if where == "header":
+            header = pickle.dumps(Boom(marker))
+        else:
+            blob = pickle.dumps([Boom(marker)] * len(entries))
+        length = len(header).to_bytes(4, "little")
+        path.write_bytes(shards.MAGIC_BYTES + length + header + blob + shards.TRAILER)
     assert same(load_vault(vault), truth)
     assert not marker.exists()
+    assert cached_paths(vault) == all_notes(vault)  # rebuilt, readable again
 
 
 def test_a_shard_results_for_the_wrong_note_are_not_used(example_copy: Path, settled: None) -> None:
@@ -224,7 +231,7 @@ def test_a_shard_results_for_the_wrong_note_are_not_used(example_copy: Path, set
     truth = fresh(vault)
     load_vault(vault)
     key = shards.cache_key(vault)
-    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+    for path in (vault.state_dir / shards.CACHE_DIR).glob(f"*.{shards.SUFFIX}"):
         entries, found = shards.read_shard(path, key)
         if len(entries) < 2:
             continue
@@ -251,10 +258,10 @@ def test_results_that_do_not_match_the_index_are_not_used(
     truth = fresh(vault)
     load_vault(vault)
     key = shards.cache_key(vault)
-    for path in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+    for path in (vault.state_dir / shards.CACHE_DIR).glob(f"*.{shards.SUFFIX}"):
         entries, results = shards.read_shard(path, key)
         forged = forge(results)  # type: ignore[operator]
-        blob = pickle.dumps(forged, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = msgspec.msgpack.encode(forged)
         shards.write_shard(path.parent, int(path.stem), key, entries, blob)
     assert same(load_vault(vault), truth)
 
@@ -263,7 +270,7 @@ def test_the_cache_is_git_ignored(example_copy: Path, settled: None) -> None:
     vault = open_vault(example_copy)
     load_vault(vault)
     assert "*" in (vault.state_dir / ".gitignore").read_text().split()
-    assert list((vault.state_dir / shards.CACHE_DIR).glob("*.pickle"))
+    assert list((vault.state_dir / shards.CACHE_DIR).glob(f"*.{shards.SUFFIX}"))
 
 
 def test_a_cache_that_cannot_be_written_still_loads(example_copy: Path, settled: None) -> None:
@@ -350,7 +357,7 @@ def test_two_processes_loading_while_a_note_changes(example_copy: Path, settled:
     assert same(loaded, fresh(vault))
     assert "Jane Last" in {c.name for c in loaded.contacts}
     # and every shard file the children left behind is whole and readable
-    for shard in (vault.state_dir / shards.CACHE_DIR).glob("*.pickle"):
+    for shard in (vault.state_dir / shards.CACHE_DIR).glob(f"*.{shards.SUFFIX}"):
         entries, results = shards.read_shard(shard, shards.cache_key(vault))
         assert len(results) == len(entries)
 

@@ -297,7 +297,7 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         log=tuple(entries),
         followups=tuple(followups),
         summary=_summary(body),
-        keys=_shared(reader.keys),
+        keys=shared_keys(reader.keys),
     )
 
 
@@ -306,7 +306,8 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
 _KEY_MAPS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
 
 
-def _shared(keys: dict[str, str]) -> dict[str, str]:
+def shared_keys(keys: dict[str, str]) -> dict[str, str]:
+    """The one shared copy of a `keys` mapping (for notes parsed here and read from the cache)."""
     items = tuple(keys.items())
     return _KEY_MAPS.setdefault(items, dict(items))
 

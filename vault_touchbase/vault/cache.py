@@ -27,6 +27,7 @@ from vault_touchbase.vault.memo import listing_digest
 from vault_touchbase.vault.shards import (
     CACHE_DIR,
     SHARDS,
+    SUFFIX,
     Entries,
     Result,
     cache_key,
@@ -133,7 +134,7 @@ class _Load:
         """A shard file's entries and results; None if it is missing, corrupt, cut short
         or foreign (its notes are parsed again and it is rewritten)."""
         try:
-            return read_shard(self.folder / f"{shard:02d}.pickle", self.key)
+            return read_shard(self.folder / f"{shard:02d}.{SUFFIX}", self.key)
         except Exception:  # noqa: BLE001 - whatever is wrong with it, it is rebuilt
             return None
 

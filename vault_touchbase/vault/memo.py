@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import Problem
-from vault_touchbase.vault.shards import BuiltinsUnpickler, SafeUnpickler, cache_key
+from vault_touchbase.vault.safe_pickle import BuiltinsUnpickler, ProblemsUnpickler
+from vault_touchbase.vault.shards import cache_key
 from vault_touchbase.vault.stamp import Stamp, stamp_of
 
 try:  # what hashlib itself uses, without loading OpenSSL (2.5 ms of every start)
@@ -124,7 +125,7 @@ def unchanged_index(
     edits) and nothing it was built from changed: no note, setting, date or vtb code."""
     try:
         with open(vault.state_dir / MEMO_FILE, "rb") as handle:
-            key, summary = SafeUnpickler(handle).load()
+            key, summary = ProblemsUnpickler(handle).load()
         index = vault.index_path.read_bytes()
     except Exception:  # noqa: BLE001 - no memo, no index, a corrupt memo: the long way
         return None

@@ -24,7 +24,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from vault_touchbase.vault.shards import BuiltinsUnpickler, dumps
+from vault_touchbase.vault.safe_pickle import BuiltinsUnpickler
+from vault_touchbase.vault.shards import dumps
 
 if TYPE_CHECKING:
     from vault_touchbase.vault.folder import Vault
