@@ -200,3 +200,14 @@ def contact_to_dict(contact: Contact) -> dict[str, object]:
         ],
         "summary": contact.summary,
     }
+
+
+# Every distinct `keys` mapping, once: 10,000 notes use a handful of them (one per
+# dialect), so each contact holds one of these rather than its own copy. Never changed.
+_KEY_MAPS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+
+
+def shared_keys(keys: dict[str, str]) -> dict[str, str]:
+    """The one shared copy of a `keys` mapping: for contacts parsed and read from the cache."""
+    items = tuple(keys.items())
+    return _KEY_MAPS.setdefault(items, dict(items))

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from vault_touchbase.core.cadence import parse_cadence
-from vault_touchbase.core.model import Birthday, Contact, Problem, Severity
+from vault_touchbase.core.model import Birthday, Contact, Problem, Severity, shared_keys
 from vault_touchbase.core.settings import CHANNELS, Settings
 from vault_touchbase.notes.followups import read_followups
 from vault_touchbase.notes.log import read_log
@@ -299,17 +299,6 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         summary=_summary(body),
         keys=shared_keys(reader.keys),
     )
-
-
-# Every distinct `keys` mapping, once: 10,000 notes use a handful of them (one per
-# dialect), so each contact holds one of these rather than its own copy. Never changed.
-_KEY_MAPS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-
-
-def shared_keys(keys: dict[str, str]) -> dict[str, str]:
-    """The one shared copy of a `keys` mapping (for notes parsed here and read from the cache)."""
-    items = tuple(keys.items())
-    return _KEY_MAPS.setdefault(items, dict(items))
 
 
 def _yaml_problem(path: str, first_line: int, exc: Exception) -> Problem:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from vault_touchbase import __version__
-from vault_touchbase.core.model import Contact, Problem
+from vault_touchbase.core.model import Contact, Problem, shared_keys
 from vault_touchbase.vault.stamp import STAMP_SIZE, Stamp
 
 try:  # what hashlib itself uses, without loading OpenSSL (2.5 ms of every start)
@@ -120,8 +120,6 @@ def dumps(results: list[Result]) -> bytes:
 
 def loads(data: bytes | memoryview, count: int) -> list[Result]:
     """`count` results from bytes `dumps` made; ValueError (msgspec's errors are) otherwise."""
-    from vault_touchbase.notes.parse import shared_keys  # not needed by the refresh memo
-
     results = _RESULTS.decode(data)
     if len(results) != count:
         raise ValueError("not the results of this shard")
