@@ -241,8 +241,8 @@ def test_vtb_intro_with_text_and_wrong_names(example_repo: Path) -> None:
 def test_kept_introductions_are_what_matching_gives_after_every_kind_of_change(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The index's intros are kept by their inputs (`intros.index_inputs`): each change
-    that alters matching must give the freshly matched lines, and nothing else is kept."""
+    """The index's intros are kept by what matching reads (`intros.matching_view`): each
+    change that alters matching must give the freshly matched lines."""
     import vault_touchbase.features.intros as intros_module
     from vault_touchbase.actions.index_note import index_input, plan_for
     from vault_touchbase.vault.folder import open_vault

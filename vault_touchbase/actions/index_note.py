@@ -84,6 +84,8 @@ def index_input(
 
     replies = [i for i in snap.items if i.status == "reply"]
     contacts = snap.loaded.contacts
+    # Matched over what matching reads and nothing else, so kept by exactly that.
+    views = [intros.matching_view(c) for c in contacts if c.offers or c.needs]
     return IndexInput(
         today=today,
         items=snap.items,
@@ -95,8 +97,8 @@ def index_input(
         intros=remembered(  # matching 10,000 people's offers and needs: kept between runs
             vault,
             "intros",
-            intros.index_inputs(contacts, vault.settings, today),
-            lambda: intros.index_lines(contacts, vault.settings, today),
+            (today, views),
+            lambda: intros.index_lines(views, vault.settings, today),
         ),
     )
 

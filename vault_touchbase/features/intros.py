@@ -25,7 +25,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import combinations
 
-from vault_touchbase.core.model import Contact, LogEntry
+from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import CLOSENESS, channel_of, is_snoozed
 from vault_touchbase.core.settings import Settings
 from vault_touchbase.vault.lookup import normalize
@@ -389,37 +389,26 @@ def describe(intro: Intro) -> str:
     return f"{intro.giver.name} ({intro.offer}) → {intro.taker.name} (needs {intro.need})"
 
 
-def index_inputs(
-    contacts: Sequence[Contact], settings: Settings, today: date
-) -> list[tuple[object, ...]]:
-    """Everything of the contacts that `index_lines` reads, as plain values: equal inputs
-    give equal lines, so the lines can be kept between runs (see `actions.index_input`).
-    Keep it in step with `_match_rows`: who takes part (their offers and needs, and
-    what `available` reads), how close they are (what `_closeness` reads), their name,
-    and the Log entries that could link someone (`already_introduced`). The settings
-    are part of the cache key already."""
-    return [
-        (
-            c.path,
-            c.name,
-            c.offers,
-            c.needs,
-            c.paused,
-            c.cadence is not None and c.cadence.never,  # what `available` reads of it
-            c.snooze_until is not None and c.snooze_until > today,
-            c.channel,
-            c.nearby,
-            c.circle,
-            _linking(c.log) if c.log else (),
-        )
-        for c in contacts
-        if c.offers or c.needs
-    ]
-
-
-def _linking(log: tuple[LogEntry, ...]) -> tuple[str, ...]:
-    """The texts of the Log entries that link a note (most Logs have none)."""
-    return tuple(e.text for e in log if "[[" in e.text)
+def matching_view(contact: Contact) -> Contact:
+    """The contact as matching sees it: only what matching reads — who takes part (offers,
+    needs, and what `available` reads), how close they are (what `_closeness` reads), the
+    name and path, and the Log entries that could link someone (`already_introduced`) —
+    every other field at its default. The index keeps its intros by these views and the
+    date (`actions.index_note.index_input`): matched over the views themselves, the kept
+    lines cannot depend on anything the key leaves out."""
+    return Contact(
+        path=contact.path,
+        name=contact.name,
+        offers=contact.offers,
+        needs=contact.needs,
+        paused=contact.paused,
+        cadence=contact.cadence,
+        snooze_until=contact.snooze_until,
+        channel=contact.channel,
+        nearby=contact.nearby,
+        circle=contact.circle,
+        log=tuple(entry._replace(line=0) for entry in contact.log if "[[" in entry.text),
+    )
 
 
 def index_lines(
