@@ -33,7 +33,7 @@ def loaded_and_locked(vault: Vault) -> Iterator[LoadResult]:
     """Hold the vault lock and load the vault once, for a command that finds a person,
     changes their note and rebuilds the index: with the lock held throughout, no other
     vtb process writes in between, so the index is rebuilt from this load and what the
-    command itself changed (`vault.reload_notes`), not from a second load."""
+    command itself changed (`vault.load.reload_notes`), not from a second load."""
     from vault_touchbase.vault.shards import CACHE_DIR
     from vault_touchbase.vault.store import vault_lock
 
@@ -44,7 +44,7 @@ def loaded_and_locked(vault: Vault) -> Iterator[LoadResult]:
 
 
 def contact_named(vault: Vault, name: str, loaded: LoadResult | None = None) -> Contact:
-    """The one person NAME matches (see `vault.find_contact`) in `loaded` (by default,
+    """The one person NAME matches (see `vault.lookup.find_contact`) in `loaded` (by default,
     the vault as it is now). When nobody does but an unreadable note's file name would,
     the error says so (rather than "nobody")."""
     from vault_touchbase.core.errors import NameNotFound

@@ -156,7 +156,7 @@ class LoadResult:
     problems: tuple[Problem, ...]
     linked: bool = field(default=False, compare=False)
     """Two of the notes are one file (a link to another note): a change to one is a
-    change to both, so `vault.reload_notes` reads everything again."""
+    change to both, so `vault.load.reload_notes` reads everything again."""
     listing: str | None = field(default=None, compare=False)
     """A digest of every note's path and stamp as this load saw them (None when a note
     had just changed, or after a partial reload): what the refresh memo keys on."""

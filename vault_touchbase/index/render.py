@@ -1,4 +1,4 @@
-"""The generated "due this month" note: render it, and read ticked boxes back.
+"""The generated "due this month" note, rendered (its ticked boxes are read by `ticks.py`).
 
 Made to be read in Obsidian. The same input gives the same bytes, and every
 due person is exactly one task line, tied to their note by the link's path.

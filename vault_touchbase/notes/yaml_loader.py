@@ -15,7 +15,7 @@ Python around it:
 
 So the results, error types and messages are `CSafeLoader`'s; a differential test
 (`tests/test_yaml_loader.py`) checks that on generated and broken documents.
-Measured at about 0.4 × the time of `CSafeLoader` on vtb's frontmatters.
+Measured at 0.4–0.6 × the time of `CSafeLoader` on vtb's frontmatters.
 """
 
 from __future__ import annotations
