@@ -51,6 +51,13 @@ class Row:
     loads: list[float] = field(default_factory=list)
     note: str = ""
     compare: bool = True  # show its ratio to the baseline (same vault)
+    base: list[float] = field(default_factory=list)  # baseline runs interleaved with these
+
+    @property
+    def ratio(self) -> float:
+        """The median run ÷ the median of the baseline runs taken between this row's runs:
+        the machine's speed drifts 2-3 x from hour to hour, and other work comes and goes."""
+        return self.median / statistics.median(self.base) if self.base else float("nan")
 
     @property
     def median(self) -> float:
@@ -160,9 +167,16 @@ def repeat(
     command: Callable[[int], Sequence[str]],
     cwd: Path,
     before: Callable[[int], None] | None = None,
+    baseline: Sequence[str] | None = None,
 ) -> Row:
+    """`runs` runs of `command`; with `baseline`, each run follows a run of the baseline,
+    whose times are kept in `row.base` for the row's ratio."""
     row = Row(name)
     for number in range(runs):
+        if baseline is not None:
+            base = Row("baseline")
+            measure_once(baseline, cwd, base)
+            row.base += base.times
         if before:
             before(number)
         measure_once(command(number), cwd, row)
@@ -235,14 +249,27 @@ def benchmark(args: argparse.Namespace) -> tuple[list[Row], list[Target], dict[s
 
     rows.append(repeat("baseline: python-frontmatter loop", runs, lambda n: baseline, vault))
     rows.append(
-        repeat("vtb refresh, cold (no .vtb)", runs, lambda n: [*vtb, *at, "refresh"], vault, cold)
+        repeat(
+            "vtb refresh, cold (no .vtb)",
+            runs,
+            lambda n: [*vtb, *at, "refresh"],
+            vault,
+            cold,
+            baseline,
+        )
     )
     measure_once([*vtb, *at, "refresh"], vault, Row("settle"))  # the memo of a settled vault
     rows.append(
-        repeat("vtb refresh, warm (nothing changed)", runs, lambda n: [*vtb, *at, "refresh"], vault)
+        repeat(
+            "vtb refresh, warm (nothing changed)",
+            runs,
+            lambda n: [*vtb, *at, "refresh"],
+            vault,
+            baseline=baseline,
+        )
     )
     rows.append(repeat("vtb due (warm)", runs, lambda n: [*vtb, *at, "due"], vault))
-    rows.append(repeat("vtb --help", runs, lambda n: [*vtb, "--help"], vault))
+    rows.append(repeat("vtb --help", runs, lambda n: [*vtb, "--help"], vault, baseline=baseline))
 
     names = people_to_log(args.notes, 2 * runs + 1)
     rows.append(
@@ -251,6 +278,7 @@ def benchmark(args: argparse.Namespace) -> tuple[list[Row], list[Target], dict[s
             runs,
             lambda n: [*vtb, *at, "log", names[n], "-c", "call", "benchmark touch"],
             vault,
+            baseline=baseline,
         )
     )
     history_of = busiest_note(args.notes, args.commits)
@@ -272,6 +300,7 @@ def benchmark(args: argparse.Namespace) -> tuple[list[Row], list[Target], dict[s
             lambda n: [*vtb, *at, "refresh"],
             vault,
             touch_one,
+            baseline,
         )
     )
     info["same due list"] = same_due_list(vtb, at, baseline, vault)
@@ -306,21 +335,11 @@ def benchmark(args: argparse.Namespace) -> tuple[list[Row], list[Target], dict[s
         default=None,
     )
 
-    # The machine's speed drifts 2-3 x from hour to hour: every figure is a ratio to the
-    # baseline, measured at the start and again at the end of this run (both kept).
-    again = repeat("baseline again, at the end", runs, lambda n: baseline, vault)
-    again.compare = False
-    rows.append(again)
     shutil.rmtree(vault, ignore_errors=True)
-    base_times = rows[0].times + rows[-1].times
-    base = statistics.median(base_times)
-    info["baseline drift"] = (
-        f"{rows[0].median:.3f} s at the start, {rows[-1].median:.3f} s at the end"
-    )
     by_name = {row.name: row for row in rows}
 
     def ratio(name: str) -> float:
-        return by_name[name].median / base
+        return by_name[name].ratio
 
     targets = [
         Target("cold refresh ÷ baseline", ratio("vtb refresh, cold (no .vtb)"), 0.7, "×"),
@@ -399,7 +418,7 @@ def report(rows: list[Row], targets: list[Target], info: dict[str, str], markdow
     lines = []
     if markdown:
         lines += [
-            "| measurement | median | fastest | ÷ baseline | peak memory | load (1 min) |",
+            "| measurement | median | fastest | ÷ baseline (interleaved) | peak memory | load (1 min) |",
             "|---|---:|---:|---:|---:|---:|",
         ]
     for row in rows:
@@ -410,7 +429,9 @@ def report(rows: list[Row], targets: list[Target], info: dict[str, str], markdow
                 row.name,
                 f"{row.median:.3f} s",
                 f"{row.best:.3f} s",
-                f"{row.median / base:.2f}" if row is not rows[0] and row.compare else "",
+                (f"{row.ratio:.2f}" if row.base else f"({row.median / base:.2f})")
+                if row is not rows[0] and row.compare
+                else "",
                 f"{row.peak_mb:.0f} MB" if row.peaks else "",
                 f"{row.load:.2f}" if row.loads else "",
             ]

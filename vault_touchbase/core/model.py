@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Problem:
     """Something wrong in a note, with its place: `path:line: severity: message`."""
 
@@ -36,7 +36,7 @@ class Problem:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cadence:
     """How often to touch base: `count` units of d, w, m or y. `count == 0` means never."""
 
@@ -67,7 +67,7 @@ class Cadence:
         return names.get((self.count, self.unit), f"{self.count}{self.unit}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Birthday:
     """A birthday; `year` is None when the note gives only month and day."""
 
@@ -93,7 +93,7 @@ class LogEntry(NamedTuple):
     line: int  # 1-based line in the note file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUp:
     """An open or done task in a note (Obsidian Tasks or Dataview style)."""
 
@@ -103,7 +103,7 @@ class FollowUp:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     """One person, read from one note. `path` is relative to the vault, with `/`."""
 

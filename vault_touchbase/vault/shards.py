@@ -21,9 +21,7 @@ import zlib
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import msgspec
+from typing import TYPE_CHECKING, Any
 
 from vault_touchbase import __version__
 from vault_touchbase.core.model import Contact, Problem, shared_keys
@@ -107,20 +105,30 @@ def cache_key(vault: Vault) -> tuple[str, ...]:
 # msgpack through msgspec, decoded straight into vtb's model types: about 2 µs a note to
 # write and 6 to read, against 15 and 11 for pickle, and decoding runs no code of the
 # file's choosing — a value of the wrong type fails the whole shard (a miss), never more.
-_ENCODER = msgspec.msgpack.Encoder()
-_RESULTS = msgspec.msgpack.Decoder(list[tuple[Contact | None, list[Problem]]])
-_HEADER = msgspec.msgpack.Decoder(tuple[list[str], list[tuple[str, bytes]]])
 _LENGTH = struct.Struct("<I")
+
+
+@lru_cache(maxsize=1)
+def _codec() -> tuple[Any, Any, Any]:
+    """msgspec's encoder and the two typed decoders (imported when first needed: the
+    refresh memo's check, which reads no shard, does not pay for it)."""
+    import msgspec
+
+    return (
+        msgspec.msgpack.Encoder(),
+        msgspec.msgpack.Decoder(list[tuple[Contact | None, list[Problem]]]),
+        msgspec.msgpack.Decoder(tuple[list[str], list[tuple[str, bytes]]]),
+    )
 
 
 def dumps(results: list[Result]) -> bytes:
     """Parse results as bytes for the cache."""
-    return _ENCODER.encode(results)
+    return _codec()[0].encode(results)  # type: ignore[no-any-return]
 
 
 def loads(data: bytes | memoryview, count: int) -> list[Result]:
     """`count` results from bytes `dumps` made; ValueError (msgspec's errors are) otherwise."""
-    results = _RESULTS.decode(data)
+    results = _codec()[1].decode(data)
     if len(results) != count:
         raise ValueError("not the results of this shard")
     for contact, _ in results:
@@ -146,7 +154,7 @@ def read_shard(path: Path, key: tuple[str, ...]) -> tuple[Entries, list[Result]]
         raise ValueError("not a complete shard file")
     view = memoryview(data)[len(MAGIC_BYTES) : len(data) - len(TRAILER)]
     (length,) = _LENGTH.unpack_from(view)
-    kept_key, entries = _HEADER.decode(view[_LENGTH.size : _LENGTH.size + length])
+    kept_key, entries = _codec()[2].decode(view[_LENGTH.size : _LENGTH.size + length])
     if tuple(kept_key) != key:
         raise ValueError("written by another vtb, Python, parser or settings")
     if any(len(stamp) != STAMP_SIZE for _, stamp in entries):
@@ -161,7 +169,7 @@ def write_shard(
     """Replace one shard file at once; `blob` is `dumps` of the entries' results."""
     import tempfile
 
-    header = _ENCODER.encode((list(key), entries))
+    header = _codec()[0].encode((list(key), entries))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{shard:02d}.", suffix=".tmp", dir=folder)
