@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import stat
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vault_touchbase.core.errors import NoteError, VtbError
+from vault_touchbase.core.errors import NoteError, VtbError, WriteFailed
 from vault_touchbase.vault import store
 from vault_touchbase.vault.store import (
     ChangedOnDisk,
@@ -129,7 +130,7 @@ def test_atomic_write_failing_replace_keeps_original_and_removes_temp(
         raise OSError("disk on fire")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(WriteFailed, match="cannot write .*note.md: disk on fire"):
         atomic_write(note, b"new content\n")
     monkeypatch.undo()
     assert note.read_bytes() == b"original\n"
@@ -149,11 +150,55 @@ def test_atomic_write_failing_fsync_keeps_original_and_removes_temp(
         raise OSError("no space left")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError, match="no space"):
+    with pytest.raises(WriteFailed, match="no space"):
         atomic_write(note, b"x" * 10_000)
     monkeypatch.undo()
     assert note.read_bytes() == b"original\n"
     assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+
+
+@pytest.mark.parametrize(
+    ("call", "code"),
+    [("write", errno.ENOSPC), ("open", errno.EROFS), ("open", errno.EACCES), ("fsync", errno.EIO)],
+)
+def test_a_refused_write_names_the_file_and_the_cause_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str, code: int
+) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"original\n")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, call, refuse)
+    with pytest.raises(WriteFailed) as caught:
+        atomic_write(note, b"new\n")
+    with pytest.raises(WriteFailed) as created:
+        create_new(tmp_path / "other.md", b"new\n")
+    monkeypatch.undo()
+    cause = os.strerror(code)[0].lower() + os.strerror(code)[1:]
+    assert caught.value.message == f"cannot write {note}: {cause}"
+    assert created.value.message == f"cannot write {tmp_path / 'other.md'}: {cause}"
+    assert caught.value.hint and caught.value.exit_code == 1
+    assert note.read_bytes() == b"original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o555, 0o000])
+def test_a_read_only_file_is_refused_by_its_mode_even_for_root(tmp_path: Path, mode: int) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"original\n")
+    note.chmod(mode)
+    with pytest.raises(WriteFailed, match="note.md: the file is read-only") as caught:
+        atomic_write(note, b"new\n")
+    assert "chmod u+w" in caught.value.hint
+    note.chmod(0o644)
+    assert note.read_bytes() == b"original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+    for writable in (0o644, 0o464, 0o446):
+        note.chmod(writable)
+        atomic_write(note, b"new\n")
+        assert _mode(note) == writable
 
 
 def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from vault_touchbase.actions.committing import (
     trailers_for,
 )
 from vault_touchbase.actions.refresh import update_index
-from vault_touchbase.core.errors import NoteError, UsageProblem, VtbError
+from vault_touchbase.core.errors import NoteError, UsageProblem, VtbError, WriteFailed
 from vault_touchbase.core.model import Contact
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.load import load_vault
@@ -110,6 +110,8 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
             raise VtbError(
                 f"{vault.rel(path)} appeared meanwhile; nothing written", "try again"
             ) from None
+        except WriteFailed as exc:
+            raise exc.naming(vault.rel(path)) from exc
         rel = vault.rel(path)
         outcome.changed.append(rel)
         if stem != wanted:
