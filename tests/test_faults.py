@@ -112,3 +112,87 @@ def test_an_intro_with_one_read_only_note_changes_neither(example_repo: Path) ->
     after.pop("Touch Base.md", None)
     assert after == before  # Ruth's note is not written either
     assert git(example_repo, "rev-parse", "HEAD") == head
+
+
+LEFTOVERS = [
+    "contacts/.Jane Doe.md.1a2b3c4d.vtb-tmp",  # a write cut short by a kill
+    ".Touch Base.md.5e6f7a8b.vtb-tmp",
+    "contacts/.Jane Doe.md.swp",  # Vim
+    "contacts/.Jane Doe.md.swo",
+    "contacts/Jane Doe.md~",  # Emacs, gedit, ... backups
+    "contacts/.#Jane Doe.md",  # Emacs locks
+]
+
+
+def _ignored(vault: Path, rels: list[str]) -> list[str]:
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=vault,
+        input="\n".join(rels) + "\n",
+        capture_output=True,
+        text=True,
+    )
+    return proc.stdout.splitlines()
+
+
+def test_a_new_vault_ignores_temp_and_swap_files(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from vault_touchbase.cli.main import cli
+
+    target = tmp_path / "vault"
+    assert CliRunner().invoke(cli, ["init", str(target)]).exit_code == 0
+    assert _ignored(target, LEFTOVERS) == LEFTOVERS
+    assert _ignored(target, ["contacts/Jane Doe.md", "Now.md"]) == []
+    for rel in LEFTOVERS:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        (target / rel).write_text("left over\n")
+    assert git(target, "status", "--porcelain").strip() == ""
+
+
+def test_init_appends_its_missing_lines_to_an_existing_gitignore_and_says_so(
+    example_repo: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from vault_touchbase.cli.main import cli
+
+    mine = b"# mine\r\n.vtb/\r\nsecret.txt"  # CRLF, no final newline
+    (example_repo / ".gitignore").write_bytes(mine)
+    git(example_repo, "add", ".gitignore")
+    git(example_repo, "commit", "-qm", "my ignores")
+    before = snapshot_bytes(example_repo)
+    result = CliRunner().invoke(cli, ["init", str(example_repo)])
+    assert result.exit_code == 0, result.output
+    text = (example_repo / ".gitignore").read_bytes()
+    assert text.startswith(mine + b"\r\n# added by vtb init\r\n")
+    appended = text[len(mine) :].decode().split("\r\n")
+    assert ".vtb/" not in appended  # what the file had is not repeated
+    assert {".*.vtb-tmp", ".*.sw[a-p]", "*~", ".#*"} <= set(appended)
+    assert "added .gitignore (appended: " in result.output and ".*.vtb-tmp" in result.output
+    after = snapshot_bytes(example_repo)
+    assert {rel for rel in after if after[rel] != before.get(rel)} <= {
+        ".gitignore",
+        ".gitattributes",
+        "contacts/.gitkeep",
+    }
+    assert git(example_repo, "status", "--porcelain", "--", ".gitignore") == ""  # committed
+    assert _ignored(example_repo, LEFTOVERS) == LEFTOVERS
+    again = CliRunner().invoke(cli, ["init", str(example_repo)])
+    assert ".gitignore" not in again.output
+    assert (example_repo / ".gitignore").read_bytes() == text
+
+
+def test_init_does_not_commit_a_gitignore_with_changes_of_the_user(example_repo: Path) -> None:
+    from click.testing import CliRunner
+
+    from vault_touchbase.cli.main import cli
+
+    (example_repo / ".gitignore").write_text("drafts/\n")  # not committed
+    result = CliRunner().invoke(cli, ["init", str(example_repo)])
+    assert result.exit_code == 0, result.output
+    assert (example_repo / ".gitignore").read_text().startswith("drafts/\n# added by vtb init\n")
+    assert ".gitignore has changes that are not committed" in result.output
+    assert git(example_repo, "status", "--porcelain", "--", ".gitignore") == " M .gitignore\n"

@@ -16,6 +16,8 @@ from vault_touchbase.core.errors import SettingsError
 
 CONFIG_NAME = "vtb.toml"
 STATE_DIR = ".vtb"
+TEMP_SUFFIX = ".vtb-tmp"
+"""vtb's temp files are named `.<name>.<random>.vtb-tmp`: hidden, ignored by git and watchers."""
 CHANNELS = ("call", "visit", "email")
 
 # Frontmatter keys other tools use for vtb's fields, in the order they are tried.

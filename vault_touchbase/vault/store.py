@@ -22,10 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vault_touchbase.core.errors import NoteError, VtbError, WriteFailed
-from vault_touchbase.core.settings import STATE_DIR
-
-TEMP_SUFFIX = ".vtb-tmp"
-"""Temp files are named `.<name>.<random>.vtb-tmp`: hidden, and easy for a watcher to ignore."""
+from vault_touchbase.core.settings import STATE_DIR, TEMP_SUFFIX
 
 WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 LOCK_NAME = "lock"
