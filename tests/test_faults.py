@@ -196,3 +196,82 @@ def test_init_does_not_commit_a_gitignore_with_changes_of_the_user(example_repo:
     assert (example_repo / ".gitignore").read_text().startswith("drafts/\n# added by vtb init\n")
     assert ".gitignore has changes that are not committed" in result.output
     assert git(example_repo, "status", "--porcelain", "--", ".gitignore") == " M .gitignore\n"
+
+
+# --- inputs other than notes: a regular file, and at most its limit ------------------------
+
+
+def _vtb_limited(vault: Path, *args: str) -> tuple[int, str]:
+    """`vtb` in a child process held to 1 GB of memory and 60 s, so that reading a device
+    or a pipe without end fails the test instead of the machine."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "vault_touchbase", "--vault", str(vault), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_import_refuses_a_device_a_pipe_and_a_folder_at_once(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "people.vcf"
+    os.mkfifo(fifo)
+    before = snapshot_bytes(example_copy)
+    for path, kind in (
+        ("/dev/zero", "a device"),
+        (str(fifo), "a pipe"),
+        (str(tmp_path), "a folder"),
+    ):
+        code, output = _vtb_limited(example_copy, "import", path)
+        assert code == 1, output
+        assert f"vtb: error: {path} is {kind}, not a file vtb reads" in output
+        assert "unexpected" not in output
+    assert snapshot_bytes(example_copy) == before
+
+
+def test_import_reads_at_most_its_limit(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vault_touchbase.core import settings
+
+    people = tmp_path / "people.csv"
+    people.write_text("Name,Email\n" + "Jo Smith,jo@example.com\n" * 100)
+    monkeypatch.setattr(settings, "MAX_IMPORT_BYTES", 1024)
+    result = Vtb(example_copy)("import", str(people))
+    assert result.exit_code == 1
+    assert f"vtb: error: {people} is over the 1 KB limit; not read" in result.output
+
+
+def test_a_template_or_now_md_that_is_no_file_or_too_long_is_refused(example_copy: Path) -> None:
+    vtb = Vtb(example_copy)
+    template = example_copy / "templates" / "email.md"
+    good = template.read_bytes()
+    template.write_bytes(good + b"x" * (1024 * 1024))
+    result = vtb("draft", "jane")
+    assert result.exit_code == 1
+    assert "vtb: error: templates/email.md is over the 1 MB limit; not read" in result.output
+    template.write_bytes(good)
+    (example_copy / "vtb.toml").write_text("max_note_mb = 0.015625\n")  # 16 KB
+    (example_copy / "Now.md").write_text("## Now\n" + "- working on things\n" * 1000)
+    result = vtb("draft", "jane")
+    assert result.exit_code == 1
+    assert "vtb: error: Now.md is over the 16 KB limit; not read" in result.output
+
+
+def test_a_now_md_linked_to_a_device_is_refused(example_copy: Path) -> None:
+    now = example_copy / "Now.md"
+    now.unlink()
+    now.symlink_to("/dev/zero")
+    code, output = _vtb_limited(example_copy, "--today", "2026-11-26", "draft", "jane")
+    assert code == 1, output
+    assert "vtb: error: Now.md is a device, not a file vtb reads" in output

@@ -18,9 +18,11 @@ from vault_touchbase.core.errors import NoteError, VtbError, WriteFailed
 from vault_touchbase.vault import store
 from vault_touchbase.vault.store import (
     ChangedOnDisk,
+    InputRefused,
     atomic_write,
     create_new,
     ensure_state_dir,
+    read_limited,
     read_snapshot,
     replace_if_unchanged,
     vault_lock,
@@ -394,3 +396,36 @@ def test_ensure_state_dir_keeps_an_existing_gitignore(tmp_path: Path) -> None:
     (tmp_path / ".vtb" / ".gitignore").write_text("cache\n")
     assert ensure_state_dir(tmp_path) == tmp_path / ".vtb"
     assert (tmp_path / ".vtb" / ".gitignore").read_text() == "cache\n"
+
+
+def test_read_limited_reads_a_file_up_to_its_limit(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"x" * 10)
+    assert read_limited(path, 10) == b"x" * 10
+    with pytest.raises(InputRefused, match=r"^people.csv is over the 9-byte limit; not read$"):
+        read_limited(path, 9, "people.csv")
+    path.write_bytes(b"x" * 3 * 1024 * 1024)
+    with pytest.raises(InputRefused, match=r"over the 2 MB limit"):
+        read_limited(path, 2 * 1024 * 1024)
+
+
+def test_read_limited_does_not_trust_the_size_a_file_claims() -> None:
+    status = Path("/proc/self/status")  # a regular file whose stat size is 0
+    assert os.stat(status).st_size == 0
+    assert read_limited(status, 100_000).startswith(b"Name:")
+    with pytest.raises(InputRefused, match="over the 10-byte limit"):
+        read_limited(status, 10)
+
+
+def test_read_limited_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path, kind in ((tmp_path, "a folder"), (fifo, "a pipe"), (Path("/dev/zero"), "a device")):
+        with pytest.raises(InputRefused, match=f"is {kind}, not a file vtb reads"):
+            read_limited(path, 1 << 30)  # a pipe without a writer: refused at once
+    link = tmp_path / "zero.md"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(InputRefused, match="^Now.md is a device"):
+        read_limited(link, 1 << 30, "Now.md")
+    with pytest.raises(FileNotFoundError):
+        read_limited(tmp_path / "missing", 10)

@@ -42,11 +42,13 @@ class NewContact:
 
 def contact_template(vault: Vault) -> str:
     """The vault's `templates/contact.md`, else the built-in one."""
+    from vault_touchbase.core.settings import MAX_TEMPLATE_BYTES
     from vault_touchbase.core.templates import CONTACT_TEMPLATE
+    from vault_touchbase.vault.store import read_limited
 
-    path = vault.root / "templates" / "contact.md"
-    try:
-        return path.read_text(encoding="utf-8")
+    rel = "templates/contact.md"
+    try:  # a folder, a device or a template over the limit is refused (InputRefused)
+        return read_limited(vault.root / rel, MAX_TEMPLATE_BYTES, rel).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return CONTACT_TEMPLATE
 

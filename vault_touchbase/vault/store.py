@@ -182,6 +182,57 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+class InputRefused(VtbError):
+    """A file vtb was given to read is no regular file, or is over its size limit."""
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISFIFO, "a pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_CHUNK = 1 << 20
+
+
+def read_limited(path: Path | str, limit: int, shown: str = "") -> bytes:
+    """The bytes of the regular file at `path`, refusing anything else and anything longer
+    than `limit` bytes, with `InputRefused` naming `shown` (else `path`).
+
+    At most `limit + 1` bytes are read whatever the file claims (a device's or a /proc
+    file's size is 0), and a pipe is refused without waiting for a writer. Other
+    failures (no such file, no permission) raise their OSError.
+    """
+    where = shown or str(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise InputRefused(f"{where} is {kind}, not a file vtb reads", "give a regular file")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(limit + 1 - total, _CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > limit:
+        message = f"{where} is over the {_size(limit)} limit; not read"
+        raise InputRefused(message, "give a smaller file, or split it")
+    return b"".join(chunks)
+
+
+def _size(count: int) -> str:
+    if count >= 1048576:
+        return f"{count / 1048576:g} MB"
+    return f"{count / 1024:g} KB" if count >= 1024 else f"{count}-byte"
+
+
 @dataclass(frozen=True)
 class FileSnapshot:
     """A note's bytes as vtb read them, to detect a change made before vtb writes back."""
