@@ -46,6 +46,7 @@ NOTES = [
     "\ufeff---\nname: J\n---\n## LOG ##\n+ 2026-05-01 a\n\nafter\n",
     "No log here.\n",
     "## Log\n- 2026-05-01 a\n> - 2026-06-01 quoted\n",
+    "## Log\n- 9999-12-31 far\ntext after\n\n",
 ]
 DAYS = [date(2027, 1, 1), date(2026, 5, 1), date(2026, 3, 1), date(2020, 1, 1)]
 
@@ -77,6 +78,7 @@ _LINES = st.sampled_from(
         "text",
         "",
         "> - 2026-01-01 quoted",
+        "- 9999-12-31 far",
     ]
 )
 

@@ -76,7 +76,7 @@ def _scanned_spot(notes: Rows, body: list[str], day: date) -> tuple[int, str] | 
     if older is not None:
         at = notes.body.count("\n", 0, older)
         return at, bullet_of(body[at])
-    if first_entry_before(notes.body, first_at, end_at, date.max) is None:  # no entries
+    if first_entry_before(notes.body, first_at, end_at, None) is None:  # no entries
         return back_over_blanks(body, end, first), "- "
     return None
 
