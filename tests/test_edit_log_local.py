@@ -47,6 +47,7 @@ NOTES = [
     "No log here.\n",
     "## Log\n- 2026-05-01 a\n> - 2026-06-01 quoted\n",
     "## Log\n- 9999-12-31 far\ntext after\n\n",
+    "## Log\n- 9999-12-31 far\n\na paragraph after the list\n",
 ]
 DAYS = [date(2027, 1, 1), date(2026, 5, 1), date(2026, 3, 1), date(2020, 1, 1)]
 
