@@ -275,3 +275,18 @@ def test_a_now_md_linked_to_a_device_is_refused(example_copy: Path) -> None:
     code, output = _vtb_limited(example_copy, "--today", "2026-11-26", "draft", "jane")
     assert code == 1, output
     assert "vtb: error: Now.md is a device, not a file vtb reads" in output
+
+
+def test_a_rename_keeps_the_links_in_a_read_only_note_and_says_so(example_repo: Path) -> None:
+    lea = example_repo / "contacts" / "Léa Fontaine.md"
+    lea.chmod(0o444)
+    before = lea.read_bytes()
+    result = Vtb(example_repo)("rename", "jane doe", "Jane Smith")
+    assert result.exit_code == 0, result.output
+    assert (
+        "cannot write contacts/Léa Fontaine.md: the file is read-only: "
+        "its links to Jane Doe are kept"
+    ) in result.output
+    assert lea.read_bytes() == before
+    assert (example_repo / "contacts" / "Jane Smith.md").exists()
+    assert git(example_repo, "status", "--porcelain", "--", "contacts").strip() == ""

@@ -147,7 +147,7 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
     from vault_touchbase.core.naming import note_stem
     from vault_touchbase.notes.edit_body import replace_links
     from vault_touchbase.notes.edit_frontmatter import set_scalar
-    from vault_touchbase.vault.store import vault_lock
+    from vault_touchbase.vault.store import check_writable, vault_lock
 
     new_name = " ".join(new_name.split())
     if not new_name:
@@ -192,6 +192,11 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
                 path = vault.path_of(other.path)
                 data = path.read_bytes()
                 if f"[[{old_stem}".encode() not in data and f"/{old_stem}".encode() not in data:
+                    continue
+                try:
+                    check_writable(path, other.path)
+                except WriteFailed as exc:  # left as the user protected it, and said so
+                    outcome.notices.append(f"{exc.message}: its links to {old_stem} are kept")
                     continue
                 if edit_note(
                     vault, other.path, lambda text: replace_links(text, old_stem, new_stem)
