@@ -290,3 +290,12 @@ def test_a_rename_keeps_the_links_in_a_read_only_note_and_says_so(example_repo: 
     assert lea.read_bytes() == before
     assert (example_repo / "contacts" / "Jane Smith.md").exists()
     assert git(example_repo, "status", "--porcelain", "--", "contacts").strip() == ""
+
+
+def test_a_pipe_named_like_a_note_is_reported_not_waited_on(example_copy: Path) -> None:
+    os.mkfifo(example_copy / "contacts" / "pipe.md")
+    code, output = _vtb_limited(example_copy, "--today", "2026-11-26", "refresh")
+    assert code == 0, output
+    assert "contacts/pipe.md:1: error: is a pipe, not a file vtb reads" in output
+    code, output = _vtb_limited(example_copy, "--today", "2026-11-26", "log", "ana", "hi")
+    assert code == 0, output
