@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ EXPECTED = {
     "bad log date.md": (5, "error", "2026-02-30 is not a real date"),
     "outside.md": (1, "error", "link leads outside the vault"),
     "huge.md": (1, "error", "over the 10 MB limit"),
+    "far future.md": (3, "error", "9999-11-15 is after 9899-12-31, the last date vtb counts"),
+    "long cadence.md": (3, "error", "'2000000w' is longer than vtb counts"),
 }
 
 
@@ -73,12 +76,64 @@ def test_the_rest_still_load(broken_vault: Path) -> None:
         "Odd Cadence",
         "Dupe Keys",
         "Bad Log",
+        "Far Future",
+        "Long Cadence",
     } <= names
     assert not names & {"Bad Yaml", "Unclosed", "Tagged", "Huge", "Secret"}
     dupe = next(c for c in loaded.contacts if c.name == "Dupe Keys")
     assert dupe.emails == ("two@example.com",)
     bad_log = next(c for c in loaded.contacts if c.name == "Bad Log")
     assert [e.text for e in bad_log.log] == ["fine"]
+    far = next(c for c in loaded.contacts if c.name == "Far Future")
+    assert far.last_contacted == date(2026, 10, 1)  # the dates past 9899 are left out
+    assert any(p.line == 6 and "9999-12-01 is after" in p.message for p in loaded.problems)
+
+
+@pytest.fixture
+def edge_vault(tmp_path: Path) -> Path:
+    vault = tmp_path / "edge"
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "vtb.toml").write_text("")
+    (vault / "contacts" / "Good Person.md").write_text(GOOD)
+    for name in ("far future.md", "long cadence.md"):
+        shutil.copy(FIXTURES / "broken" / name, vault / "contacts" / name)
+    return vault
+
+
+def test_a_date_at_the_calendar_s_edge_is_its_note_s_problem_only(edge_vault: Path) -> None:
+    from conftest import Vtb
+
+    vtb = Vtb(edge_vault)
+    for args in (["refresh"], ["due"], ["show", "far future"], ["log", "good person", "hi"]):
+        result = vtb(*args)
+        assert result.exit_code == 0, (args, result.output)
+        if args[0] in ("refresh", "due"):
+            assert "contacts/far future.md:3: error: last_contacted: 9999-11-15 is after" in (
+                result.output
+            )
+    assert "next due 2027-01-01" in vtb("show", "far future").output  # from 2026-10-01
+    result = vtb("log", "long cadence", "hello")
+    assert result.exit_code == 0, result.output
+    assert "`contacts/far future.md:3` error" in (edge_vault / "Touch Base.md").read_text()
+
+
+def test_no_command_counts_from_a_day_past_the_edge(edge_vault: Path) -> None:
+    from conftest import Vtb
+
+    before = snapshot_bytes(edge_vault)
+    vtb = Vtb(edge_vault)
+    for args, today in (
+        (["log", "good person", "hi"], "9999-12-31"),
+        (["log", "good person", "--date", "3d", "hi"], "0001-01-02"),
+        (["snooze", "good person", "2000000w"], "2026-11-26"),
+        (["snooze", "good person", "100y"], "9899-01-01"),
+        (["log", "good person", "--follow-up", "t", "--due", "999999999d"], "2026-11-26"),
+    ):
+        result = vtb(*args, today=today)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Error: Invalid value for" in result.output
+        assert "unexpected" not in result.output
+    assert snapshot_bytes(edge_vault) == before
 
 
 def test_a_5_mb_note_loads(tmp_path: Path) -> None:

@@ -10,6 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vault_touchbase.core.cadence import (
+    LAST_DAY,
+    LONGEST,
+    Direction,
     add_cadence,
     add_months,
     parse_cadence,
@@ -105,7 +108,7 @@ def test_day_and_week_cadences_are_exact(start: date, count: int, unit: str) -> 
     assert add_cadence(start, Cadence(count, unit)) - start == timedelta(days=days)  # type: ignore[arg-type]
 
 
-@given(st.integers(min_value=1, max_value=999), st.sampled_from("dwmy"))
+@given(st.integers(min_value=1, max_value=100), st.sampled_from("dwmy"))
 def test_written_form_round_trips(count: int, unit: str) -> None:
     cadence = Cadence(count, unit)  # type: ignore[arg-type]
     assert parse_cadence(str(cadence)) == cadence
@@ -117,3 +120,47 @@ def test_add_months_is_the_calendar_definition(start: date, months: int) -> None
     year, month = start.year + index // 12, index % 12 + 1
     expected = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
     assert add_months(start, months) == expected
+
+
+@given(st.dates(max_value=LAST_DAY), st.sampled_from("dwmy"), st.data())
+def test_every_cadence_vtb_reads_counts_from_every_day_it_reads(
+    start: date, unit: str, data: st.DataObject
+) -> None:
+    count = data.draw(st.integers(min_value=0, max_value=LONGEST[unit]))
+    cadence = parse_cadence(f"{count}{unit}")
+    assert add_cadence(start, cadence) >= start
+
+
+@pytest.mark.parametrize("text", ["101y", "1201m", "5201w", "36501d", "2000000w", 10**12])
+def test_a_cadence_past_a_hundred_years_is_refused(text: object) -> None:
+    with pytest.raises(ValueError, match="longer than vtb counts"):
+        parse_cadence(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "direction", "words"),
+    [
+        ("2000000w", date(2026, 11, 26), "ahead", "longer than vtb counts"),
+        ("999999999d", date(2026, 11, 26), "ahead", "longer than vtb counts"),
+        ("100y", LAST_DAY, "ahead", "after 9899-12-31"),
+        ("9999-12-31", date(2026, 11, 26), "ahead", "after 9899-12-31"),
+        ("tomorrow", LAST_DAY, "ahead", "after 9899-12-31"),
+        ("3d", date(1, 1, 1), "ago", "outside the calendar"),
+        ("3m", date(1, 2, 1), "ago", "outside the calendar"),
+        ("yesterday", date(1, 1, 1), "ago", "outside the calendar"),
+    ],
+)
+def test_a_span_past_the_calendar_is_a_value_error(
+    text: str, today: date, direction: Direction, words: str
+) -> None:
+    with pytest.raises(ValueError, match=words):
+        parse_day_or_span(text, today, direction)
+
+
+@given(st.dates(max_value=LAST_DAY), st.integers(0, 10**6), st.sampled_from("dwmy"), st.booleans())
+def test_a_span_is_a_day_or_a_value_error(today: date, count: int, unit: str, ago: bool) -> None:
+    try:
+        day = parse_day_or_span(f"{count}{unit}", today, "ago" if ago else "ahead")
+    except ValueError:
+        return
+    assert day <= LAST_DAY

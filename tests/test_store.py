@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import stat
@@ -13,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from vault_touchbase.core.errors import NoteError, VtbError
+from vault_touchbase.core.errors import NoteError, VtbError, WriteFailed
 from vault_touchbase.vault import store
 from vault_touchbase.vault.store import (
     ChangedOnDisk,
+    InputRefused,
     atomic_write,
     create_new,
     ensure_state_dir,
+    read_limited,
     read_snapshot,
     replace_if_unchanged,
     vault_lock,
@@ -129,7 +132,7 @@ def test_atomic_write_failing_replace_keeps_original_and_removes_temp(
         raise OSError("disk on fire")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(WriteFailed, match="cannot write .*note.md: disk on fire"):
         atomic_write(note, b"new content\n")
     monkeypatch.undo()
     assert note.read_bytes() == b"original\n"
@@ -149,11 +152,55 @@ def test_atomic_write_failing_fsync_keeps_original_and_removes_temp(
         raise OSError("no space left")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError, match="no space"):
+    with pytest.raises(WriteFailed, match="no space"):
         atomic_write(note, b"x" * 10_000)
     monkeypatch.undo()
     assert note.read_bytes() == b"original\n"
     assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+
+
+@pytest.mark.parametrize(
+    ("call", "code"),
+    [("write", errno.ENOSPC), ("open", errno.EROFS), ("open", errno.EACCES), ("fsync", errno.EIO)],
+)
+def test_a_refused_write_names_the_file_and_the_cause_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str, code: int
+) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"original\n")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, call, refuse)
+    with pytest.raises(WriteFailed) as caught:
+        atomic_write(note, b"new\n")
+    with pytest.raises(WriteFailed) as created:
+        create_new(tmp_path / "other.md", b"new\n")
+    monkeypatch.undo()
+    cause = os.strerror(code)[0].lower() + os.strerror(code)[1:]
+    assert caught.value.message == f"cannot write {note}: {cause}"
+    assert created.value.message == f"cannot write {tmp_path / 'other.md'}: {cause}"
+    assert caught.value.hint and caught.value.exit_code == 1
+    assert note.read_bytes() == b"original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o555, 0o000])
+def test_a_read_only_file_is_refused_by_its_mode_even_for_root(tmp_path: Path, mode: int) -> None:
+    note = tmp_path / "note.md"
+    note.write_bytes(b"original\n")
+    note.chmod(mode)
+    with pytest.raises(WriteFailed, match="note.md: the file is read-only") as caught:
+        atomic_write(note, b"new\n")
+    assert "chmod u+w" in caught.value.hint
+    note.chmod(0o644)
+    assert note.read_bytes() == b"original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+    for writable in (0o644, 0o464, 0o446):
+        note.chmod(writable)
+        atomic_write(note, b"new\n")
+        assert _mode(note) == writable
 
 
 def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
@@ -349,3 +396,36 @@ def test_ensure_state_dir_keeps_an_existing_gitignore(tmp_path: Path) -> None:
     (tmp_path / ".vtb" / ".gitignore").write_text("cache\n")
     assert ensure_state_dir(tmp_path) == tmp_path / ".vtb"
     assert (tmp_path / ".vtb" / ".gitignore").read_text() == "cache\n"
+
+
+def test_read_limited_reads_a_file_up_to_its_limit(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"x" * 10)
+    assert read_limited(path, 10) == b"x" * 10
+    with pytest.raises(InputRefused, match=r"^people.csv is over the 9-byte limit; not read$"):
+        read_limited(path, 9, "people.csv")
+    path.write_bytes(b"x" * 3 * 1024 * 1024)
+    with pytest.raises(InputRefused, match=r"over the 2 MB limit"):
+        read_limited(path, 2 * 1024 * 1024)
+
+
+def test_read_limited_does_not_trust_the_size_a_file_claims() -> None:
+    status = Path("/proc/self/status")  # a regular file whose stat size is 0
+    assert os.stat(status).st_size == 0
+    assert read_limited(status, 100_000).startswith(b"Name:")
+    with pytest.raises(InputRefused, match="over the 10-byte limit"):
+        read_limited(status, 10)
+
+
+def test_read_limited_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path, kind in ((tmp_path, "a folder"), (fifo, "a pipe"), (Path("/dev/zero"), "a device")):
+        with pytest.raises(InputRefused, match=f"is {kind}, not a file vtb reads"):
+            read_limited(path, 1 << 30)  # a pipe without a writer: refused at once
+    link = tmp_path / "zero.md"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(InputRefused, match="^Now.md is a device"):
+        read_limited(link, 1 << 30, "Now.md")
+    with pytest.raises(FileNotFoundError):
+        read_limited(tmp_path / "missing", 10)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vault_touchbase.core.errors import NoteError
+from vault_touchbase.core.errors import NoteError, WriteFailed
 from vault_touchbase.core.model import Contact, Problem
 from vault_touchbase.vault.folder import Vault
 
@@ -86,6 +86,8 @@ def edit_note(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
         except ChangedOnDisk:
             if attempt == EDIT_ATTEMPTS - 1:
                 raise
+        except WriteFailed as exc:
+            raise exc.naming(rel) from exc
     return False
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import NamedTuple
 
 from vault_touchbase.actions.committing import Committer, Outcome
-from vault_touchbase.core.errors import VtbError
+from vault_touchbase.core.errors import VtbError, WriteFailed
 from vault_touchbase.core.model import Contact, LoadResult, Problem
 from vault_touchbase.core.plan import DueItem, HourPlan, due_items, hour_plan
 from vault_touchbase.index.render import IndexInput, is_generated, render
@@ -106,7 +106,7 @@ def index_input(
 def write_index(vault: Vault, text: str) -> bool:
     """Write the index note only when its bytes change. Refuses to overwrite a
     note of the user's that vtb did not make. Returns True when written."""
-    from vault_touchbase.vault.store import atomic_write
+    from vault_touchbase.vault.store import atomic_write, cause_of
 
     path = vault.index_path
     data = text.encode("utf-8")
@@ -121,8 +121,13 @@ def write_index(vault: Vault, text: str) -> bool:
             f"{vault.settings.index} exists and was not made by vtb; it is left as it is",
             'rename that note, or set `index = "..."` in vtb.toml to another name',
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+    except WriteFailed as exc:
+        raise exc.naming(vault.settings.index) from exc
+    except OSError as exc:
+        raise WriteFailed(vault.settings.index, cause_of(exc)) from exc
     return True
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vault_touchbase.core.settings import CONFIG_NAME, TEMPLATE_TOML, load_settings
+from vault_touchbase.core.settings import CONFIG_NAME, TEMPLATE_TOML, Settings, load_settings
 from vault_touchbase.core.templates import CONTACT_TEMPLATE, EMAIL_TEMPLATE, NOW_NOTE
-from vault_touchbase.git.attributes import gitattributes_text, gitignore_text
+from vault_touchbase.git.attributes import gitattributes_text, gitignore_text, missing_ignores
 
 
 @dataclass
@@ -26,7 +26,8 @@ def _add(root: Path, rel: str, text: str, result: InitResult) -> None:
 
 
 def init_vault(root: Path) -> InitResult:
-    """Create what is missing; never change an existing file. Lists what it added."""
+    """Create what is missing; change no existing file but `.gitignore`, which gets the lines
+    of vtb's own it lacks appended. Lists what it added."""
     from vault_touchbase.git import repo as gitrepo
 
     result = InitResult()
@@ -42,16 +43,59 @@ def init_vault(root: Path) -> InitResult:
     _add(root, "templates/contact.md", CONTACT_TEMPLATE, result)
     _add(root, "templates/email.md", EMAIL_TEMPLATE, result)
     _add(root, "Now.md", NOW_NOTE, result)
+    appended = _append_ignores(root, settings, result)
     _add(root, ".gitignore", gitignore_text(settings), result)
     _add(root, ".gitattributes", gitattributes_text(settings), result)
     result.notices += gitrepo.init_repo(root, settings)
     files = [rel for rel in result.added if not rel.endswith("/")]
+    if appended is not None:
+        entry, before = appended
+        files.remove(entry)
+        clean = _clean_in_git(root, settings, ".gitignore", before)
+        if clean:
+            files.append(".gitignore")
+        elif clean is not None:
+            result.notices.append(
+                ".gitignore has changes that are not committed, so vtb did not commit its "
+                "lines either: commit the file when you like"
+            )
     if files:
         _commit_setup(root, files, result)
     from vault_touchbase.git.attributes import register_for_vault
 
     result.added += register_for_vault(root, settings)  # .git/config is not cloned
     return result
+
+
+def _append_ignores(root: Path, settings: Settings, result: InitResult) -> tuple[str, bytes] | None:
+    """Append to an existing `.gitignore` the lines of vtb's own that it lacks (its
+    other lines are kept byte for byte). Returns the entry listed in `result.added`
+    and the file's bytes before."""
+    from vault_touchbase.vault.store import atomic_write
+
+    path = root / ".gitignore"
+    if not path.is_file():
+        return None
+    old = path.read_bytes()
+    missing = missing_ignores(old.decode("utf-8", "replace"), settings)
+    if not missing:
+        return None
+    newline = b"\r\n" if b"\r\n" in old else b"\n"
+    lines = ["# added by vtb init", *missing]
+    tail = newline.join(line.encode("utf-8") for line in lines) + newline
+    atomic_write(path, old + (newline if old and not old.endswith(b"\n") else b"") + tail)
+    entry = f".gitignore (appended: {', '.join(missing)})"
+    result.added.append(entry)
+    return entry, old
+
+
+def _clean_in_git(root: Path, settings: Settings, rel: str, before: bytes) -> bool | None:
+    """True when `before` (the file's bytes before init changed it) is what HEAD holds, so
+    committing the file commits only init's lines; None when vtb commits nothing here."""
+    from vault_touchbase.git.repo import open_repo
+
+    repo = open_repo(root, settings.git)
+    return None if repo is None else repo.show_head(root / rel) == before
 
 
 def _commit_setup(root: Path, files: list[str], result: InitResult) -> None:

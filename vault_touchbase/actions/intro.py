@@ -29,7 +29,7 @@ def record_intro(
     from vault_touchbase.actions.committing import Committer, Outcome, edit_note
     from vault_touchbase.actions.refresh import commit_and_update_index
     from vault_touchbase.core.errors import UsageProblem
-    from vault_touchbase.vault.store import vault_lock
+    from vault_touchbase.vault.store import check_writable, vault_lock
 
     if a.path == b.path:
         raise UsageProblem(f"both names are {a.name}", "introduce two different people")
@@ -37,6 +37,8 @@ def record_intro(
     outcome = Outcome()
     with vault_lock(vault.root):
         committer = Committer(vault).ready()
+        for one in (a, b):  # both notes or neither
+            check_writable(vault.path_of(one.path), one.path)
         for one, other in ((a, b), (b, a)):
             entry = f"introduced to {wikilink(other, contacts)}" + (f" — {text}" if text else "")
             if edit_note(vault, one.path, _intro_change(one, today, entry)):

@@ -19,7 +19,7 @@ from vault_touchbase.actions.committing import (
     trailers_for,
 )
 from vault_touchbase.actions.refresh import update_index
-from vault_touchbase.core.errors import NoteError, UsageProblem, VtbError
+from vault_touchbase.core.errors import NoteError, UsageProblem, VtbError, WriteFailed
 from vault_touchbase.core.model import Contact
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.load import load_vault
@@ -42,11 +42,13 @@ class NewContact:
 
 def contact_template(vault: Vault) -> str:
     """The vault's `templates/contact.md`, else the built-in one."""
+    from vault_touchbase.core.settings import MAX_TEMPLATE_BYTES
     from vault_touchbase.core.templates import CONTACT_TEMPLATE
+    from vault_touchbase.vault.store import read_limited
 
-    path = vault.root / "templates" / "contact.md"
-    try:
-        return path.read_text(encoding="utf-8")
+    rel = "templates/contact.md"
+    try:  # a folder, a device or a template over the limit is refused (InputRefused)
+        return read_limited(vault.root / rel, MAX_TEMPLATE_BYTES, rel).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return CONTACT_TEMPLATE
 
@@ -110,6 +112,8 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
             raise VtbError(
                 f"{vault.rel(path)} appeared meanwhile; nothing written", "try again"
             ) from None
+        except WriteFailed as exc:
+            raise exc.naming(vault.rel(path)) from exc
         rel = vault.rel(path)
         outcome.changed.append(rel)
         if stem != wanted:
@@ -143,7 +147,7 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
     from vault_touchbase.core.naming import note_stem
     from vault_touchbase.notes.edit_body import replace_links
     from vault_touchbase.notes.edit_frontmatter import set_scalar
-    from vault_touchbase.vault.store import vault_lock
+    from vault_touchbase.vault.store import check_writable, vault_lock
 
     new_name = " ".join(new_name.split())
     if not new_name:
@@ -188,6 +192,11 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
                 path = vault.path_of(other.path)
                 data = path.read_bytes()
                 if f"[[{old_stem}".encode() not in data and f"/{old_stem}".encode() not in data:
+                    continue
+                try:
+                    check_writable(path, other.path)
+                except WriteFailed as exc:  # left as the user protected it, and said so
+                    outcome.notices.append(f"{exc.message}: its links to {old_stem} are kept")
                     continue
                 if edit_note(
                     vault, other.path, lambda text: replace_links(text, old_stem, new_stem)

@@ -73,12 +73,18 @@ class App:
         given = self.meta.get("vtb.today")
         if not given:
             return date.today()
+        from vault_touchbase.core.cadence import check_day
+
         try:
-            return date.fromisoformat(given)
+            day = date.fromisoformat(given)
         except ValueError:
             raise click.BadParameter(
                 f"{given!r} is not a date (YYYY-MM-DD)", param_hint="--today"
             ) from None
+        try:
+            return check_day(day)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--today") from None
 
     @property
     def color(self) -> bool:

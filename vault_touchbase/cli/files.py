@@ -170,12 +170,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None, months: int) -> No
     else:
         from vault_touchbase.vault.store import atomic_write
 
-        try:
-            atomic_write(output, result.text.encode("utf-8"))
-        except OSError as exc:
-            from vault_touchbase.core.errors import VtbError
-
-            raise VtbError(f"cannot write {output}: {exc.strerror}", "check the path") from None
+        atomic_write(output, result.text.encode("utf-8"))  # a failure names the file and why
         what = "event" if fmt == "ics" else "person"
         click.echo(
             f"Exported {plural(result.people, what)} to {output}".replace("persons", "people"),

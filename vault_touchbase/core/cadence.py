@@ -24,6 +24,10 @@ NAMED = {
 ALLOWED_FORMS = (
     "weekly, biweekly, monthly, bimonthly, quarterly, yearly, never, or N d|w|m|y (10d, 2w, 6m, 1y)"
 )
+LONGEST = {"d": 36_500, "w": 5_200, "m": 1_200, "y": 100}
+"""The longest cadence or span vtb counts with, per unit: a hundred years."""
+LAST_DAY = date(9899, 12, 31)
+"""The last date vtb counts from: a hundred years after it still fit the calendar (9999-12-31)."""
 _FORM = re.compile(r"^\s*(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)?\s*$", re.IGNORECASE)
 
 
@@ -37,7 +41,7 @@ def parse_cadence(value: object) -> Cadence:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"{value} is not a cadence (negative); use {ALLOWED_FORMS}")
-        return Cadence(value, "d")
+        value = str(value)
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a cadence; use {ALLOWED_FORMS}")
     word = value.strip().lower()
@@ -48,6 +52,10 @@ def parse_cadence(value: object) -> Cadence:
         raise ValueError(f"{value!r} is not a cadence; use {ALLOWED_FORMS}")
     count = int(match.group(1))
     unit = (match.group(2) or "d")[0].lower()
+    if count > LONGEST[unit]:
+        raise ValueError(
+            f"{value!r} is longer than vtb counts: at most {LONGEST[unit]:,}{unit}, a hundred years"
+        )
     return Cadence(count, unit)  # type: ignore[arg-type]
 
 
@@ -82,13 +90,28 @@ Direction = Literal["ago", "ahead"]
 DAY_FORMS = "YYYY-MM-DD, today, yesterday, tomorrow, or a span like 3d, 2w, 1m"
 
 
+def check_day(day: date) -> date:
+    """`day` itself when vtb can count from it (up to `LAST_DAY`); else a ValueError."""
+    if day > LAST_DAY:
+        raise ValueError(f"{day} is after {LAST_DAY}, the last date vtb counts from")
+    return day
+
+
 def parse_day_or_span(value: str, today: date, direction: Direction) -> date:
     """A day as people type it: `2026-12-01`, `today`, `yesterday`, `tomorrow`, or a span
     counted from today (`3d`, `2w`, `1m`, `1y`, `monthly`): back for `ago` (`log -d 3d`
     is three days ago), forward for `ahead` (`snooze 3d` is three days from now).
 
-    Raises ValueError naming the forms for anything else.
+    Raises ValueError naming the forms for anything else, and for a day vtb cannot count
+    from (before the calendar's start or after `LAST_DAY`).
     """
+    try:
+        return check_day(_day_or_span(value, today, direction))
+    except OverflowError:
+        raise ValueError(f"{value!r} reaches outside the calendar (years 1 to 9999)") from None
+
+
+def _day_or_span(value: str, today: date, direction: Direction) -> date:
     text = value.strip().lower()
     named = {"today": 0, "yesterday": -1, "tomorrow": 1}
     if text in named:
@@ -100,13 +123,18 @@ def parse_day_or_span(value: str, today: date, direction: Direction) -> date:
     meaning = "3d = three days ago" if direction == "ago" else "3d = three days from today"
     try:
         span = parse_cadence(text)
-    except ValueError:
+    except ValueError as exc:
+        if _FORM.match(text):  # a span, only too long: say so
+            raise ValueError(f"{exc} ({meaning})") from None
         raise ValueError(
             f"{value!r} is neither a date nor a span: give {DAY_FORMS} ({meaning})"
         ) from None
     if span.never:
         raise ValueError(f"{value!r} is not a span of time: give {DAY_FORMS} ({meaning})")
-    return add_cadence(today, span, -1 if direction == "ago" else 1)
+    try:
+        return add_cadence(today, span, -1 if direction == "ago" else 1)
+    except ValueError:  # add_months before the year 1 (`today` and spans never reach 9999)
+        raise OverflowError(value) from None
 
 
 def month_end(day: date) -> date:

@@ -30,6 +30,22 @@ class NoteError(VtbError):
     """A note cannot be edited safely; it is left untouched."""
 
 
+class WriteFailed(VtbError):
+    """A file could not be written (disk full, read-only, no permission); it is left as it was."""
+
+    def __init__(self, path: str, cause: str, hint: str = "") -> None:
+        super().__init__(
+            f"cannot write {path}: {cause}",
+            hint or "free some space or make it writable, then run the command again",
+        )
+        self.path = path
+        self.cause = cause
+
+    def naming(self, path: str) -> WriteFailed:
+        """The same failure, naming the file as the user knows it (`contacts/Jane Doe.md`)."""
+        return WriteFailed(path, self.cause, self.hint)
+
+
 class GitError(VtbError):
     """Git refused or failed; the message says why and what to do."""
 

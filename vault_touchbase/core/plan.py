@@ -220,9 +220,10 @@ def steady_load(
         longer = LONGER.get(unit_key) or (
             f"{cadence.count * 2}{cadence.unit}" if cadence.unit != "y" else None
         )
-        if longer is None:
+        try:
+            longer_cadence = parse_cadence(longer or "")
+        except ValueError:  # none longer (or longer than vtb counts)
             continue
-        longer_cadence = parse_cadence(longer)
         now = sum(loads)
         after = now * cadence.approx_days / longer_cadence.approx_days
         suggestions.append(

@@ -16,6 +16,12 @@ from vault_touchbase.core.errors import SettingsError
 
 CONFIG_NAME = "vtb.toml"
 STATE_DIR = ".vtb"
+MAX_IMPORT_BYTES = 100 * 1024 * 1024
+"""The largest file `vtb import` reads (a vCard export with photos stays well under it)."""
+MAX_TEMPLATE_BYTES = 1024 * 1024
+"""The largest template (`templates/contact.md`, `templates/email.md`) vtb reads."""
+TEMP_SUFFIX = ".vtb-tmp"
+"""vtb's temp files are named `.<name>.<random>.vtb-tmp`: hidden, ignored by git and watchers."""
 CHANNELS = ("call", "visit", "email")
 
 # Frontmatter keys other tools use for vtb's fields, in the order they are tried.

@@ -8,19 +8,34 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vault_touchbase.core.settings import STATE_DIR, Settings
+from vault_touchbase.core.settings import STATE_DIR, TEMP_SUFFIX, Settings
 
 if TYPE_CHECKING:
     from vault_touchbase.git.repo import GitRepo
 
 
 def gitignore_text(settings: Settings) -> str:
-    """The vault's `.gitignore`: vtb's state folder, and the index note when it is not committed."""
+    """The vault's `.gitignore`: vtb's state folder, the index note when it is not committed,
+    and temp files (vtb's own, left by a write cut short, and editors' swap and backup files)."""
     lines = ["# vault-touchbase state (caches, locks)", f"{STATE_DIR}/"]
     if not settings.commit_index:
         lines += ["# the generated index note (vtb refresh rebuilds it)", "/" + settings.index]
     lines += [".obsidian/workspace*.json", ".trash/"]
+    lines += [
+        "# temp files: vtb's (a write cut short) and editors' (Vim, Emacs, backups)",
+        f".*{TEMP_SUFFIX}",
+        ".*.sw[a-p]",
+        "*~",
+        ".#*",
+    ]
     return "\n".join(lines) + "\n"
+
+
+def missing_ignores(existing: str, settings: Settings) -> list[str]:
+    """The patterns of `gitignore_text` that an existing `.gitignore` lacks, in order."""
+    have = {line.strip() for line in existing.splitlines()}
+    wanted = gitignore_text(settings).splitlines()
+    return [line for line in wanted if line and not line.startswith("#") and line not in have]
 
 
 def gitattributes_text(settings: Settings) -> str:

@@ -10,12 +10,20 @@ from vault_touchbase.notes.edit_sections import (
     EntryKey,
     bullet_of,
     check_body_edit,
+    check_line_added,
     entry_key,
     find_section,
     is_log_title,
     list_items_by_line,
 )
-from vault_touchbase.notes.log import markdown, parse_entry_text, read_log
+from vault_touchbase.notes.log import (
+    first_entry_before,
+    markdown,
+    needs_parser,
+    parse_entry_text,
+    read_log,
+    scan_log_section,
+)
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -55,16 +63,45 @@ def _log_spot(body: list[str], tokens: list[Token], day: date) -> tuple[int, str
     return back_over_blanks(body, last.map[1], last.map[0] + 1), bullet_of(body[last.map[0]])
 
 
+def _scanned_spot(notes: Rows, body: list[str], day: date) -> tuple[int, str] | None:
+    """`_log_spot` by the line scan, where it reads the note as markdown-it does
+    (`needs_parser` is False) and the spot is found without reading the whole Log: before
+    the first entry older than `day`, or at the end of a Log without entries. None: ask
+    markdown-it (no Log, or every entry is newer)."""
+    section = scan_log_section(notes.body)
+    if section is None:
+        return None
+    first, end, first_at, end_at = section
+    older = first_entry_before(notes.body, first_at, end_at, day)
+    if older is not None:
+        at = notes.body.count("\n", 0, older)
+        return at, bullet_of(body[at])
+    if first_entry_before(notes.body, first_at, end_at, None) is None:  # no entries
+        return back_over_blanks(body, end, first), "- "
+    return None
+
+
 def add_log_entry(text: str, day: date, channel: str | None, entry_text: str) -> str:
     """Add `- YYYY-MM-DD channel: text` to the first `## Log`, newest first (created if missing).
 
     Placed before the first entry older than `day`, else after the last entry;
     uses the list's bullet and never adds a blank line inside the list.
+
+    Where the line scan reads the note (no fences, HTML, nested lists...), the spot
+    is found and the edit verified around the line it adds, so a Log of 100,000
+    entries costs no Markdown parse; elsewhere markdown-it reads the whole note.
     """
     day = as_day(day, "date of the Log entry")
     line, want = _entry_line(day, channel, entry_text)
     notes = Rows.of(text)
     body = notes.body.split("\n")
+    if not needs_parser(notes.body):
+        spot = _scanned_spot(notes, body, day)
+        if spot is not None:
+            front = notes.front()
+            notes.insert_body(spot[0], [spot[1] + line])
+            check_line_added(front, notes, spot[0], "adding the Log entry", want)
+            return notes.text()
     spot = _log_spot(body, markdown().parse(notes.body), day)
     if spot is None:
         notes.append_body_block(["## Log", "- " + line])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import LogEntry
 from vault_touchbase.notes.edit_rows import EditError, Rows
-from vault_touchbase.notes.log import LOG_TITLE, read_log
+from vault_touchbase.notes.log import LOG_TITLE, needs_parser, read_log
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -61,6 +61,7 @@ def is_followups_title(title: str) -> bool:
     return re.sub(r"[\s_-]+", "", title.lower()) in ("followups", "followup")
 
 
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _BULLET = re.compile(r"^(?:[ \t]*>)*[ \t]*[-*+][ \t]+")
 
 
@@ -97,6 +98,22 @@ def check_body_edit(old_text: str, new_text: str, what: str, added: EntryKey | N
     if old.front() != new.front():
         raise EditError(f"{what} would change the frontmatter", "edit the note by hand")
     if _log_keys(new.body) != _log_keys(old.body) + Counter([added] if added else []):
+        raise EditError(
+            f"{what} would not leave the Log as it should be",
+            "look for an unclosed ``` fence or an HTML block near `## Log`, or edit by hand",
+        )
+
+
+def check_line_added(front: str, new: Rows, at: int, what: str, added: EntryKey) -> None:
+    """`check_body_edit` for one line added at body line `at` of a note the line scan reads
+    (`needs_parser` False), checked where it was added: the frontmatter is `front` still,
+    and the line is no heading and nothing that needs markdown-it, so the scan reads every
+    other line as before; and the scan reads it, under a Log heading, as `added`."""
+    if new.front() != front:
+        raise EditError(f"{what} would change the frontmatter", "edit the note by hand")
+    row = new.rows[new.body_start + at]
+    entries, bad = read_log(f"## {LOG_TITLE}\n{row}\n", 0)
+    if needs_parser(row) or _HEADING.match(row) or bad or [*map(entry_key, entries)] != [added]:
         raise EditError(
             f"{what} would not leave the Log as it should be",
             "look for an unclosed ``` fence or an HTML block near `## Log`, or edit by hand",

@@ -117,6 +117,39 @@ def scan_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
     return entries, bad
 
 
+def scan_log_section(body: str) -> tuple[int, int, int, int] | None:
+    """The first Log section as the line scan sees it (valid only when `needs_parser(body)`
+    is False): (first line after its heading, the line where it ends, and the same two as
+    offsets into `body`); None when there is no Log heading."""
+    start = -1
+    for heading in _HEADING_LINE.finditer(body):
+        if len(heading.group(1)) > 2:
+            continue
+        if start >= 0:
+            end = heading.start()
+            return body.count("\n", 0, start) + 1, body.count("\n", 0, end), start + 1, end
+        if _is_log_heading(len(heading.group(1)), heading.group(2) or ""):
+            start = heading.end()
+    if start < 0:
+        return None
+    return body.count("\n", 0, start) + 1, body.count("\n") + 1, start + 1, len(body)
+
+
+def first_entry_before(body: str, first: int, last: int, day: date | None) -> int | None:
+    """The offset of the first Log item line between offsets `first` and `last` whose date is
+    a real date before `day` (any real date for None), in file order, as the line scan reads
+    entries; None if there is none."""
+    when = day.isoformat() if day else "\uffff"
+    for item in _ENTRY_LINE.finditer(body, first, last):
+        if item.group(1) < when:  # ISO dates sort as text
+            try:
+                _day(item.group(1))
+            except ValueError:
+                continue  # a bad date is no entry
+            return item.start()
+    return None
+
+
 def needs_parser(body: str) -> bool:
     """True when the body holds Markdown a line scan could misread."""
     return "\t" in body or _NEEDS_PARSER_AFTER_NEWLINE.search("\n" + body) is not None

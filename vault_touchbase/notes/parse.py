@@ -11,7 +11,7 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from vault_touchbase.core.cadence import parse_cadence
+from vault_touchbase.core.cadence import LAST_DAY, parse_cadence
 from vault_touchbase.core.model import Birthday, Contact, Problem, Severity, shared_keys
 from vault_touchbase.core.settings import CHANNELS, Settings
 from vault_touchbase.notes.followups import read_followups
@@ -270,12 +270,23 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         channel = None
     last_key, last_value = get("last_contacted", settings)
     last = reader.day(last_key, last_value)
+    if last is not None and last > LAST_DAY:
+        reader.problem(last_key, "error", f"{last_key}: {_too_late(last)}", _FIX_YEAR)
+        last = None
     entries, bad = read_log(body, body_line)
     followups, bad_tasks = read_followups(body, body_line)
     for line, message in bad + bad_tasks:
         reader.problems.append(Problem(reader.path, line, "error", message, "use YYYY-MM-DD"))
-    if entries and (last is None or entries[0].date > last):
-        last = entries[0].date
+    newest = entries[0].date if entries else None
+    if newest is not None and newest > LAST_DAY:  # rare: find the newest date vtb counts from
+        for entry in entries:
+            if entry.date > LAST_DAY:
+                message = f"a Log entry: {_too_late(entry.date)}"
+                problem = Problem(reader.path, entry.line, "error", message, _FIX_YEAR)
+                reader.problems.append(problem)
+        newest = next((e.date for e in entries if e.date <= LAST_DAY), None)
+    if newest is not None and (last is None or newest > last):
+        last = newest
     tags = tuple(t.lstrip("#") for t in reader.texts(*get("tags", settings), split=","))
     return Contact(
         path=reader.path,
@@ -299,6 +310,13 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         summary=_summary(body),
         keys=shared_keys(reader.keys),
     )
+
+
+_FIX_YEAR = "fix the year; until then vtb counts as if the date were not there"
+
+
+def _too_late(day: date) -> str:
+    return f"{day} is after {LAST_DAY}, the last date vtb counts from"
 
 
 def _yaml_problem(path: str, first_line: int, exc: Exception) -> Problem:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from vault_touchbase.core.model import Contact, Problem
 from vault_touchbase.vault.folder import Vault
+from vault_touchbase.vault.store import InputRefused, read_limited
 
 
 def _hidden(name: str) -> bool:
@@ -86,7 +87,7 @@ def leads_outside(vault: Vault, path: Path) -> bool:
 
 
 def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[Problem]]:
-    """Read and parse one note, refusing files over the size limit."""
+    """Read and parse one note, refusing files over the size limit and what is no file."""
     limit = vault.settings.max_note_bytes
     if size > limit:
         return None, [
@@ -99,8 +100,11 @@ def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[P
             )
         ]
     try:  # os.path, not pathlib: this runs 10,000 times in a cold load
-        with open(os.path.join(vault.root, rel), "rb") as handle:
-            data = handle.read()
+        data = read_limited(os.path.join(vault.root, rel), limit, rel)
+    except InputRefused as exc:  # a pipe or a device named *.md, or grown past the limit
+        message = exc.message.removeprefix(rel + " ")
+        hint = "make it a plain file, or move it out of the contacts folder"
+        return None, [Problem(rel, 1, "error", message, hint)]
     except OSError as exc:
         return None, [Problem(rel, 1, "error", f"cannot read: {exc.strerror}")]
     from vault_touchbase.notes.parse import parse_note

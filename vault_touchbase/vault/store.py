@@ -21,12 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from vault_touchbase.core.errors import NoteError, VtbError
-from vault_touchbase.core.settings import STATE_DIR
+from vault_touchbase.core.errors import NoteError, VtbError, WriteFailed
+from vault_touchbase.core.settings import STATE_DIR, TEMP_SUFFIX
 
-TEMP_SUFFIX = ".vtb-tmp"
-"""Temp files are named `.<name>.<random>.vtb-tmp`: hidden, and easy for a watcher to ignore."""
-
+WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 LOCK_NAME = "lock"
 _POLL_SECONDS = 0.05
 
@@ -41,6 +39,12 @@ def is_temp_file(path: Path | str) -> bool:
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
 
 
+def cause_of(exc: OSError) -> str:
+    """What went wrong, as a user reads it: `no space left on device`, `permission denied`."""
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data` all at once: readers see the old file or the new, never half.
 
@@ -49,13 +53,26 @@ def atomic_write(path: Path, data: bytes) -> None:
     gets the usual `0o666 & ~umask`. A symlink is followed, so the link stays
     a link and its target gets the new content. On any failure the temp file
     is removed and the original is left as it was.
+
+    A file without a write bit for anyone (`chmod 444`) is refused, as editors
+    refuse it, whoever runs vtb (root included). Every failure to write raises
+    `WriteFailed` naming the file and the cause.
     """
+    try:
+        _atomic_write(path, data)
+    except OSError as exc:
+        raise WriteFailed(str(path), cause_of(exc)) from exc
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     folder = target.parent
     try:
         mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = None
+    if mode is not None and not mode & WRITE_BITS:
+        raise _read_only(str(path))
     fd, temp = _create_temp(folder, target.name)
     try:
         try:
@@ -76,15 +93,45 @@ def atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(folder)
 
 
+def check_writable(path: Path, shown: str = "") -> None:
+    """Raise `WriteFailed` (naming `shown`, else `path`) when `path` is a file without a write
+    bit for anyone, as `chmod 444` leaves it: so a change of several files can refuse before
+    writing any. A missing file passes."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return
+    if not mode & WRITE_BITS:
+        raise _read_only(shown or str(path))
+
+
+def _read_only(shown: str) -> WriteFailed:
+    return WriteFailed(
+        shown,
+        "the file is read-only",
+        "vtb changes no read-only file; make it writable (chmod u+w) if it should",
+    )
+
+
 def create_new(path: Path, data: bytes) -> None:
     """Create `path` holding `data`, all at once, never over an existing file.
 
     The bytes go to a hidden temp file in the same folder (fsynced), which is
     then hard-linked to the real name: the link fails if the name is taken, so
     readers see no file or the whole file. Raises FileExistsError when `path`
-    exists. On a file system without hard links, an exclusive create is used
+    exists, and `WriteFailed` (naming the file and the cause) when it cannot be
+    written. On a file system without hard links, an exclusive create is used
     (still never over a file, but a crash may leave it short).
     """
+    try:
+        _create_new(path, data)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise WriteFailed(str(path), cause_of(exc)) from exc
+
+
+def _create_new(path: Path, data: bytes) -> None:
     folder = path.parent
     fd, temp = _create_temp(folder, path.name)
     try:
@@ -133,6 +180,57 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+class InputRefused(VtbError):
+    """A file vtb was given to read is no regular file, or is over its size limit."""
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISFIFO, "a pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_CHUNK = 1 << 20
+
+
+def read_limited(path: Path | str, limit: int, shown: str = "") -> bytes:
+    """The bytes of the regular file at `path`, refusing anything else and anything longer
+    than `limit` bytes, with `InputRefused` naming `shown` (else `path`).
+
+    At most `limit + 1` bytes are read whatever the file claims (a device's or a /proc
+    file's size is 0), and a pipe is refused without waiting for a writer. Other
+    failures (no such file, no permission) raise their OSError.
+    """
+    where = shown or str(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise InputRefused(f"{where} is {kind}, not a file vtb reads", "give a regular file")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(limit + 1 - total, _CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > limit:
+        message = f"{where} is over the {_size(limit)} limit; not read"
+        raise InputRefused(message, "give a smaller file, or split it")
+    return b"".join(chunks)
+
+
+def _size(count: int) -> str:
+    if count >= 1048576:
+        return f"{count / 1048576:g} MB"
+    return f"{count / 1024:g} KB" if count >= 1024 else f"{count}-byte"
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,11 @@ def _clean_label(label: str) -> str:
 
 def read_news(vault: Vault) -> list[NewsPiece]:
     """The pieces in the vault's Now.md; none when it is missing."""
-    try:
-        return parse_news(vault.path_of(NOW_PATH).read_text(encoding="utf-8-sig"))
+    from vault_touchbase.vault.store import read_limited
+
+    try:  # as long as a note may be; InputRefused (a folder, a device, too long) is said as is
+        data = read_limited(vault.path_of(NOW_PATH), vault.settings.max_note_bytes, NOW_PATH)
+        return parse_news(data.decode("utf-8-sig"))
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError) as exc:

@@ -55,11 +55,14 @@ def parse_template(text: str, where: str = TEMPLATE_PATH) -> Template:
 
 def load_template(vault: Vault) -> tuple[Template, list[str]]:
     """The vault's `templates/email.md`, else the built-in one (with a notice)."""
+    from vault_touchbase.core.settings import MAX_TEMPLATE_BYTES
     from vault_touchbase.core.templates import EMAIL_TEMPLATE
+    from vault_touchbase.vault.store import read_limited
 
     path = vault.path_of(TEMPLATE_PATH)
     try:
-        return parse_template(path.read_text(encoding="utf-8-sig")), []
+        data = read_limited(path, MAX_TEMPLATE_BYTES, TEMPLATE_PATH)  # InputRefused: said as is
+        return parse_template(data.decode("utf-8-sig")), []
     except FileNotFoundError:
         notice = (
             f"no {TEMPLATE_PATH} in the vault: the built-in template is used (`vtb init` adds it)"

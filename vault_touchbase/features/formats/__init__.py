@@ -113,13 +113,16 @@ def _is_docx(data: bytes) -> bool:
 
 def read_people(path: Path, progress: Progress | None = None) -> ReadResult:
     """Everyone in the file at `path`; FormatError when it cannot be read at all."""
+    from vault_touchbase.core.settings import MAX_IMPORT_BYTES
+    from vault_touchbase.vault.store import InputRefused, read_limited
+
     name = path.name
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_IMPORT_BYTES)
     except FileNotFoundError:
         raise FormatError(f"{path}: no such file", "check the path") from None
-    except IsADirectoryError:
-        raise FormatError(f"{path} is a folder", "give the file to import") from None
+    except InputRefused as exc:  # a folder, a device, a pipe, or too big
+        raise FormatError(exc.message, exc.hint) from None
     except OSError as exc:
         raise FormatError(f"cannot read {path}: {exc.strerror}", "check the file") from None
     kind, delimiter = detect_format(data, name)
