@@ -226,7 +226,7 @@ class Watcher:
         batch = self._paths.classify(paths)
         if batch.settings:
             self._reload_settings()
-        if now >= self._next_rescan or self._retry_at is not None:
+        if now >= self._next_rescan or self._retry_at is not None or self._rearm():
             batch.rescan = True
         full = batch.rescan or batch.git_moved or batch.settings
         full = full or len(batch.notes) > self.options.burst
@@ -253,6 +253,27 @@ class Watcher:
         if said:
             self.say("done", said)
         return outcome
+
+    def _rearm(self) -> bool:
+        """Watch again the folders that were replaced (moved away and put back, as sync tools
+        and restores do: inotify follows the old folder), that came or that went. True when
+        it did: the batch then rescans every note, since events in between were missed."""
+        points = watch_points(self.vault, self._git_dir())
+        changed = self._observation.replaced(points)
+        if not changed:
+            return False
+        try:
+            self._observation.start(points)
+        except FileNotFoundError:  # a folder went again meanwhile: watch what is there now
+            self._observation.start(watch_points(self.vault, self._git_dir()))
+        root = str(self.vault.root)
+        for folder in changed:
+            name = os.path.relpath(folder, root) + "/" if folder != root else f"{root}/"
+            if os.path.isdir(folder):
+                self.say("info", f"{name} was replaced or came back: watching it again")
+            else:
+                self.say("info", f"{name} is gone: watching for it to come back")
+        return True
 
     def _rescanned(self, now: float) -> None:
         self.stats.rescans += 1
