@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from conftest import TODAY, git
 from test_watch import (
     CHLOE,
     DAY,
+    FAST,
     JANE,
     FakeTime,
     Running,
@@ -34,12 +36,14 @@ from vault_touchbase.watch.watcher import Watcher
 __all__ = ["start_watcher"]  # the fixture, shared with test_watch
 
 
-def replace_folder(folder: Path) -> None:
-    """What a sync tool or a restore does: the folder moved away, a copy put in its place."""
+def replace_folder(folder: Path, keep_old: bool = False) -> None:
+    """What a sync tool or a restore does: the folder moved away, a copy put in its place
+    (and the old one deleted, or kept as a backup)."""
     away = folder.with_name(folder.name + ".old")
     folder.rename(away)
     shutil.copytree(away, folder)
-    shutil.rmtree(away)
+    if not keep_old:
+        shutil.rmtree(away)
 
 
 def test_a_replaced_contacts_folder_is_watched_again_at_once(
@@ -54,6 +58,25 @@ def test_a_replaced_contacts_folder_is_watched_again_at_once(
     assert index_is_current(example_repo)()
     assert git(example_repo, "status", "--porcelain", "--", "contacts") == ""
     assert "contacts/ was replaced or came back: watching it again" in run.lines("info")
+
+
+def test_a_replaced_folder_above_the_contacts_folder_is_watched_again(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    """contacts = "people/friends": a sync tool replaces `people/`, two levels up."""
+    (example_repo / "people").mkdir()
+    (example_repo / "contacts").rename(example_repo / "people" / "friends")
+    settings = example_repo / "vtb.toml"
+    settings.write_text(settings.read_text().replace('"contacts"', '"people/friends"'))
+    git(example_repo, "add", "-A")
+    git(example_repo, "commit", "-qm", "moved")
+    run = start_watcher(example_repo, loop=False)
+    replace_folder(example_repo / "people", keep_old=True)
+    run.next_batch("the batch of the replacement")
+    note = example_repo / "people" / "friends" / "Chloé Dubois.md"
+    save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: two levels down"))
+    run.batches_until(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch")
+    assert "people/ was replaced or came back: watching it again" in run.lines("info")
 
 
 # --- autocommit = "all": deletions --------------------------------------------------------
@@ -173,16 +196,21 @@ def test_a_burst_of_new_touches_is_one_commit_after_the_index(example_repo: Path
 def test_a_burst_stops_soon_after_it_is_asked_and_the_next_start_commits_the_rest(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The loop's `stop` (what Ctrl-C and SIGTERM set) ends a burst after the note it is at."""
     monkeypatch.setattr(burst, "CHUNK", 100)
-    watcher, clock, said = by_hand(example_repo, WatchOptions(rescan_every=3600))
+    said: list[str] = []
     stop = threading.Event()
-    watcher.stop = stop
-    watcher.say = lambda level, text: (
-        said.append(text),
-        text.startswith("committing") and stop.set(),
-    )
+
+    def say(level: str, text: str) -> None:
+        said.append(text)
+        if text.startswith("committing:"):
+            stop.set()  # SIGTERM comes after the first 100 are committed
+
+    watcher = Watcher(open_vault(example_repo), clock=lambda: DAY, say=say, options=FAST)
+    watcher.handle([RESCAN], time.monotonic())
     write_people(example_repo, 300)
-    later(watcher, clock, 1, RESCAN)  # SIGTERM comes after the first 100 are committed
+    watcher.notice(RESCAN)
+    watcher.run(stop)  # returns once the burst has stopped
     assert subjects(example_repo) == ["touch: 100 people", "initial"]
     assert "stopped: 200 changed notes left to commit at the next start" in said
     watcher.close()
