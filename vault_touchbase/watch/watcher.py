@@ -232,7 +232,7 @@ class Watcher:
         batch = self._paths.classify(paths)
         if batch.settings:
             self._reload_settings()
-        if now >= self._next_rescan or self._retry_at is not None or self._rearm():
+        if self._rearm() or now >= self._next_rescan or self._retry_at is not None:
             batch.rescan = True
         full = batch.rescan or batch.git_moved or batch.settings
         full = full or len(batch.notes) > self.options.burst
