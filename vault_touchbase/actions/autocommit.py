@@ -7,7 +7,8 @@ commit); other edits follow the `autocommit` policy. Nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,6 +70,18 @@ def notes_unlike_head(
     return {by_top[top] for top, code in codes.items() if top in by_top and code != "!!"}
 
 
+@dataclass
+class Change:
+    """What one note's difference from HEAD is committed as (see `commit_note_changes`)."""
+
+    kind: str  # "touch", "edit", "add", "delete" or "rename"
+    name: str  # the person (for a rename: "OLD → NEW")
+    paths: list[str]  # the note, and the path it was renamed from
+    renamed_from: str | None = None
+    channel: str | None = None  # a touch's channel
+    lines: list[str] = field(default_factory=list)  # a touch's "DATE text" lines
+
+
 def commit_note_changes(
     vault: Vault, today: date, rel: str, policy: str, committer: Committer | None = None
 ) -> Outcome:
@@ -91,73 +104,117 @@ def commit_note_changes(
       identity, or `.git/index.lock` held: GitError, nothing written.
 
     Runs under the vault lock. The caller brings the index up to date.
+    (Many notes at once: `actions.burst.commit_many`, in a few commits.)
     """
-    from vault_touchbase.notes.parse import parse_note
     from vault_touchbase.vault.store import vault_lock
 
-    if policy not in AUTOCOMMIT_POLICIES:
-        raise ValueError(f"autocommit policy must be one of {AUTOCOMMIT_POLICIES}, not {policy!r}")
+    check_policy(policy)
     outcome = Outcome()
     if policy == "off":
         return outcome
     with vault_lock(vault.root):
         committer = committer or Committer(vault)
         repo = committer.repo
-        if repo is None:
+        if repo is None or not ready_to_commit(committer, [rel], outcome):
             return outcome
-        state = repo.in_progress()
-        if state:
-            outcome.notices.append(
-                f"a {state} is in progress: {rel} is not committed until it ends"
-            )
-            return outcome
-        committer.ready()  # git can commit: nothing is written otherwise
-        path = vault.path_of(rel)
-        try:
-            data: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            data = None
-        head = repo.show_head(path)
-        if data == head:
-            return outcome
-        old = parse_note(rel, head, vault.settings)[0] if head is not None else None
-        if data is None:
-            if policy == "all":
-                name = old.name if old else rel.rsplit("/", 1)[-1].removesuffix(".md")
-                _commit_watched(committer, [rel], f"delete: {name}", {}, outcome)
-            return outcome
-        contact, problems = parse_note(rel, data, vault.settings)
-        if contact is None:
-            outcome.problems += problems
-            return outcome
-        renamed = _renamed_from(vault, repo, contact) if head is None else None
-        if renamed:
-            old = renamed
-        touches = gained_entries(old.log if old else (), contact.log, today)
-        paths = [rel, renamed.path] if renamed else [rel]
-        extra: dict[str, str | None] = {"Vtb-Renamed-From": renamed.path if renamed else None}
-        if touches:
-            _keep_last_contacted(vault, today, contact, outcome)
-            _commit_touch(committer, contact, touches, outcome, paths, extra)
-        elif policy == "all":
-            if renamed:
-                message = f"rename: {renamed.stem} → {contact.stem}"
-            else:
-                message = f"{'edit' if head is not None else 'add'}: {contact.name}"
-            _commit_watched(committer, paths, message, extra, outcome)
+        deleted = DeletedNotes(vault, repo)
+        change = judge_change(vault, repo, today, rel, policy, deleted, outcome)
+        if change is not None:
+            _commit_watched(committer, change, outcome)
     return outcome
 
 
-def _renamed_from(vault: Vault, repo: GitRepo, contact: Contact) -> Contact | None:
-    """The note (as at HEAD, now deleted from the folder) that `contact`'s new note is
-    a rename of: every one of its Log entries is still there (and at least one, or the
-    same name). Several candidates: the one sharing the most entries."""
-    from collections import Counter
+def check_policy(policy: str) -> None:
+    """Raise ValueError for a policy that is not one of AUTOCOMMIT_POLICIES."""
+    if policy not in AUTOCOMMIT_POLICIES:
+        raise ValueError(f"autocommit policy must be one of {AUTOCOMMIT_POLICIES}, not {policy!r}")
 
+
+def ready_to_commit(committer: Committer, rels: list[str], outcome: Outcome) -> bool:
+    """True when git can commit now; a rebase or merge in progress is a notice (False), no
+    identity or a held `.git/index.lock` a GitError. Call under the vault lock."""
+    repo = committer.repo
+    if repo is None:
+        return False
+    state = repo.in_progress()
+    if state:
+        what = rels[0] if len(rels) == 1 else f"{len(rels)} notes"
+        outcome.notices.append(f"a {state} is in progress: {what} not committed until it ends")
+        return False
+    committer.ready()  # git can commit: nothing is written otherwise
+    return True
+
+
+class DeletedNotes:
+    """The contact notes deleted from the folder but still at HEAD, parsed as they were
+    there: what a new note may be a rename of. Read once, when first asked."""
+
+    def __init__(self, vault: Vault, repo: GitRepo) -> None:
+        self.vault = vault
+        self.repo = repo
+        self._notes: list[Contact] | None = None
+
+    def __call__(self) -> list[Contact]:
+        if self._notes is None:
+            self._notes = _deleted_notes(self.vault, self.repo)
+        return self._notes
+
+
+def judge_change(
+    vault: Vault,
+    repo: GitRepo,
+    today: date,
+    rel: str,
+    policy: str,
+    deleted: Callable[[], list[Contact]],
+    outcome: Outcome,
+    *,
+    new: bool = False,
+) -> Change | None:
+    """What one note's difference from HEAD is to be committed as, or None (see
+    `commit_note_changes`); for a touch, `last_contacted` is moved forward here.
+    `new`: git does not track the note (no need to ask for it at HEAD)."""
     from vault_touchbase.notes.parse import parse_note
 
-    entries = Counter((e.date, e.channel, e.text) for e in contact.log)
-    best: tuple[int, Contact] | None = None
+    path = vault.path_of(rel)
+    try:
+        data: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        data = None
+    head = None if new else repo.show_head(path)
+    if data == head:
+        return None
+    old = parse_note(rel, head, vault.settings)[0] if head is not None else None
+    if data is None:
+        if policy != "all":
+            return None
+        name = old.name if old else rel.rsplit("/", 1)[-1].removesuffix(".md")
+        return Change("delete", name, [rel])
+    contact, problems = parse_note(rel, data, vault.settings)
+    if contact is None:
+        outcome.problems += problems
+        return None
+    renamed = _renamed_from(contact, deleted()) if head is None else None
+    if renamed:
+        old = renamed
+    touches = gained_entries(old.log if old else (), contact.log, today)
+    paths = [rel, renamed.path] if renamed else [rel]
+    source = renamed.path if renamed else None
+    if touches:
+        _keep_last_contacted(vault, today, contact, outcome)
+        lines = [f"{e.date} {e.text}".rstrip() for e in touches]
+        return Change("touch", contact.name, paths, source, touches[0].channel, lines)
+    if policy != "all":
+        return None
+    if renamed:
+        return Change("rename", f"{renamed.stem} → {contact.stem}", paths, source)
+    return Change("edit" if head is not None else "add", contact.name, paths)
+
+
+def _deleted_notes(vault: Vault, repo: GitRepo) -> list[Contact]:
+    from vault_touchbase.notes.parse import parse_note
+
+    notes = []
     for top_path, code in repo.status([vault.contacts_dir]).items():
         if "D" not in code:
             continue
@@ -169,8 +226,20 @@ def _renamed_from(vault: Vault, repo: GitRepo, contact: Contact) -> Contact | No
             continue
         data = repo.show_head(repo.top / top_path)
         old = parse_note(rel, data, vault.settings)[0] if data is not None else None
-        if old is None:
-            continue
+        if old is not None:
+            notes.append(old)
+    return notes
+
+
+def _renamed_from(contact: Contact, deleted: list[Contact]) -> Contact | None:
+    """The note (as at HEAD, now deleted from the folder) that `contact`'s new note is
+    a rename of: every one of its Log entries is still there (and at least one, or the
+    same name). Several candidates: the one sharing the most entries."""
+    from collections import Counter
+
+    entries = Counter((e.date, e.channel, e.text) for e in contact.log)
+    best: tuple[int, Contact] | None = None
+    for old in deleted:
         theirs = Counter((e.date, e.channel, e.text) for e in old.log)
         shared = sum((theirs & entries).values())
         if shared == len(old.log) and (shared or old.name == contact.name):
@@ -196,30 +265,18 @@ def _keep_last_contacted(vault: Vault, today: date, contact: Contact, outcome: O
         outcome.notices.append(f"{contact.path}: {key} not updated: {exc.message}")
 
 
-def _commit_touch(
-    committer: Committer,
-    contact: Contact,
-    touches: list[LogEntry],
-    outcome: Outcome,
-    paths: list[str],
-    extra: dict[str, str | None],
-) -> None:
-    channel = touches[0].channel
-    subject = f"touch: {contact.name} ({channel})" if channel else f"touch: {contact.name}"
-    lines = [f"{e.date} {e.text}".rstrip() for e in touches]
-    message = subject + "\n\n" + "\n".join(lines)
-    _commit_watched(committer, paths, message, {"Vtb-Channel": channel, **extra}, outcome)
-
-
-def _commit_watched(
-    committer: Committer,
-    paths: list[str],
-    message: str,
-    extra: dict[str, str | None],
-    outcome: Outcome,
-) -> None:
-    trailers = {"Vtb-Contact": paths[0], **{k: v for k, v in extra.items() if v}}
+def _commit_watched(committer: Committer, change: Change, outcome: Outcome) -> None:
+    """One note's change as its own commit: `touch: NAME (channel)` with its lines, or
+    `edit:`/`add:`/`delete:`/`rename:`."""
+    subject = f"{change.kind}: {change.name}"
+    extra: dict[str, str] = {}
+    if change.kind == "touch" and change.channel:
+        subject += f" ({change.channel})"
+        extra["Vtb-Channel"] = change.channel
+    message = subject + ("\n\n" + "\n".join(change.lines) if change.lines else "")
+    if change.renamed_from:
+        extra["Vtb-Renamed-From"] = change.renamed_from
     before = len(outcome.commits)
-    committer.commit(paths, message, trailers, outcome)
+    committer.commit(change.paths, message, {"Vtb-Contact": change.paths[0], **extra}, outcome)
     if len(outcome.commits) > before:
-        outcome.done.append(f"committed {message.split(chr(10), 1)[0]}")
+        outcome.done.append(f"committed {subject}")

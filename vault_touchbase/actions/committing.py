@@ -17,6 +17,7 @@ from vault_touchbase.core.model import Contact, Problem
 from vault_touchbase.vault.folder import Vault
 
 if TYPE_CHECKING:
+    from vault_touchbase.git.commits import Trailers
     from vault_touchbase.git.repo import GitRepo
 
 NO_GIT_MARK = "no-git-noticed"
@@ -147,7 +148,7 @@ class Committer:
         self,
         paths: Iterable[str],
         message: str,
-        trailers: dict[str, str],
+        trailers: Trailers,
         outcome: Outcome,
         *,
         background: bool = False,
@@ -181,7 +182,7 @@ class Committer:
             self._joined.check()
 
     def _commit_now(
-        self, paths: list[str], message: str, trailers: dict[str, str], outcome: Outcome
+        self, paths: list[str], message: str, trailers: Trailers, outcome: Outcome
     ) -> None:
         from vault_touchbase.core.errors import GitError
 
@@ -254,7 +255,7 @@ class Background:
         committer: Committer,
         paths: list[str],
         message: str,
-        trailers: dict[str, str],
+        trailers: Trailers,
         outcome: Outcome,
     ) -> None:
         import threading

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from vault_touchbase.git.repo import GitRepo
     from vault_touchbase.git.runner import GitRunner
 
+Trailers = Mapping[str, str | Sequence[str]]
+"""`Key: value` trailers; a sequence of values gives one line each (a commit of several
+people has a `Vtb-Contact:` line for each)."""
+
 _TRAILER_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 # What `git commit` (LC_ALL=C) says, with exit 1, when the paths hold no change against HEAD.
 _NOTHING_TO_COMMIT = ("nothing to commit", "nothing added to commit", "no changes added to commit")
@@ -45,7 +49,7 @@ def commit_paths(
     repo: GitRepo,
     paths: Sequence[Path | str],
     message: str,
-    trailers: Mapping[str, str] | None = None,
+    trailers: Trailers | None = None,
     identity: tuple[str, str] = ("", ""),
 ) -> CommitResult:
     """Commit exactly these files as they are on disk, and nothing else (see `GitRepo.commit`)."""
@@ -136,12 +140,14 @@ def identity_args(name: str, email: str) -> list[str]:
     return args
 
 
-def with_trailers(message: str, trailers: Mapping[str, str]) -> str:
-    """The commit message with `Key: value` trailers as its final paragraph."""
+def with_trailers(message: str, trailers: Trailers) -> str:
+    """The commit message with `Key: value` trailers as its final paragraph (a key with
+    several values gives one line for each)."""
     text = message.strip()
     lines = []
     for key, value in trailers.items():
         if not _TRAILER_KEY.fullmatch(key):
             raise ValueError(f"not a valid git trailer key: {key!r}")
-        lines.append(f"{key}: {' '.join(str(value).split())}")
+        for one in [value] if isinstance(value, str) else value:
+            lines.append(f"{key}: {' '.join(str(one).split())}")
     return f"{text}\n\n" + "\n".join(lines) if lines else text

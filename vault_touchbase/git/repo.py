@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vault_touchbase.core.errors import GitError, NoteError
-from vault_touchbase.git.commits import CommitResult, check_identity, commit_paths
+from vault_touchbase.git.commits import CommitResult, Trailers, check_identity, commit_paths
 from vault_touchbase.git.runner import GitRunner, git_env, literal
 
 if TYPE_CHECKING:
@@ -275,7 +275,7 @@ class GitRepo:
         self,
         paths: Sequence[Path | str],
         message: str,
-        trailers: Mapping[str, str] | None = None,
+        trailers: Trailers | None = None,
         identity: tuple[str, str] = ("", ""),
     ) -> CommitResult:
         """Commit exactly these files as they are on disk, and nothing else.

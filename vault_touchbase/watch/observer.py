@@ -23,6 +23,10 @@ OVERFLOW_LOGGER = "watchdog.observers.inotify_c"
 
 WatchPoints = list[tuple[str, bool]]
 
+Identity = tuple[int, int] | None
+"""A folder's (device, inode), or None when it is not there: a folder put in the place
+of another (moved away and copied back) has another."""
+
 
 def make_observer(poll: bool, interval: float) -> BaseObserver:
     """A new, unstarted watchdog observer: inotify (or the platform's), or polling."""
@@ -36,19 +40,34 @@ def make_observer(poll: bool, interval: float) -> BaseObserver:
 
 
 def watch_points(vault: Vault, git_dir: str | None) -> WatchPoints:
-    """(folder, recursive): the contacts tree, the vault's top, the index's folder and
-    the git folder (not its contents' subfolders)."""
+    """(folder, recursive): the contacts tree, the vault's top, each folder between them
+    (so the contacts folder's replacement is an event), the index's folder and the git
+    folder (not its contents' subfolders). Only folders that exist: a missing one is
+    watched once it comes (`Observation.replaced`)."""
     root = vault.root
     contacts = vault.contacts_dir
     points = {str(contacts): True}
     if contacts != root:
         points.setdefault(str(root), False)
+        for parent in contacts.parents:
+            if parent == root or root not in parent.parents:
+                break
+            points.setdefault(str(parent), False)
         index_dir = vault.index_path.parent
         if not str(index_dir).startswith(str(contacts) + os.sep):
             points.setdefault(str(index_dir), False)
-        if git_dir and os.path.isdir(git_dir):
+        if git_dir:
             points.setdefault(git_dir, False)
-    return sorted(points.items())
+    return sorted((folder, deep) for folder, deep in points.items() if os.path.isdir(folder))
+
+
+def identity(folder: str) -> Identity:
+    """The folder's (device, inode) now (following links), or None when it is not there."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
 
 
 class Observation:
@@ -71,6 +90,7 @@ class Observation:
         self.say = say
         self.mode = "not started"
         self.points: WatchPoints = []
+        self._identities: dict[str, Identity] = {}
         self._observer: BaseObserver | None = None
         self._hook: logging.Handler | None = None
 
@@ -79,11 +99,26 @@ class Observation:
         """True between `start` and `close`."""
         return self._observer is not None
 
+    def replaced(self, points: WatchPoints) -> list[str]:
+        """The folders that are not the ones being watched: among `points` (as
+        `watch_points` gives them now) those that came, went, or were moved away and put
+        back (a sync tool, a restore), which inotify would no longer see. Empty when
+        not running or when all is as it was."""
+        if not self.running:
+            return []
+        now = {folder for folder, _ in points}
+        before = set(self._identities)
+        changed = now ^ before
+        changed |= {f for f in now & before if identity(f) != self._identities[f]}
+        return sorted(changed)
+
     def start(self, points: WatchPoints) -> None:
         """Watch these folders (stopping what was watched before). inotify, unless the
         options ask for polling or the kernel's limits refuse it: then polling, said once."""
         self.close()
         self.points = points
+        # Taken before watching starts: a folder replaced meanwhile shows as replaced.
+        self._identities = {folder: identity(folder) for folder, _ in points}
         interval = self.options.poll_interval
         polling = f"polling every {interval:g} s"
         if self.options.poll:

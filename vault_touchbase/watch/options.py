@@ -17,6 +17,7 @@ class WatchOptions:
     quiet: float = 0.3  # no event for this long → run the batch
     max_wait: float = 2.0  # ... but no later than this after its first event
     settle: float = 30.0  # autocommit = "all": an edit rests this long before `edit:` commit
+    mass_settle: float = 300.0  # ... and a mass deletion this much longer
     burst: int = 50  # more changed paths than this in one batch → one full rescan
     rescan_every: float = 300.0  # the safety net: a full rescan this often
     autocommit: str | None = None  # None: `autocommit` from vtb.toml

@@ -78,7 +78,9 @@ class Watcher:
         self._git_lock = GitIndexLock(self.say)
         self._observation = Observation(self.on_event, self.lost_events, self.options, self.say)
         self._notes = HeldNotes(vault)
-        self._commits = AutoCommitter(vault, self._committer, self.policy, self.options.settle)
+        self._commits = AutoCommitter(
+            vault, self._committer, self.policy, self.options.settle, self.options.mass_settle
+        )
         self._index = IndexNote(vault)
         self._reporter = Reporter(self.say)
         self._lost_events = False
@@ -88,6 +90,7 @@ class Watcher:
         self._next_rescan = 0.0
         self._retry_at: float | None = None  # after a failed batch
         self._backoff = 1.0
+        self.stop = threading.Event()  # set when stopping (`run`'s): a burst stops early
 
     @property
     def policy(self) -> str:
@@ -157,7 +160,10 @@ class Watcher:
     # -- the loop ------------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        """Run batches until `stop` is set. A batch under way is finished first."""
+        """Run batches until `stop` is set. A batch under way is finished first; a burst of
+        commits under way stops after the commit it is making (the rest is committed at
+        the next start)."""
+        self.stop = stop
         ran = True
         while not stop.is_set():
             # A step that could not run (git busy) must not spin: at most 20 polls a second.
@@ -226,7 +232,7 @@ class Watcher:
         batch = self._paths.classify(paths)
         if batch.settings:
             self._reload_settings()
-        if now >= self._next_rescan or self._retry_at is not None:
+        if self._rearm() or now >= self._next_rescan or self._retry_at is not None:
             batch.rescan = True
         full = batch.rescan or batch.git_moved or batch.settings
         full = full or len(batch.notes) > self.options.burst
@@ -237,15 +243,34 @@ class Watcher:
         self.say("detail", f"batch: {len(changed)} changed" + (" (full rescan)" if full else ""))
         busy = self._busy()
         outcome = Outcome()
+        ticked = (batch.index or full or self._index_stale) and self._index.ticked()
+        burst = len(changed) > self.options.burst
+        if burst:  # (another tool's import, a sync, the start): the index first, then commits
+            self._notes.reload(changed)
+            reason = self._reason(today, len(changed), batch, ticked, outcome)
+            said = self._refresh(today, reason, outcome, harvest=ticked, busy=busy)
+            if said:
+                self.say("done", said)
+            ticked = False
         if busy:  # look again in a moment (and when git's events say the operation ended)
             self._commits.hold(changed, now, MAX_SLEEP)
         else:
-            outcome.merge(self._commits.commit(changed, today, now))
+            outcome.merge(
+                self._commits.commit(
+                    changed, today, now, stopped=self.stop.is_set, progress=self._progress
+                )
+            )
             self.stats.commits += len(outcome.commits)
             self._notes.wrote(outcome.changed)
-        self._notes.reload({*changed, *outcome.changed})
-        ticked = (batch.index or full or self._index_stale) and self._index.ticked()
-        reason = self._reason(today, len(changed), batch, ticked, outcome)
+        if self.stop.is_set():  # stopping: what is left waits for the next start
+            self._reporter.outcome(outcome)
+            return outcome
+        if burst:
+            self._notes.reload(outcome.changed)
+            reason = "notes updated" if outcome.changed else ""
+        else:
+            self._notes.reload({*changed, *outcome.changed})
+            reason = self._reason(today, len(changed), batch, ticked, outcome)
         said = self._refresh(today, reason, outcome, harvest=ticked, busy=busy) if reason else ""
         self._notes.saw({rel: s for rel, s in changed.items() if rel not in outcome.changed})
         self._today, self._rebuild_due = today, False
@@ -253,6 +278,31 @@ class Watcher:
         if said:
             self.say("done", said)
         return outcome
+
+    def _rearm(self) -> bool:
+        """Watch again the folders that were replaced (moved away and put back, as sync tools
+        and restores do: inotify follows the old folder), that came or that went. True when
+        it did: the batch then rescans every note, since events in between were missed."""
+        points = watch_points(self.vault, self._git_dir())
+        changed = self._observation.replaced(points)
+        if not changed:
+            return False
+        try:
+            self._observation.start(points)
+        except FileNotFoundError:  # a folder went again meanwhile: watch what is there now
+            self._observation.start(watch_points(self.vault, self._git_dir()))
+        root = str(self.vault.root)
+        for folder in changed:
+            name = os.path.relpath(folder, root) + "/" if folder != root else f"{root}/"
+            if os.path.isdir(folder):
+                self.say("info", f"{name} was replaced or came back: watching it again")
+            else:
+                self.say("info", f"{name} is gone: watching for it to come back")
+        return True
+
+    def _progress(self, done: int, total: int) -> None:
+        if total > self.options.burst:
+            self.say("info", f"committing: {done} of {total} changed notes looked at")
 
     def _rescanned(self, now: float) -> None:
         self.stats.rescans += 1
