@@ -52,6 +52,15 @@ def _clean_label(label: str) -> str:
     return " ".join(re.sub(r"[(),\[\]]", " ", label).split()).lower()
 
 
+def is_placeholder(piece: NewsPiece) -> bool:
+    """A piece still as `vtb init` wrote it (`I started working on ...`), or any piece
+    that ends in a blank to fill in (`… ...`): never put into an email."""
+    from vault_touchbase.core.templates import NOW_NEWS_PLACEHOLDER
+
+    text = piece.text.rstrip()
+    return text == NOW_NEWS_PLACEHOLDER or text.endswith((" ...", " …"))
+
+
 def read_news(vault: Vault) -> list[NewsPiece]:
     """The pieces in the vault's Now.md; none when it is missing."""
     try:

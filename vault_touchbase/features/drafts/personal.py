@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import Contact, LogEntry
 from vault_touchbase.features.drafts.second_person import second_person
+from vault_touchbase.notes.log import is_generated
 
 if TYPE_CHECKING:
     from vault_touchbase.features.intros import Intro
@@ -17,6 +19,21 @@ _WE_VERBS |= {"planned", "shared", "went", "had", "visited", "celebrated", "watc
 _I_VERBS = {"sent", "gave", "told", "lent", "borrowed", "brought", "made", "wrote", "took"}
 _I_VERBS |= {"bought", "paid", "got", "left", "showed", "put", "asked", "emailed", "introduced"}
 _AGENT = ("er", "or", "ist", "ant", "ian", "ent")
+_ADVERBS = {"also", "still", "now", "just", "really", "finally", "already", "often", "never"}
+_PAST = {"was", "were", "had", "did", "got", "gave", "told", "said", "went", "made", "took"}
+_PAST |= {"brought", "came", "found", "left", "met", "ran", "sent", "thought", "wrote", "won"}
+_PAST |= {"became", "began", "bought", "built", "caught", "felt", "fell", "held", "kept", "knew"}
+_PAST |= {"lost", "paid", "put", "sold", "spent", "taught", "understood", "passed", "grew"}
+_SUBJECT_VERBS = {"want", "need", "have", "like", "know", "think", "hope", "plan"}
+_YOU = {"you", "you're", "you'd", "you'll", "you've"}
+_SPOKEN = {None, "call", "visit", "meet", "phone", "coffee", "lunch", "dinner", "walk"}
+_QUOTED = re.compile(r'^\s*["“«]([^"”»\n]{1,120})["”»]')
+_REPORTING = re.compile(
+    r"^(?:you\s+)?(?:asked|wrote|wondered|wants to know|wanted to know)"
+    r"(?:\s+(?:if|whether|about|for))?(?:\s+I\s+(?:could|can|would|might))?\s+",
+    re.IGNORECASE,
+)
+_SUBJECT_LENGTH = 60
 _PREPOSITIONS = {"for", "with", "of", "in", "on", "at", "to", "from", "who", "that"}
 
 
@@ -41,47 +58,137 @@ def article(need: str) -> str:
 
 
 def conversation_line(entry: LogEntry, contact: Contact, today: date) -> str:
-    """A sentence tied to one Log entry: what they said, what we did, or where we were."""
+    """A sentence tied to one Log entry: what they said, what we did, or where we were.
+
+    The entry is cut into its clauses (`;`); a clause about them (`she is …`, `Klaus
+    wants …`) is preferred and said to them in a form whose tense fits (`In August you
+    told me you are …`, `I was thinking of June, when you signed …`); other clauses only
+    in forms a subjectless note cannot break."""
     said = second_person(entry.text, contact)
-    month = _month(entry.date, today)
     if not said:
         return ""
+    month = _month(entry.date, today)
+    clauses = [c.strip(" ,") for c in said.split(";") if c.strip(" ,")]
     first = said.split()[0].casefold()
     if entry.channel == "reply":
-        if first != "you":
+        if first not in ("you", "your"):
             said = f"you {said}"
         return f"Thank you for your note of {entry.date.day} {entry.date:%B}: {said}. [your answer]"
-    if entry.channel == "intro":
+    if entry.channel == "intro" and first == "introduced":
         return f"How did things work out after I {said}?"
-    if first == "you":
-        return f"In {month} you told me {said} — how is that going?"
-    if first in _WE_VERBS:
-        return f"In {month} we {said}; how has it all been going since?"
-    if first in _I_VERBS or (first.endswith("ed") and len(first) > 4):
-        return f"In {month} I {said}; how has it all been going since?"
+    theirs = next((c for c in clauses if _lower_first(c).split()[0] in _YOU), None)
+    if theirs is not None:
+        return _their_line(_lower_first(theirs), month, entry.channel)
+    clause = clauses[0]
+    head = clause.split()[0].casefold()
+    after = clause.split()[1].casefold() if len(clause.split()) > 1 else ""
+    if head.endswith("ed") and after in ("me", "us"):  # "helped me prepare the pitch"
+        return _their_line(f"you {clause}", month, entry.channel)
+    if head in _WE_VERBS and len(clauses) == 1:
+        return f"In {month} we {clause}; how has it all been going since?"
+    if (head in _I_VERBS or (head.endswith("ed") and len(head) > 4)) and len(clauses) == 1:
+        return f"In {month} I {clause}; how has it all been going since?"
     where = {
         "call": f"our call in {month}",
         "visit": f"my visit in {month}",
         "email": f"my email in {month}",
+        "text": f"my message in {month}",
+        "reply": f"your note in {month}",
     }.get(entry.channel or "", f"when we met in {month}")
     return f"I was thinking back to {where} ({said}). How are things now?"
+
+
+def _lower_first(clause: str) -> str:
+    """`You are …` → `you are …` (a clause that will sit inside a sentence)."""
+    word, _, rest = clause.partition(" ")
+    return f"{word[:1].lower()}{word[1:]} {rest}".strip() if word.casefold() in _YOU else clause
+
+
+def _verb(words: list[str]) -> tuple[int, str]:
+    """Where the verb after the subject is, and the verb (adverbs and punctuation skipped)."""
+    for i, word in enumerate(words[1:], 1):
+        plain = word.casefold().strip(",.!?:()")
+        if plain not in _ADVERBS:
+            return i, plain
+    return 0, ""
+
+
+def _past_after(words: list[str], at: int) -> bool:
+    """No verb joined after the one at `at` stays in the present (`and want me to …`),
+    so the clause can move into the past as a whole."""
+    for before, word in zip(words[at:], words[at + 1 :], strict=False):
+        plain = word.casefold().strip(",.!?:()")
+        if (before.casefold() == "and" or before.endswith(",")) and plain.endswith("s"):
+            return False
+        if before.casefold() == "and" and plain in _SUBJECT_VERBS:
+            return False
+    return True
+
+
+def _their_line(clause: str, month: str, channel: str | None) -> str:
+    """A clause about them (`you …`) in a sentence whose tense fits it."""
+    words = clause.split()
+    at, verb = _verb(words)
+    if verb in ("told", "said") and len(words) > 3:  # "she told me she is leaving …"
+        rest = " ".join(words[at + 1 :])
+        rest = rest.removeprefix("me ").removeprefix("that ").strip()
+        if rest.split()[0].casefold() in _YOU:
+            words = rest.split()
+            clause, (at, verb) = rest, _verb(words)
+    if verb in _PAST or (verb.endswith("ed") and len(verb) > 3):
+        return f"I was thinking of {month}, when {clause}. How are things now?"
+    if words[0] == "you" and verb == "are" and channel in _SPOKEN and _past_after(words, at):
+        words[at] = words[at].replace("are", "were")
+        said = " ".join(words).replace(" and are ", " and were ").replace(" were now ", " were ")
+        return f"When we spoke in {month} {said}. How is that going?"
+    return f"In {month} you told me {clause} — how is that going?"
+
+
+def last_conversation(contact: Contact) -> LogEntry | None:
+    """The newest Log entry that says something the user or the person said: none of
+    vtb's own (`notes.log.is_generated`: ticks, logged drafts, introductions), none empty."""
+    return next((e for e in contact.log if e.text.strip() and not is_generated(e)), None)
+
+
+def reply_owed(contact: Contact) -> LogEntry | None:
+    """Their reply, when it is the newest Log entry: the user owes them an answer
+    (as the plan has it, `core.plan`)."""
+    last = contact.last_entry
+    return last if last is not None and last.channel == "reply" and last.text.strip() else None
+
+
+def reply_subject(entry: LogEntry, contact: Contact) -> str:
+    """`Re:` and what their reply was about: the subject of their mail when the entry starts
+    with it in quotes (`reply: "Portfolio review" — asked if …`), else its first words."""
+    quoted = _QUOTED.match(entry.text)
+    if quoted:
+        return f"Re: {quoted.group(1).strip()}"
+    about = second_person(entry.text, contact).split(";")[0].strip(" ,.")
+    about = _REPORTING.sub("", about).strip() or about
+    if len(about) > _SUBJECT_LENGTH:
+        about = about[: _SUBJECT_LENGTH + 1].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"
+    return f"Re: {about[:1].upper()}{about[1:]}"
 
 
 def personal_lines(
     contact: Contact, intros: Sequence[Intro], today: date, limit: int = 2
 ) -> list[str]:
-    """What only this person gets: a reply owed, a follow-up, the last conversation,
-    a need someone can meet, a birthday. At most `limit`, most pressing first."""
+    """What only this person gets: a reply owed (the answer first), a follow-up, the last
+    conversation, a need someone can meet, a birthday. At most `limit`, most pressing first.
+    Only what the user or the person said: never vtb's own Log entries."""
     lines: list[str] = []
-    last = contact.last_entry
+    owed = reply_owed(contact)
+    last = last_conversation(contact)
     for followup in contact.open_followups[:1]:
         lines.append(
             f"I haven't forgotten: I still mean to {second_person(followup.text, contact)}."
         )
-    if last and last.text.strip():
+    if last is not None:
+        if last.channel == "reply" and owed is None:
+            last = last._replace(channel="email")  # answered since: not thanked again
         line = conversation_line(last, contact, today)
         if line:
-            lines.insert(0 if last.channel == "reply" else len(lines), line)
+            lines.insert(0 if owed is not None else len(lines), line)
     met: dict[str, Intro] = {}
     for intro in intros:  # best first: keep each need's best
         if intro.taker.path == contact.path:
@@ -94,7 +201,7 @@ def personal_lines(
             )
             break
     else:
-        if contact.needs:
+        if contact.needs and owed is None:  # an answer is not the place for small talk
             lines.append(
                 f"Are you still looking for {article(contact.needs[0])}? I'll keep my ears open."
             )
