@@ -68,7 +68,7 @@ def test_vtbs_own_log_entries_never_become_the_personal_line(example_repo: Path)
     _tick(example_repo, "Hannah Lindqvist")
     assert vtb("refresh").exit_code == 0
     assert vtb("draft", "tom", "--log").exit_code == 0
-    assert vtb("intro", "daniel", "jane").exit_code == 0
+    assert vtb("intro", "daniel", "jane", "--log").exit_code == 0
     assert vtb("done", "chloe", "send", "-c", "email").exit_code == 0
     hannah = (example_repo / "contacts/Hannah Lindqvist.md").read_text(encoding="utf-8")
     assert "- 2026-11-26 email: ticked in Touch Base" in hannah

@@ -199,7 +199,15 @@ def test_vtb_intros_lists_and_json(vtb: Vtb) -> None:
 def test_vtb_intro_logs_both_notes_in_one_commit(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
     before = git(example_repo, "rev-list", "--count", "HEAD")
-    result = vtb("intro", "daniel", "jane")
+    jane_before = (example_repo / "contacts/Jane Doe.md").read_bytes()
+    drafted = vtb("intro", "daniel", "jane")  # drafted, not sent: nothing changes
+    assert drafted.exit_code == 0, drafted.output
+    assert "--- to Daniel Okafor" in drafted.output and "--- to Jane Doe" in drafted.output
+    assert "Nothing is logged yet" in drafted.output and "--log" in drafted.output
+    assert git(example_repo, "rev-list", "--count", "HEAD") == before
+    assert (example_repo / "contacts/Jane Doe.md").read_bytes() == jane_before
+    assert git(example_repo, "status", "--porcelain") == ""
+    result = vtb("intro", "daniel", "jane", "--log")
     assert result.exit_code == 0, result.output
     assert int(git(example_repo, "rev-list", "--count", "HEAD")) == int(before) + 1
     show = git(example_repo, "show", "--stat", "--format=%s%n%b", "HEAD")
@@ -229,12 +237,12 @@ def test_vtb_intro_logs_both_notes_in_one_commit(example_repo: Path) -> None:
 
 def test_vtb_intro_with_text_and_wrong_names(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
-    result = vtb("intro", "ruth", "mei", "both", "love", "compost")
+    result = vtb("intro", "ruth", "mei", "both", "love", "compost", "--log")
     assert result.exit_code == 0, result.output
     mei = (example_repo / "contacts/garden club/Mei Chen.md").read_text(encoding="utf-8")
     assert "intro: introduced to [[Ruth Abernathy]] — both love compost" in mei
     assert vtb("intro", "ruth", "nobody-here").exit_code == 1
-    same = vtb("intro", "ruth", "ruth")
+    same = vtb("intro", "ruth", "ruth", "--log")
     assert same.exit_code == 2 and "two different people" in same.output
 
 
@@ -288,3 +296,14 @@ def test_kept_introductions_are_what_matching_gives_after_every_kind_of_change(
         seen.append(now)
     assert len(matched) == 1 + len(changes)
     assert index_intros(date(2026, 12, 21)) != seen[-1]  # the snooze is over: back in
+
+
+def test_vtb_intro_to_someone_without_email_says_to_tell_them_in_person(vtb: Vtb) -> None:
+    result = vtb("intro", "eleanor", "liam")
+    assert result.exit_code == 0, result.output
+    to_eleanor = result.stdout.split("--- to Eleanor Whitfield", 1)[1].split("--- to ", 1)[0]
+    assert "(no address)" not in result.stdout
+    assert "no email address for Eleanor Whitfield: tell them in person or by phone" in to_eleanor
+    assert "+1 555 0175" in to_eleanor and "I'll put you two in touch." in to_eleanor
+    to_liam = result.stdout.split("--- to Liam O'Connor", 1)[1]
+    assert "To: Liam O'Connor <liam.oconnor@example.com>" in to_liam

@@ -16,8 +16,9 @@ def hour(ctx: click.Context) -> None:
 
     Each person gets a card (who they are, how overdue, their last Log
     entries, needs, offers, follow-ups, an introduction to make) and one key
-    per action: d draft an email, l log it done, s snooze, n add a line to
-    their note, k skip, q quit. Every action is committed at once, so
+    per action: d draft an email, l log it done, i an introduction (logged
+    once you say it is sent), s snooze, n add a line to their note, k skip,
+    q quit. Every action is committed at once, so
     quitting (q, Ctrl-C, end of input) loses nothing. With piped input, each
     answer is one line.
     """
@@ -120,7 +121,7 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
         )
     click.echo(
         f"\n{plural(len(found), 'introduction')} to make; "
-        "`vtb intro NAME NAME` logs one on both notes and drafts the emails."
+        "`vtb intro NAME NAME` drafts the emails; `--log` records it once sent."
     )
     app.problems(loaded.problems, limit=5)
 
@@ -129,34 +130,55 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
 @click.argument("first")
 @click.argument("second")
 @click.argument("text", nargs=-1)
+@click.option("--log", "log_it", is_flag=True, help="Log it on both notes as sent, in one commit.")
 @click.pass_context
-def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...]) -> None:
-    """Introduce FIRST and SECOND: log it on both notes in one commit, and print a
-    double opt-in email to each (ask both before you connect them)."""
+def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...], log_it: bool) -> None:
+    """Introduce FIRST and SECOND: print a double opt-in email to each (ask both before
+    you connect them). Nothing changes until you send them: --log then records the
+    introduction on both notes in one commit."""
+    from contextlib import nullcontext
+
     from vault_touchbase.actions.intro import record_intro
-    from vault_touchbase.actions.touch import loaded_and_locked
+    from vault_touchbase.actions.touch import contact_named, loaded_and_locked
+    from vault_touchbase.core.errors import UsageProblem
     from vault_touchbase.features.drafts.draft import intro_drafts
-    from vault_touchbase.features.drafts.output import as_text
+    from vault_touchbase.features.drafts.output import intro_as_text
     from vault_touchbase.features.intros import already_introduced, match_pair
-    from vault_touchbase.vault.lookup import find_contact
+    from vault_touchbase.vault.load import load_vault
 
     app = App(ctx)
-    with loaded_and_locked(app.vault) as loaded:
-        contacts = loaded.contacts
-        a, b = find_contact(contacts, first), find_contact(contacts, second)
-        reason = " ".join(text).strip()
+    # Logging holds the lock from the one load on, so the notes are logged as they were read.
+    with loaded_and_locked(app.vault) if log_it else nullcontext(load_vault(app.vault)) as loaded:
+        a = contact_named(app.vault, first, loaded)
+        b = contact_named(app.vault, second, loaded)
+        if a.path == b.path:
+            raise UsageProblem(f"both names are {a.name}", "introduce two different people")
         match = match_pair(a, b, app.vault.settings)
+        reason = " ".join(text).strip()
         if not reason and match is not None:
             reason = f"{match.offer} ↔ {match.need}"
-        if a.path != b.path and already_introduced(a, b, {}):
+        if already_introduced(a, b, {}):
+            note = f"note: {a.name} and {b.name} were introduced before"
+            click.echo(app.style(note, fg="yellow"), err=True)
+        for one in intro_drafts(app.vault, a, b, match, " ".join(text)):
+            click.echo(f"--- to {one.contact.name} " + "-" * 20)
+            click.echo(intro_as_text(one), nl=False)
+            for warning in one.warnings:
+                click.echo(app.style(f"warning: {warning}", fg="yellow"), err=True)
+            click.echo()
+        if not log_it:
             click.echo(
-                app.style(f"note: {a.name} and {b.name} were introduced before", fg="yellow"),
-                err=True,
+                "Nothing is logged yet: when you have sent them, "
+                f"`vtb intro {shlex_quote(first)} {shlex_quote(second)} --log` "
+                "records it on both notes."
             )
-        outcome = record_intro(app.vault, app.today, a, b, reason, contacts, loaded)
+            return
+        outcome = record_intro(app.vault, app.today, a, b, reason, loaded.contacts, loaded)
     report(app, outcome, f"Introduced {a.name} and {b.name}")
-    for one in intro_drafts(app.vault, a, b, match, " ".join(text)):
-        click.echo(f"\n--- to {one.contact.name} " + "-" * 20)
-        click.echo(as_text(one), nl=False)
-        for warning in one.warnings:
-            click.echo(app.style(f"warning: {warning}", fg="yellow"), err=True)
+
+
+def shlex_quote(word: str) -> str:
+    """A name as the user can type it again in a shell."""
+    import shlex
+
+    return shlex.quote(word)

@@ -427,7 +427,11 @@ def index_lines(
     if len(rows) > limit:
         lines.append(f"- … and {len(rows) - limit} more: `vtb intros` lists them")
     if lines:
-        lines += ["", "_`vtb intro NAME NAME` logs an introduction on both notes._"]
+        lines += [
+            "",
+            "_`vtb intro NAME NAME` drafts the double opt-in emails; "
+            "`--log` records it once sent._",
+        ]
     return lines
 
 
