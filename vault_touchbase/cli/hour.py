@@ -84,16 +84,20 @@ def draft(ctx: click.Context, name: str, eml: Path | None, open_mail: bool, log_
 @command()
 @click.argument("name", required=False)
 @click.option("--all", "every", is_flag=True, help="Every match, not only the best few per need.")
+@click.option("--explain", is_flag=True, help="Say why each pair matched: words, synonyms.")
 @json_option
 @click.pass_context
-def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> None:
+def intros(ctx: click.Context, name: str | None, every: bool, explain: bool, as_json: bool) -> None:
     """Introductions to make: one person's offers meet another's needs, best first.
 
     Word forms, case and accents do not matter (bookkeeper ↔ bookkeeping),
-    and [synonyms] in vtb.toml add more. People already introduced (a Log entry
+    a built-in list knows common professions and services (accountant ↔
+    bookkeeping, website ↔ web development), and [synonyms] in vtb.toml add
+    more. People already introduced (a Log entry
     linking the other) and people snoozed or paused are left out. With NAME,
     only that person's.
     """
+    from vault_touchbase.features import intros as matching
     from vault_touchbase.features.intros import PER_NEED, find_intros
     from vault_touchbase.vault.load import load_vault
     from vault_touchbase.vault.lookup import find_contact
@@ -107,10 +111,19 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
         person = find_contact(loaded.contacts, name)
         found = [i for i in found if i.involves(person)]
     if as_json:
-        emit_listing(app, [intro.to_json() for intro in found], loaded.problems)
+        rows = [intro.to_json() for intro in found]
+        if explain:
+            for row, intro in zip(rows, found, strict=True):
+                row["why"] = matching.explain(intro, app.vault.settings)
+        emit_listing(app, rows, loaded.problems)
         return
     if not found:
         click.echo("No offers and needs that match right now.")
+        click.echo(
+            "vtb knows common professions and services (accountant ↔ bookkeeping, website ↔ "
+            "web development); words that mean the same to you go under [synonyms] in "
+            'vtb.toml, e.g. bookkeeping = ["taxes"].'
+        )
         app.problems(loaded.problems, limit=5)
         return
     width = min(max(len(i.giver.name) for i in found), 28)
@@ -119,6 +132,8 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
             f"{intro.strength:>4.0%}  {intro.giver.name:<{width}}  offers {intro.offer}"
             f"  →  {intro.taker.name} needs {intro.need}"
         )
+        if explain:
+            click.echo(f"{'':6}why: {matching.explain(intro, app.vault.settings)}")
     click.echo(
         f"\n{plural(len(found), 'introduction')} to make; "
         "`vtb intro NAME NAME` drafts the emails; `--log` records it once sent."

@@ -83,7 +83,7 @@ def heard(contact: Contact) -> set[str]:
 def choose_news(pieces: Sequence[NewsPiece], contact: Contact, count: int) -> list[NewsPiece]:
     """Up to `count` pieces this person has not heard, those closest to what we know of
     them first (tags, needs, offers, their Log), then in Now.md's order."""
-    from vault_touchbase.features.intros import words
+    from vault_touchbase.features.terms import words
 
     known = heard(contact)
     fresh = [p for p in pieces if p.label not in known]
