@@ -181,6 +181,33 @@ LINES = [  # (channel, Log line, the sentence the draft says)
         "dropped off our spare key before the trip; she'd like more babysitting work",
         "In August you told me you'd like more babysitting work — how is that going?",
     ),
+    (
+        "call",
+        "Klaus says the kids are doing well",
+        "In August you told me the kids are doing well — how is that going?",
+    ),
+    (
+        "call",
+        "she got the grant!",
+        "I was thinking of August, when you got the grant! How are things now?",
+    ),
+    (
+        "call",
+        "he still needs a photographer for the wedding",
+        "In August you told me you still need a photographer for the wedding — how is that going?",
+    ),
+    (
+        "call",
+        "she is thinking about going back to school, asks for advice",
+        "In August you told me you are thinking about going back to school and ask for "
+        "advice — how is that going?",
+    ),
+    (
+        "call",
+        "Klaus's mother is in hospital",
+        "I was thinking back to our call in August (your mother is in hospital). "
+        "How are things now?",
+    ),
 ]
 
 

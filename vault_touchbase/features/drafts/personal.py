@@ -24,7 +24,7 @@ _PAST = {"was", "were", "had", "did", "got", "gave", "told", "said", "went", "ma
 _PAST |= {"brought", "came", "found", "left", "met", "ran", "sent", "thought", "wrote", "won"}
 _PAST |= {"became", "began", "bought", "built", "caught", "felt", "fell", "held", "kept", "knew"}
 _PAST |= {"lost", "paid", "put", "sold", "spent", "taught", "understood", "passed", "grew"}
-_SUBJECT_VERBS = {"want", "need", "have", "like", "know", "think", "hope", "plan"}
+_REPORTING_VERBS = {"told", "said", "say", "says"}
 _YOU = {"you", "you're", "you'd", "you'll", "you've"}
 _SPOKEN = {None, "call", "visit", "meet", "phone", "coffee", "lunch", "dinner", "walk"}
 _QUOTED = re.compile(r'^\s*["“«]([^"”»\n]{1,120})["”»]')
@@ -82,11 +82,11 @@ def conversation_line(entry: LogEntry, contact: Contact, today: date) -> str:
     clause = clauses[0]
     head = clause.split()[0].casefold()
     after = clause.split()[1].casefold() if len(clause.split()) > 1 else ""
-    if head.endswith("ed") and after in ("me", "us"):  # "helped me prepare the pitch"
+    if _past(head) and after in ("me", "us"):  # "helped me prepare the pitch"
         return _their_line(f"you {clause}", month, entry.channel)
     if head in _WE_VERBS and len(clauses) == 1:
         return f"In {month} we {clause}; how has it all been going since?"
-    if (head in _I_VERBS or (head.endswith("ed") and len(head) > 4)) and len(clauses) == 1:
+    if (head in _I_VERBS or (_past(head) and len(head) > 4)) and len(clauses) == 1:
         return f"In {month} I {clause}; how has it all been going since?"
     where = {
         "call": f"our call in {month}",
@@ -95,13 +95,14 @@ def conversation_line(entry: LogEntry, contact: Contact, today: date) -> str:
         "text": f"my message in {month}",
         "reply": f"your note in {month}",
     }.get(entry.channel or "", f"when we met in {month}")
-    return f"I was thinking back to {where} ({said}). How are things now?"
+    return f"I was thinking back to {where} ({_lower_first(said)}). How are things now?"
 
 
 def _lower_first(clause: str) -> str:
     """`You are …` → `you are …` (a clause that will sit inside a sentence)."""
     word, _, rest = clause.partition(" ")
-    return f"{word[:1].lower()}{word[1:]} {rest}".strip() if word.casefold() in _YOU else clause
+    lower = f"{word[:1].lower()}{word[1:]} {rest}".strip()
+    return lower if word.casefold() in _YOU or word == "Your" else clause
 
 
 def _verb(words: list[str]) -> tuple[int, str]:
@@ -114,34 +115,42 @@ def _verb(words: list[str]) -> tuple[int, str]:
 
 
 def _past_after(words: list[str], at: int) -> bool:
-    """No verb joined after the one at `at` stays in the present (`and want me to …`),
-    so the clause can move into the past as a whole."""
+    """Nothing joined after the verb at `at` could stay in the present (`and want me
+    to …`), so the clause can move into the past as a whole."""
     for before, word in zip(words[at:], words[at + 1 :], strict=False):
         plain = word.casefold().strip(",.!?:()")
-        if (before.casefold() == "and" or before.endswith(",")) and plain.endswith("s"):
-            return False
-        if before.casefold() == "and" and plain in _SUBJECT_VERBS:
+        joined = before.casefold() in ("and", "but") or before.endswith(",")
+        if joined and plain != "are" and not _past(plain):
             return False
     return True
 
 
 def _their_line(clause: str, month: str, channel: str | None) -> str:
     """A clause about them (`you …`) in a sentence whose tense fits it."""
+    clause = clause.rstrip(" .")
+    end = "" if clause.endswith(("!", "?")) else "."
     words = clause.split()
     at, verb = _verb(words)
-    if verb in ("told", "said") and len(words) > 3:  # "she told me she is leaving …"
+    if verb in _REPORTING_VERBS and len(words) > at + 2:  # "she told me she is leaving …"
         rest = " ".join(words[at + 1 :])
         rest = rest.removeprefix("me ").removeprefix("that ").strip()
-        if rest.split()[0].casefold() in _YOU:
-            words = rest.split()
-            clause, (at, verb) = rest, _verb(words)
-    if verb in _PAST or (verb.endswith("ed") and len(verb) > 3):
-        return f"I was thinking of {month}, when {clause}. How are things now?"
+        if rest.split()[0].casefold() not in _YOU:  # "Klaus says the kids are well"
+            return f"In {month} you told me {rest} — how is that going?"
+        words = rest.split()
+        clause, (at, verb) = rest, _verb(words)
+    if _past(verb):
+        return f"I was thinking of {month}, when {clause}{end} How are things now?"
     if words[0] == "you" and verb == "are" and channel in _SPOKEN and _past_after(words, at):
         words[at] = words[at].replace("are", "were")
         said = " ".join(words).replace(" and are ", " and were ").replace(" were now ", " were ")
-        return f"When we spoke in {month} {said}. How is that going?"
+        return f"When we spoke in {month} {said}{end} How is that going?"
     return f"In {month} you told me {clause} — how is that going?"
+
+
+def _past(verb: str) -> bool:
+    """`finished`, `got`, `was`: a verb in the past (`needs` → `need` is not)."""
+    regular = verb.endswith("ed") and len(verb) > 3 and not verb.endswith("eed")
+    return verb in _PAST or (regular and verb not in ("shed", "embed", "shred"))
 
 
 def last_conversation(contact: Contact) -> LogEntry | None:

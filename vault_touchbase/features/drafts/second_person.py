@@ -24,6 +24,11 @@ _TO_HER |= {"reminded", "invited", "called", "visited", "met", "texted", "paid",
 _VERB_OBJECT = {"to", "me", "us", "a", "an", "the", "someone", "something", "some", "more"}
 _VERB_OBJECT |= {"help", "his", "her", "their", "it", "them", "your", "my", "our", "new"}
 _JOINED = {"and", "but", "or", ","}
+# Common verbs in the third person, agreed after `and` or a comma whatever follows them.
+_THIRD_PERSON = {"asks", "wants", "needs", "likes", "loves", "hopes", "plans", "says", "thinks"}
+_THIRD_PERSON |= {"knows", "works", "lives", "runs", "teaches", "writes", "sends", "makes"}
+_THIRD_PERSON |= {"takes", "gets", "keeps", "seems", "feels", "offers", "misses", "wishes"}
+_THIRD_PERSON |= {"looks", "goes", "tries", "helps", "wonders", "sounds", "enjoys", "hates"}
 _CONTRACTIONS = {"he's": "you're", "she's": "you're", "he'll": "you'll", "she'll": "you'll"}
 _CONTRACTIONS |= {"he'd": "you'd", "she'd": "you'd"}
 _TOKEN = re.compile(r"[A-Za-zÀ-ÿ']+|[^A-Za-zÀ-ÿ']+")
@@ -114,7 +119,7 @@ def _clause_start(out: list[str]) -> bool:
 def _third_person(word: str, following: str) -> bool:
     """`is`, `has`, or a word in -s followed by what follows a verb (`needs someone`,
     `wants me`): a verb of theirs, in the third person."""
-    if word in _IRREGULAR:
+    if word in _IRREGULAR or word in _THIRD_PERSON:
         return True
     plain = word.isalpha() and len(word) > 3 and word.endswith("s")
     return plain and not word.endswith(("ss", "us", "is")) and following in _VERB_OBJECT
