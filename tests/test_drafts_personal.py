@@ -267,7 +267,12 @@ def test_a_reply_owed_makes_the_draft_an_answer(example_copy: Path) -> None:
         text.replace("reply: asked", 'reply: "Portfolio before Friday?" — asked'),
         encoding="utf-8",
     )
-    assert vtb("draft", "lea").stdout.splitlines()[1] == "Subject: Re: Portfolio before Friday?"
+    quoted = vtb("draft", "lea").stdout
+    assert quoted.splitlines()[1] == "Subject: Re: Portfolio before Friday?"
+    assert (
+        "Thank you for your note of 20 November about “Portfolio before Friday?”: you asked "
+        "if I could review your portfolio" in quoted
+    )
     # answered since: no longer a reply
     note.write_text(
         text.replace("## Log\n", "## Log\n- 2026-11-22 email: sent my notes on it\n"),

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import Contact, LogEntry
-from vault_touchbase.features.drafts.second_person import second_person
+from vault_touchbase.features.drafts.second_person import ADVERBS, second_person
 from vault_touchbase.notes.log import is_generated
 
 if TYPE_CHECKING:
@@ -19,7 +19,6 @@ _WE_VERBS |= {"planned", "shared", "went", "had", "visited", "celebrated", "watc
 _I_VERBS = {"sent", "gave", "told", "lent", "borrowed", "brought", "made", "wrote", "took"}
 _I_VERBS |= {"bought", "paid", "got", "left", "showed", "put", "asked", "emailed", "introduced"}
 _AGENT = ("er", "or", "ist", "ant", "ian", "ent")
-_ADVERBS = {"also", "still", "now", "just", "really", "finally", "already", "often", "never"}
 _PAST = {"was", "were", "had", "did", "got", "gave", "told", "said", "went", "made", "took"}
 _PAST |= {"brought", "came", "found", "left", "met", "ran", "sent", "thought", "wrote", "won"}
 _PAST |= {"became", "began", "bought", "built", "caught", "felt", "fell", "held", "kept", "knew"}
@@ -64,16 +63,14 @@ def conversation_line(entry: LogEntry, contact: Contact, today: date) -> str:
     wants …`) is preferred and said to them in a form whose tense fits (`In August you
     told me you are …`, `I was thinking of June, when you signed …`); other clauses only
     in forms a subjectless note cannot break."""
+    if entry.channel == "reply":
+        return _thanks(entry, contact)
     said = second_person(entry.text, contact)
     if not said:
         return ""
     month = _month(entry.date, today)
     clauses = [c.strip(" ,") for c in said.split(";") if c.strip(" ,")]
     first = said.split()[0].casefold()
-    if entry.channel == "reply":
-        if first not in ("you", "your"):
-            said = f"you {said}"
-        return f"Thank you for your note of {entry.date.day} {entry.date:%B}: {said}. [your answer]"
     if entry.channel == "intro" and first == "introduced":
         return f"How did things work out after I {said}?"
     theirs = next((c for c in clauses if _lower_first(c).split()[0] in _YOU), None)
@@ -98,6 +95,19 @@ def conversation_line(entry: LogEntry, contact: Contact, today: date) -> str:
     return f"I was thinking back to {where} ({_lower_first(said)}). How are things now?"
 
 
+def _thanks(entry: LogEntry, contact: Contact) -> str:
+    """Their reply thanked for, and a visible place for the answer; the subject of their
+    mail, when the entry starts with it in quotes, is named rather than retold."""
+    quoted = _QUOTED.match(entry.text)
+    rest = entry.text[quoted.end() :].lstrip(" —–-:") if quoted else entry.text
+    said = _lower_first(second_person(rest, contact))
+    if said and said.split()[0].casefold() not in ("you", "your"):
+        said = f"you {said}"
+    about = f" about “{quoted.group(1).strip()}”" if quoted else ""
+    thanks = f"Thank you for your note of {entry.date.day} {entry.date:%B}{about}"
+    return f"{thanks}: {said}. [your answer]" if said else f"{thanks}. [your answer]"
+
+
 def _lower_first(clause: str) -> str:
     """`You are …` → `you are …` (a clause that will sit inside a sentence)."""
     word, _, rest = clause.partition(" ")
@@ -109,7 +119,7 @@ def _verb(words: list[str]) -> tuple[int, str]:
     """Where the verb after the subject is, and the verb (adverbs and punctuation skipped)."""
     for i, word in enumerate(words[1:], 1):
         plain = word.casefold().strip(",.!?:()")
-        if plain not in _ADVERBS:
+        if plain not in ADVERBS:
             return i, plain
     return 0, ""
 

@@ -10,7 +10,7 @@ from vault_touchbase.features.drafts.news import NEWS_MARK
 _SUBJECTS = {"he", "she"}
 _IRREGULAR = {"is": "are", "was": "were", "has": "have", "does": "do", "isn't": "aren't"}
 _IRREGULAR |= {"wasn't": "weren't", "hasn't": "haven't", "doesn't": "don't"}
-_ADVERBS = {"also", "still", "now", "just", "really", "finally", "already", "often", "never"}
+ADVERBS = {"also", "still", "now", "just", "really", "finally", "already", "often", "never"}
 _OBJECT_AFTER = {
     "to", "for", "about", "with", "at", "in", "on", "from", "and", "or", "a", "an", "the",
     "that", "this", "if", "when", "what", "how", "some", "know", "again", "back", "up",
@@ -68,7 +68,7 @@ def second_person(text: str, contact: Contact) -> str:
             out.append(token)
             continue
         following = next((t for t in tokens[i + 1 :] if t.strip()), "")
-        if agree_next and lower not in _ADVERBS:
+        if agree_next and lower not in ADVERBS:
             new, agree_next = _agree(token), False
             said_you = True
         elif said_you and _joined(out) and _third_person(lower, following.casefold()):
