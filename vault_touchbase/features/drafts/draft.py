@@ -111,7 +111,8 @@ def make_draft(
     sender, me = signature(vault, template)
     if me == UNSIGNED:
         warnings.append(
-            f'sign with your name: set from: "Your Name <you@example.com>" in {template.where}'
+            f'sign with your name: set from: "Your Name <you@example.com>" in {template.where}, '
+            'or git\'s name: git config --global user.name "Your Name"'
         )
     values: dict[str, Any] = {
         "name": contact.name,
