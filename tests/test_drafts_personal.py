@@ -203,6 +203,11 @@ LINES = [  # (channel, Log line, the sentence the draft says)
         "advice — how is that going?",
     ),
     (
+        "email",
+        "sent (news: garden)",  # the hour's logged draft with one word of the user's
+        "I was thinking back to my email in August (sent). How are things now?",
+    ),
+    (
         "call",
         "Klaus's mother is in hospital",
         "I was thinking back to our call in August (your mother is in hospital). "

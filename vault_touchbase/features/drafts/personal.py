@@ -81,9 +81,10 @@ def conversation_line(entry: LogEntry, contact: Contact, today: date) -> str:
     after = clause.split()[1].casefold() if len(clause.split()) > 1 else ""
     if _past(head) and after in ("me", "us"):  # "helped me prepare the pitch"
         return _their_line(f"you {clause}", month, entry.channel)
-    if head in _WE_VERBS and len(clauses) == 1:
+    whole = len(clauses) == 1 and len(clause.split()) > 1  # "sent" alone says nothing
+    if head in _WE_VERBS and whole:
         return f"In {month} we {clause}; how has it all been going since?"
-    if (head in _I_VERBS or (_past(head) and len(head) > 4)) and len(clauses) == 1:
+    if (head in _I_VERBS or (_past(head) and len(head) > 4)) and whole:
         return f"In {month} I {clause}; how has it all been going since?"
     where = {
         "call": f"our call in {month}",
