@@ -744,7 +744,7 @@ def test_a_note_linked_as_another_note_is_read_again_with_it(example_repo: Path)
     [
         (["snooze", "oluwaseun", "2w"], "Snoozed Oluwaseun Adeyemi until 2026-12-10"),
         (["done", "tomás", "-c", "email"], "Done: Tomás Ferreira: send Tomás the revised"),
-        (["intro", "maria costa", "tomás"], "Introduced Maria Costa and Tomás Ferreira"),
+        (["intro", "maria costa", "tomás", "--log"], "Introduced Maria Costa and Tomás Ferreira"),
     ],
 )
 def test_snooze_done_and_intro_read_the_vault_once_and_leave_the_index_as_a_rebuild_would(

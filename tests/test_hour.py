@@ -176,3 +176,26 @@ def test_ctrl_c_waits_until_the_action_is_done() -> None:
         reached.append("the action finished")
     assert reached == ["the action finished"]
     assert signal.getsignal(signal.SIGINT) is before  # put back as it was
+
+
+def test_the_intro_action_drafts_both_emails_and_logs_only_once_sent(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    names = [row["name"] for row in plan_of(vtb)]
+    at = names.index("José Müller")
+    card = vtb("hour", input="k\n" * (at + 1) + "q\n").output.split(f"── {at + 1}/", 1)[1]
+    shown = card.split("\n── ", 1)[0].count("introduce: ")
+    which = ["1"] if shown > 1 else []
+    start = git(example_repo, "rev-parse", "HEAD").strip()
+    # first not sent: nothing is logged
+    script = ["k"] * at + ["i", *which, "n", "i", *which, "y", "q"]
+    result = vtb("hour", input="\n".join(script) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Hi Josefine," in out and "Hi José," in out and "Would you like me to?" in out
+    assert "Not logged: press i again once they are sent." in out
+    assert "Introduced Josefine Berg and José Müller (commit " in out
+    assert git(example_repo, "rev-list", "--count", f"{start}..HEAD").strip() == "1"
+    assert subjects(example_repo, 1) == ["intro: Josefine Berg ↔ José Müller"]
+    jose = (example_repo / "contacts/José Müller.md").read_text(encoding="utf-8")
+    assert "intro: introduced to [[Josefine Berg]] — illustration ↔ illustrator" in jose
+    assert "introduced         1: Josefine Berg ↔ José Müller" in out

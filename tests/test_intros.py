@@ -12,7 +12,8 @@ from conftest import Vtb, git
 
 from vault_touchbase.core.model import Cadence, Contact, LogEntry
 from vault_touchbase.core.settings import Settings
-from vault_touchbase.features.intros import find_intros, index_lines, match_pair, word_form, words
+from vault_touchbase.features.intros import find_intros, index_lines, match_pair
+from vault_touchbase.features.terms import word_form, words
 
 TODAY = date(2026, 11, 26)
 
@@ -87,7 +88,8 @@ def test_synonyms_from_settings_match_and_count_a_little_less() -> None:
     assert set(found) == {("Daniel", "Elena"), ("Walter", "Fatima"), ("Daniel", "Jane")}
     assert found["Daniel", "Jane"].strength == 1.0
     assert found["Daniel", "Elena"].strength < 1.0
-    assert pairs(contacts) == {("Daniel", "Jane")}  # without the synonyms: only the word form
+    # without [synonyms]: the word form, and the built-in list's taxes ↔ bookkeeping
+    assert pairs(contacts) == {("Daniel", "Jane"), ("Daniel", "Elena")}
 
 
 def test_already_introduced_either_side_is_left_out() -> None:
@@ -199,7 +201,15 @@ def test_vtb_intros_lists_and_json(vtb: Vtb) -> None:
 def test_vtb_intro_logs_both_notes_in_one_commit(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
     before = git(example_repo, "rev-list", "--count", "HEAD")
-    result = vtb("intro", "daniel", "jane")
+    jane_before = (example_repo / "contacts/Jane Doe.md").read_bytes()
+    drafted = vtb("intro", "daniel", "jane")  # drafted, not sent: nothing changes
+    assert drafted.exit_code == 0, drafted.output
+    assert "--- to Daniel Okafor" in drafted.output and "--- to Jane Doe" in drafted.output
+    assert "Nothing is logged yet" in drafted.output and "--log" in drafted.output
+    assert git(example_repo, "rev-list", "--count", "HEAD") == before
+    assert (example_repo / "contacts/Jane Doe.md").read_bytes() == jane_before
+    assert git(example_repo, "status", "--porcelain") == ""
+    result = vtb("intro", "daniel", "jane", "--log")
     assert result.exit_code == 0, result.output
     assert int(git(example_repo, "rev-list", "--count", "HEAD")) == int(before) + 1
     show = git(example_repo, "show", "--stat", "--format=%s%n%b", "HEAD")
@@ -229,12 +239,12 @@ def test_vtb_intro_logs_both_notes_in_one_commit(example_repo: Path) -> None:
 
 def test_vtb_intro_with_text_and_wrong_names(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
-    result = vtb("intro", "ruth", "mei", "both", "love", "compost")
+    result = vtb("intro", "ruth", "mei", "both", "love", "compost", "--log")
     assert result.exit_code == 0, result.output
     mei = (example_repo / "contacts/garden club/Mei Chen.md").read_text(encoding="utf-8")
     assert "intro: introduced to [[Ruth Abernathy]] — both love compost" in mei
     assert vtb("intro", "ruth", "nobody-here").exit_code == 1
-    same = vtb("intro", "ruth", "ruth")
+    same = vtb("intro", "ruth", "ruth", "--log")
     assert same.exit_code == 2 and "two different people" in same.output
 
 
@@ -288,3 +298,92 @@ def test_kept_introductions_are_what_matching_gives_after_every_kind_of_change(
         seen.append(now)
     assert len(matched) == 1 + len(changes)
     assert index_intros(date(2026, 12, 21)) != seen[-1]  # the snooze is over: back in
+
+
+def test_vtb_intro_to_someone_without_email_says_to_tell_them_in_person(vtb: Vtb) -> None:
+    result = vtb("intro", "eleanor", "liam")
+    assert result.exit_code == 0, result.output
+    to_eleanor = result.stdout.split("--- to Eleanor Whitfield", 1)[1].split("--- to ", 1)[0]
+    assert "(no address)" not in result.stdout
+    assert "no email address for Eleanor Whitfield: tell them in person or by phone" in to_eleanor
+    assert "+1 555 0175" in to_eleanor and "I'll put you two in touch." in to_eleanor
+    to_liam = result.stdout.split("--- to Liam O'Connor", 1)[1]
+    assert "To: Liam O'Connor <liam.oconnor@example.com>" in to_liam
+
+
+@pytest.mark.parametrize(
+    ("need", "offer"),
+    [
+        ("accountant", "bookkeeping"),
+        ("accountant", "tax returns"),
+        ("website", "web development"),
+        ("a new website", "web design"),
+        ("childcare", "babysitting"),
+        ("dog sitter", "dog walking"),
+    ],
+)
+def test_the_obvious_matches_are_found_without_settings(need: str, offer: str) -> None:
+    found = pairs([person("Giver", offers=(offer,)), person("Taker", needs=(need,))])
+    assert found == {("Giver", "Taker")}
+
+
+def test_synonyms_in_settings_extend_the_built_in_groups() -> None:
+    from vault_touchbase.features.terms import Synonyms, explain_match
+
+    contacts = [person("Bob", offers=("tax returns",)), person("Ann", needs=("receipts",))]
+    assert find_intros(contacts, Settings(), TODAY) == []
+    extended = Settings(synonyms={"bookkeeping": ("receipts",)})  # joins the accountant group
+    assert [(i.giver.name, i.taker.name) for i in find_intros(contacts, extended, TODAY)] == [
+        ("Bob", "Ann")
+    ]
+    synonyms = Synonyms(dict(extended.synonyms))
+    assert explain_match("receipts", "tax returns", synonyms) == (
+        "“receipts” ~ “tax returns” ([synonyms])"
+    )
+    assert explain_match("accountant", "bookkeeping", synonyms) == (
+        "“accountant” ~ “bookkeeping” (built-in synonyms)"
+    )
+    assert explain_match("bookkeeper", "bookkeeping", synonyms) == (
+        "“bookkeeper” ~ “bookkeeping” (word forms)"
+    )
+
+
+def _vault_of(tmp_path: Path, notes: dict[str, str]) -> Vtb:
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "vtb.toml").write_text("", encoding="utf-8")
+    for name, line in notes.items():
+        text = f"---\nname: {name}\n{line}\n---\n"
+        (vault / "contacts" / f"{name}.md").write_text(text, encoding="utf-8")
+    return Vtb(vault)
+
+
+def test_vtb_intros_explain_says_why_and_no_match_points_to_synonyms(tmp_path: Path) -> None:
+    vtb = _vault_of(
+        tmp_path,
+        {"Ann": "needs: [accountant]", "Bob": "offers: [bookkeeping]", "Cat": "needs: [website]"},
+    )
+    result = vtb("intros", "--explain")
+    assert result.exit_code == 0, result.output
+    assert "Bob  offers bookkeeping  →  Ann needs accountant" in result.stdout
+    assert "why: “accountant” ~ “bookkeeping” (built-in synonyms)" in result.stdout
+    rows = json.loads(vtb("intros", "--explain", "--json").stdout)
+    assert rows[0]["why"] == "“accountant” ~ “bookkeeping” (built-in synonyms)"
+    none = vtb("intros", "cat")
+    assert "No offers and needs that match right now." in none.stdout
+    assert "[synonyms] in vtb.toml" in none.stdout
+
+
+def test_the_built_in_synonyms_ship_in_the_wheel() -> None:
+    import tomllib
+
+    from conftest import ROOT
+
+    from vault_touchbase.features.terms import SYNONYMS_FILE, builtin_synonyms
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert (
+        f"features/{SYNONYMS_FILE}"
+        in project["tool"]["setuptools"]["package-data"]["vault_touchbase"]
+    )
+    assert "babysitting" in builtin_synonyms()["childcare"]

@@ -46,7 +46,7 @@ def test_intro_keeps_a_quoted_last_contacted_quoted_with_its_comment(tmp_path: P
     vault = _quoted_vault(
         tmp_path, {"Ann": QUOTED.format(name="Ann"), "Bo": QUOTED.format(name="Bo")}
     )
-    result = Vtb(vault)("intro", "ann", "bo")
+    result = Vtb(vault)("intro", "ann", "bo", "--log")
     assert result.exit_code == 0, result.output
     for name, other in (("Ann", "Bo"), ("Bo", "Ann")):
         # golden: only the value of last_contacted changed, and one Log entry was added

@@ -53,5 +53,5 @@ def test_intro_logs_ticked_boxes(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
     vtb("refresh")
     tick(example_repo, "Sofia Petrov")
-    assert vtb("intro", "daniel", "chloe").exit_code == 0
+    assert vtb("intro", "daniel", "chloe", "--log").exit_code == 0
     assert "touch: Sofia Petrov (email)" in subjects(example_repo)

@@ -7,11 +7,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import Contact, LoadResult
+from vault_touchbase.features.intros import wikilink
+from vault_touchbase.notes.log import INTRO_TEXT
 
 if TYPE_CHECKING:
     from vault_touchbase.actions.committing import Outcome
     from vault_touchbase.vault.folder import Vault
-from vault_touchbase.features.intros import wikilink
 
 
 def record_intro(
@@ -40,7 +41,7 @@ def record_intro(
         for one in (a, b):  # both notes or neither
             check_writable(vault.path_of(one.path), one.path)
         for one, other in ((a, b), (b, a)):
-            entry = f"introduced to {wikilink(other, contacts)}" + (f" — {text}" if text else "")
+            entry = f"{INTRO_TEXT} {wikilink(other, contacts)}" + (f" — {text}" if text else "")
             if edit_note(vault, one.path, _intro_change(one, today, entry)):
                 outcome.changed.append(one.path)
         message = f"intro: {a.name} ↔ {b.name}" + (f"\n\n{text}" if text else "")

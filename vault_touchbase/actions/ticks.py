@@ -15,10 +15,9 @@ from vault_touchbase.core.model import Contact, Problem
 from vault_touchbase.core.plan import channel_of
 from vault_touchbase.index.render import is_generated
 from vault_touchbase.index.ticks import Tick, read_ticks, ticked_task_text
+from vault_touchbase.notes.log import TICK_TEXT
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.listing import is_contact_note, leads_outside, read_note
-
-TICK_TEXT = "ticked in Touch Base"
 
 
 def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outcome, list[Problem]]:

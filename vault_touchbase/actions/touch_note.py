@@ -19,6 +19,7 @@ from vault_touchbase.core.errors import NoteError, UsageProblem
 from vault_touchbase.core.model import Contact, FollowUp
 from vault_touchbase.core.plan import channel_of
 from vault_touchbase.notes.edit_touch import record_touch
+from vault_touchbase.notes.log import DONE_TEXT
 from vault_touchbase.vault.folder import Vault
 
 # A Log entry's channel as `notes.log` reads it back: one word that starts with a letter.
@@ -137,7 +138,7 @@ def followup_touch(
         contact,
         channel,
         today,
-        f"follow-up done: {followup.text}",
+        f"{DONE_TEXT} {followup.text}",
         done_task=followup.text,
     )
     return touch, f"done: {contact.name}: {followup.text}"

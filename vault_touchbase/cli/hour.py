@@ -16,8 +16,9 @@ def hour(ctx: click.Context) -> None:
 
     Each person gets a card (who they are, how overdue, their last Log
     entries, needs, offers, follow-ups, an introduction to make) and one key
-    per action: d draft an email, l log it done, s snooze, n add a line to
-    their note, k skip, q quit. Every action is committed at once, so
+    per action: d draft an email, l log it done, i an introduction (logged
+    once you say it is sent), s snooze, n add a line to their note, k skip,
+    q quit. Every action is committed at once, so
     quitting (q, Ctrl-C, end of input) loses nothing. With piped input, each
     answer is one line.
     """
@@ -83,16 +84,20 @@ def draft(ctx: click.Context, name: str, eml: Path | None, open_mail: bool, log_
 @command()
 @click.argument("name", required=False)
 @click.option("--all", "every", is_flag=True, help="Every match, not only the best few per need.")
+@click.option("--explain", is_flag=True, help="Say why each pair matched: words, synonyms.")
 @json_option
 @click.pass_context
-def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> None:
+def intros(ctx: click.Context, name: str | None, every: bool, explain: bool, as_json: bool) -> None:
     """Introductions to make: one person's offers meet another's needs, best first.
 
     Word forms, case and accents do not matter (bookkeeper ↔ bookkeeping),
-    and [synonyms] in vtb.toml add more. People already introduced (a Log entry
+    a built-in list knows common professions and services (accountant ↔
+    bookkeeping, website ↔ web development), and [synonyms] in vtb.toml add
+    more. People already introduced (a Log entry
     linking the other) and people snoozed or paused are left out. With NAME,
     only that person's.
     """
+    from vault_touchbase.features import intros as matching
     from vault_touchbase.features.intros import PER_NEED, find_intros
     from vault_touchbase.vault.load import load_vault
     from vault_touchbase.vault.lookup import find_contact
@@ -106,10 +111,19 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
         person = find_contact(loaded.contacts, name)
         found = [i for i in found if i.involves(person)]
     if as_json:
-        emit_listing(app, [intro.to_json() for intro in found], loaded.problems)
+        rows = [intro.to_json() for intro in found]
+        if explain:
+            for row, intro in zip(rows, found, strict=True):
+                row["why"] = matching.explain(intro, app.vault.settings)
+        emit_listing(app, rows, loaded.problems)
         return
     if not found:
         click.echo("No offers and needs that match right now.")
+        click.echo(
+            "vtb knows common professions and services (accountant ↔ bookkeeping, website ↔ "
+            "web development); words that mean the same to you go under [synonyms] in "
+            'vtb.toml, e.g. bookkeeping = ["taxes"].'
+        )
         app.problems(loaded.problems, limit=5)
         return
     width = min(max(len(i.giver.name) for i in found), 28)
@@ -118,9 +132,11 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
             f"{intro.strength:>4.0%}  {intro.giver.name:<{width}}  offers {intro.offer}"
             f"  →  {intro.taker.name} needs {intro.need}"
         )
+        if explain:
+            click.echo(f"{'':6}why: {matching.explain(intro, app.vault.settings)}")
     click.echo(
         f"\n{plural(len(found), 'introduction')} to make; "
-        "`vtb intro NAME NAME` logs one on both notes and drafts the emails."
+        "`vtb intro NAME NAME` drafts the emails; `--log` records it once sent."
     )
     app.problems(loaded.problems, limit=5)
 
@@ -129,34 +145,55 @@ def intros(ctx: click.Context, name: str | None, every: bool, as_json: bool) -> 
 @click.argument("first")
 @click.argument("second")
 @click.argument("text", nargs=-1)
+@click.option("--log", "log_it", is_flag=True, help="Log it on both notes as sent, in one commit.")
 @click.pass_context
-def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...]) -> None:
-    """Introduce FIRST and SECOND: log it on both notes in one commit, and print a
-    double opt-in email to each (ask both before you connect them)."""
+def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...], log_it: bool) -> None:
+    """Introduce FIRST and SECOND: print a double opt-in email to each (ask both before
+    you connect them). Nothing changes until you send them: --log then records the
+    introduction on both notes in one commit."""
+    from contextlib import nullcontext
+
     from vault_touchbase.actions.intro import record_intro
-    from vault_touchbase.actions.touch import loaded_and_locked
+    from vault_touchbase.actions.touch import contact_named, loaded_and_locked
+    from vault_touchbase.core.errors import UsageProblem
     from vault_touchbase.features.drafts.draft import intro_drafts
-    from vault_touchbase.features.drafts.output import as_text
+    from vault_touchbase.features.drafts.output import intro_as_text
     from vault_touchbase.features.intros import already_introduced, match_pair
-    from vault_touchbase.vault.lookup import find_contact
+    from vault_touchbase.vault.load import load_vault
 
     app = App(ctx)
-    with loaded_and_locked(app.vault) as loaded:
-        contacts = loaded.contacts
-        a, b = find_contact(contacts, first), find_contact(contacts, second)
-        reason = " ".join(text).strip()
+    # Logging holds the lock from the one load on, so the notes are logged as they were read.
+    with loaded_and_locked(app.vault) if log_it else nullcontext(load_vault(app.vault)) as loaded:
+        a = contact_named(app.vault, first, loaded)
+        b = contact_named(app.vault, second, loaded)
+        if a.path == b.path:
+            raise UsageProblem(f"both names are {a.name}", "introduce two different people")
         match = match_pair(a, b, app.vault.settings)
+        reason = " ".join(text).strip()
         if not reason and match is not None:
             reason = f"{match.offer} ↔ {match.need}"
-        if a.path != b.path and already_introduced(a, b, {}):
+        if already_introduced(a, b, {}):
+            note = f"note: {a.name} and {b.name} were introduced before"
+            click.echo(app.style(note, fg="yellow"), err=True)
+        for one in intro_drafts(app.vault, a, b, match, " ".join(text)):
+            click.echo(f"--- to {one.contact.name} " + "-" * 20)
+            click.echo(intro_as_text(one), nl=False)
+            for warning in one.warnings:
+                click.echo(app.style(f"warning: {warning}", fg="yellow"), err=True)
+            click.echo()
+        if not log_it:
             click.echo(
-                app.style(f"note: {a.name} and {b.name} were introduced before", fg="yellow"),
-                err=True,
+                "Nothing is logged yet: when you have sent them, "
+                f"`vtb intro {shlex_quote(first)} {shlex_quote(second)} --log` "
+                "records it on both notes."
             )
-        outcome = record_intro(app.vault, app.today, a, b, reason, contacts, loaded)
+            return
+        outcome = record_intro(app.vault, app.today, a, b, reason, loaded.contacts, loaded)
     report(app, outcome, f"Introduced {a.name} and {b.name}")
-    for one in intro_drafts(app.vault, a, b, match, " ".join(text)):
-        click.echo(f"\n--- to {one.contact.name} " + "-" * 20)
-        click.echo(as_text(one), nl=False)
-        for warning in one.warnings:
-            click.echo(app.style(f"warning: {warning}", fg="yellow"), err=True)
+
+
+def shlex_quote(word: str) -> str:
+    """A name as the user can type it again in a shell."""
+    import shlex
+
+    return shlex.quote(word)

@@ -106,8 +106,8 @@ TEMPLATE_TOML = """\
 # [aliases]             # more frontmatter keys that mean one of vtb's fields
 # last_contacted = ["last_seen"]
 
-# [synonyms]            # words that count as the same offer or need
-# bookkeeping = ["accounting", "taxes"]
+# [synonyms]            # more words that count as the same offer or need (a built-in
+# bookkeeping = ["receipts"]   # list knows accountant ↔ bookkeeping, website ↔ web design...)
 """
 
 

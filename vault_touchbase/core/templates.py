@@ -53,12 +53,14 @@ me, today. This comment is not part of the email.
 """
 
 
-NOW_NOTE = """\
+NOW_NEWS_PLACEHOLDER = "I started working on ..."  # never put into an email (drafts/news.py)
+
+NOW_NOTE = f"""\
 # Now
 
 What I am up to, in short pieces that `vtb draft` can reuse in emails.
 Each list item under News is one piece: a short label, a colon, the news.
 
 ## News
-- new project: I started working on ...
+- new project: {NOW_NEWS_PLACEHOLDER}
 """

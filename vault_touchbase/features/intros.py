@@ -1,11 +1,13 @@
 """Introductions: people whose `offers` meet someone else's `needs`.
 
-Phrases are compared as sets of normalised words: accents and case folded,
-small words dropped, each word reduced by the Snowball English stemmer
+Phrases are compared as sets of normalised words (`terms`): accents and case
+folded, small words dropped, each word reduced by the Snowball English stemmer
 (bookkeeping, bookkeeper, bookkeepers → `bookkeep`; accounting, accountant →
 `account`) plus a few rules for agent nouns the stemmer leaves apart
 (photographer ↔ photography, babysitter ↔ babysitting, teacher ↔ teaching).
-`[synonyms]` in vtb.toml makes whole words or phrases count as one.
+A built-in synonym list for common professions and services (accountant ↔
+bookkeeping, website ↔ web development, childcare ↔ babysitting), extended by
+`[synonyms]` in vtb.toml, makes whole words or phrases count as one.
 
 A need meets an offer when one phrase holds all the other's words, or they
 share at least two. Matching goes through an index (normalised term →
@@ -22,128 +24,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from itertools import combinations
 
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import CLOSENESS, channel_of, is_snoozed
 from vault_touchbase.core.settings import Settings
+from vault_touchbase.features.terms import Term, explain_match, strength, synonyms_of, term
 from vault_touchbase.vault.lookup import normalize
 
-# Words that say nothing about what is offered or needed ("help with raised beds").
-STOPWORDS = frozenset(
-    {
-        "a", "an", "and", "or", "the", "for", "with", "of", "in", "on", "to", "at", "by",
-        "from", "as", "my", "our", "your", "their", "his", "her", "its", "some", "someone",
-        "somebody", "any", "help", "helping", "advice", "support", "service", "services",
-        "looking", "need", "needs", "new", "good", "who", "can",
-    }
-)  # fmt: skip
-SYNONYM_MARK = "="  # tokens standing for a synonym group start with this
 PER_NEED = 3  # the best offerers kept for each need, unless every match is asked for
 INDEX_LINES = 12  # intros shown in the index note
-_WORD = re.compile(r"[^\W_]+")
 _LINK = re.compile(r"\[\[([^\[\]|#\n]+)")
-_VOWELS = set("aeiouy")
-
-
-# --- words -----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> object:
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def word_form(word: str) -> str:
-    """One word's normalised form: the Snowball stem, then agent-noun endings folded
-    (photographi → photograph, teacher → teach, babysitt → babysit, write → writ)."""
-    stem: str = _stemmer().stemWord(word)  # type: ignore[attr-defined]
-    if len(stem) > 4 and stem.endswith("i") and stem[-2] not in _VOWELS:
-        stem = stem[:-1]  # photography → photographi → photograph
-    if len(stem) > 5 and stem.endswith(("er", "or")) and stem[-3] not in _VOWELS:
-        stem = stem[:-2]  # teacher, writer, translator: the stemmer keeps -er outside R2
-    if len(stem) > 5 and stem.endswith("r") and stem[-2] not in _VOWELS:
-        stem = stem[:-1]  # carpentry → carpentr → carpent (= carpenter)
-    if len(stem) > 3 and stem.endswith("e"):
-        stem = stem[:-1]  # write → writ (= writer, writing)
-    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
-        stem = stem[:-1]  # babysitter → babysitt → babysit
-    return stem
-
-
-def words(phrase: str) -> list[str]:
-    """The normalised content words of a phrase; its small words only when nothing else."""
-    plain = _WORD.findall(normalize(phrase))
-    content = [w for w in plain if w not in STOPWORDS] or plain
-    return [word_form(w) for w in content]
-
-
-class Synonyms:
-    """`[synonyms]` from vtb.toml: each group of words or phrases counts as one term."""
-
-    def __init__(self, table: dict[str, tuple[str, ...]]) -> None:
-        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-        for canonical, alternatives in sorted(table.items()):
-            mark = SYNONYM_MARK + " ".join(words(canonical))
-            for phrase in (canonical, *alternatives):
-                forms = tuple(words(phrase))
-                if forms:
-                    self.by_first[forms[0]].append((forms, mark))
-        for options in self.by_first.values():
-            options.sort(key=lambda option: -len(option[0]))  # longest phrase first
-
-    def apply(self, forms: list[str]) -> tuple[list[str], dict[str, str]]:
-        """Words with synonym phrases replaced by their group's token, and what each
-        group token stood for here (to tell a synonym match from a plain one)."""
-        out: list[str] = []
-        stood: dict[str, str] = {}
-        i = 0
-        while i < len(forms):
-            for option, mark in self.by_first.get(forms[i], ()):
-                if tuple(forms[i : i + len(option)]) == option:
-                    out.append(mark)
-                    stood[mark] = " ".join(option)
-                    i += len(option)
-                    break
-            else:
-                out.append(forms[i])
-                i += 1
-        return out, stood
-
-
-@dataclass(frozen=True)
-class Term:
-    """A phrase from `offers` or `needs`, normalised: its set of words (synonym groups as
-    one token) and, for each group token, the words it stood for."""
-
-    key: frozenset[str]
-    stood: tuple[tuple[str, str], ...] = ()
-
-
-def term(phrase: str, synonyms: Synonyms) -> Term:
-    forms, stood = synonyms.apply(words(phrase))
-    return Term(frozenset(forms), tuple(sorted(stood.items())))
-
-
-def strength(need: Term, offer: Term) -> float:
-    """How well `offer` meets `need`, 0 (not at all) to 1 (the same words).
-
-    They meet when one holds all the other's words or they share two or more;
-    a match only through a `[synonyms]` group counts a little less."""
-    shared = need.key & offer.key
-    if not shared:
-        return 0.0
-    if not (shared == need.key or shared == offer.key or len(shared) >= 2):
-        return 0.0
-    score = 0.75 * len(shared) / len(need.key) + 0.25 * len(shared) / len(offer.key)
-    need_stood, offer_stood = dict(need.stood), dict(offer.stood)
-    if any(t.startswith(SYNONYM_MARK) and need_stood.get(t) != offer_stood.get(t) for t in shared):
-        score *= 0.9
-    return round(score, 3)
 
 
 # --- matching ----------------------------------------------------------------------------
@@ -275,7 +166,7 @@ def _match_rows(
     contacts: Sequence[Contact], settings: Settings, today: date, per_need: int | None
 ) -> list[_Row]:
     """Every (giver, taker) pair worth an introduction, once, with its best match."""
-    synonyms = Synonyms(settings.synonyms)
+    synonyms = synonyms_of(settings)
     people = [c for c in contacts if (c.offers or c.needs) and available(c, today)]
     index = _Index()
     terms: dict[str, Term] = {}
@@ -367,7 +258,7 @@ def _best_for_need(
 
 def match_pair(a: Contact, b: Contact, settings: Settings) -> Intro | None:
     """The best way `a` and `b` meet (either direction), snoozed or introduced or not."""
-    synonyms = Synonyms(settings.synonyms)
+    synonyms = synonyms_of(settings)
     close = _closeness(a, settings) + _closeness(b, settings)
     best: Intro | None = None
     for giver, taker in ((a, b), (b, a)):
@@ -377,6 +268,12 @@ def match_pair(a: Contact, b: Contact, settings: Settings) -> Intro | None:
                 if score > 0 and (best is None or score > best.strength):
                     best = Intro(giver, taker, offer, need, score, close)
     return best
+
+
+def explain(intro: Intro, settings: Settings) -> str:
+    """Why the two matched: the words they share, as written on each side, and the
+    synonym group or word forms that made them one (`vtb intros --explain`)."""
+    return explain_match(intro.need, intro.offer, synonyms_of(settings))
 
 
 def intros_for(contact: Contact, intros: Iterable[Intro]) -> list[Intro]:
@@ -427,7 +324,11 @@ def index_lines(
     if len(rows) > limit:
         lines.append(f"- … and {len(rows) - limit} more: `vtb intros` lists them")
     if lines:
-        lines += ["", "_`vtb intro NAME NAME` logs an introduction on both notes._"]
+        lines += [
+            "",
+            "_`vtb intro NAME NAME` drafts the double opt-in emails; "
+            "`--log` records it once sent._",
+        ]
     return lines
 
 

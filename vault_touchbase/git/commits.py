@@ -130,6 +130,22 @@ def check_identity(runner: GitRunner, name: str = "", email: str = "") -> None:
         )
 
 
+def user_name(folder: Path) -> str:
+    """The name git would write as the author in `folder` (`GIT_AUTHOR_NAME`, else
+    `user.name` from git's configuration); "" when none is set or git is missing."""
+    import subprocess
+
+    from vault_touchbase.git.runner import GitRunner
+
+    if os.environ.get("GIT_AUTHOR_NAME", "").strip():
+        return os.environ["GIT_AUTHOR_NAME"].strip()
+    try:
+        proc = GitRunner(folder).run(["config", "--get", "user.name"], read_only=True)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""
+
+
 def identity_args(name: str, email: str) -> list[str]:
     """`-c user.name=… -c user.email=…` for the parts of vtb.toml's `[identity]` that are set."""
     args: list[str] = []

@@ -2,7 +2,8 @@
 
 This hour's plan, person by person: a card with who they are and what to talk
 about, and one key per action: `d` draft an email, `l` log it done, `s` snooze,
-`n` add a line to their note, `k` skip, `q` quit. Every action is saved and
+`n` add a line to their note, `i` the introduction on their card (logged on both
+notes once sent), `k` skip, `q` quit. Every action is saved and
 committed at once through `actions`, so quitting at any point (q, Ctrl-C, the
 end of the input) loses nothing. On a terminal a key is one keypress; with
 piped or scripted input each answer is one line.
@@ -31,12 +32,12 @@ from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import DueItem, birthday_this_month
 from vault_touchbase.features.drafts.draft import Draft, make_draft, similarity
-from vault_touchbase.features.drafts.output import as_text, mailto
+from vault_touchbase.features.drafts.output import as_text, intro_as_text, mailto
 from vault_touchbase.features.intros import Intro, describe, find_intros, intros_for
 from vault_touchbase.index.render import status_text
 from vault_touchbase.vault.folder import Vault
 
-KEYS = "[d]raft  [l]og done  [s]nooze  [n]ote  s[k]ip  [q]uit"
+KEYS = "[d]raft  [l]og done  [i]ntro  [s]nooze  [n]ote  s[k]ip  [q]uit"
 ALIKE = 0.9  # drafts this alike (difflib ratio) draw a warning
 LOG_LINES = 3  # Log entries on a card
 
@@ -87,6 +88,7 @@ class Tally:
     drafted: list[str] = field(default_factory=list)
     snoozed: list[str] = field(default_factory=list)
     noted: list[str] = field(default_factory=list)
+    introduced: list[str] = field(default_factory=list)
     commits: int = 0
     minutes: int = 0
     drafts: dict[str, str] = field(default_factory=dict)  # name → body, for the alike check
@@ -121,6 +123,7 @@ class Session:
         self.tally = Tally()
         self.started = time.monotonic()
         self.intros: list[Intro] = []
+        self.contacts: tuple[Contact, ...] = ()
         self.warned: set[str] = set()
         self.width = min(shutil.get_terminal_size((100, 24)).columns, 100)
 
@@ -138,6 +141,7 @@ class Session:
         snap = result.snap
         plan = list(snap.plan.this_hour)
         self.intros = find_intros(snap.loaded.contacts, self.vault.settings, self.today)
+        self.contacts = snap.loaded.contacts
         if not plan:
             click.echo("Nobody is due this month: your hour is free.")
             return False
@@ -181,6 +185,8 @@ class Session:
                         return
                 elif key == "n":
                     self.note(contact)
+                elif key == "i":
+                    self.introduce(contact)
                 elif key == "o":
                     self.open_mail(draft)
                 elif key == "k":
@@ -295,6 +301,44 @@ class Session:
             self.report(outcome, f"Snoozed {contact.name} until {until}")
         return True
 
+    def introduce(self, contact: Contact) -> None:
+        """The double opt-in emails for an introduction on their card; logged on both
+        notes (one commit) only when the user says they are sent."""
+        from vault_touchbase.actions.intro import record_intro
+        from vault_touchbase.features.drafts.draft import intro_drafts
+
+        found = intros_for(contact, self.intros)[:2]  # the ones the card shows
+        if not found:
+            click.echo(f"No introduction to make for {contact.name} right now.")
+            return
+        intro = found[0]
+        if len(found) > 1:
+            for number, one in enumerate(found, 1):
+                click.echo(f"  {number}. {describe(one)}")
+            answer = self.term.line(f"Which one? (1-{len(found)})", default="1")
+            if not (answer.isdigit() and 1 <= int(answer) <= len(found)):
+                click.echo(f"Give a number from 1 to {len(found)}.")
+                return
+            intro = found[int(answer) - 1]
+        rule = "┄" * min(self.width, 60)
+        for draft in intro_drafts(self.vault, intro.giver, intro.taker, intro, ""):
+            click.echo(f"{rule}\n{intro_as_text(draft)}", nl=False)
+        click.echo(rule)
+        answer = self.term.line("Sent? log it on both notes (y/N)", default="n")
+        if not answer.lower().startswith("y"):
+            click.echo("Not logged: press i again once they are sent.")
+            return
+        reason = f"{intro.offer} ↔ {intro.need}"
+        with shielded():
+            outcome = record_intro(
+                self.vault, self.today, intro.giver, intro.taker, reason, self.contacts
+            )
+            self.intros = [
+                i for i in self.intros if not (i.involves(intro.giver) and i.involves(intro.taker))
+            ]
+            self.tally.introduced.append(f"{intro.giver.name} ↔ {intro.taker.name}")
+            self.report(outcome, f"Introduced {intro.giver.name} and {intro.taker.name}")
+
     def note(self, contact: Contact) -> None:
         line = self.term.line("Note line for their note (Enter to cancel)", default="")
         if not line:
@@ -330,6 +374,7 @@ class Session:
             ("drafted", tally.drafted),
             ("snoozed", tally.snoozed),
             ("notes added", tally.noted),
+            ("introduced", tally.introduced),
             ("skipped", tally.skipped),
             ("left for next time", left),
         ]

@@ -50,6 +50,20 @@ _NEEDS_PARSER_AFTER_NEWLINE = re.compile(
 )
 
 LOG_TITLE = "log"
+
+# The wordings vtb itself writes into a Log: a box ticked in the index note, a drafted
+# email logged without words of the user's own, an introduction, a follow-up ticked done.
+# `is_generated` recognises them (also in entries written before it existed), so a draft
+# never quotes vtb's own words back to the person as "the last conversation".
+TICK_TEXT = "ticked in Touch Base"
+DRAFT_TEXT = "sent the drafted email"
+INTRO_TEXT = "introduced to"  # + ` [[Other]]`, then ` — why`
+DONE_TEXT = "follow-up done:"  # + ` the task's text`
+_GENERATED = re.compile(
+    rf"(?:{re.escape(TICK_TEXT)}|{re.escape(DRAFT_TEXT)})(?:\s*\(news:[^)]*\))?\s*$"
+    rf"|{re.escape(DONE_TEXT)}\s"
+)
+_GENERATED_INTRO = re.compile(rf"{re.escape(INTRO_TEXT)} \[\[")
 _BY_DATE = itemgetter(0)  # LogEntry.date
 
 BadLine = tuple[int, str]  # (file line, message)
@@ -58,6 +72,15 @@ BadLine = tuple[int, str]  # (file line, message)
 # Dates and channel words repeat across 100,000 Log entries: one object each, not one per
 # entry (less memory, and the parse cache pickles each once).
 _day = lru_cache(maxsize=8192)(date.fromisoformat)
+
+
+def is_generated(entry: LogEntry) -> bool:
+    """True for an entry vtb wrote in its own words (`ticked in Touch Base`, `sent the
+    drafted email (news: …)`, `intro: introduced to [[Other]] — …`, `follow-up done: …`),
+    not one the user wrote about a conversation."""
+    if _GENERATED.match(entry.text):
+        return True
+    return entry.channel == "intro" and _GENERATED_INTRO.match(entry.text) is not None
 
 
 def parse_entry_text(line_no: int, when: str, tail: str) -> LogEntry | BadLine:

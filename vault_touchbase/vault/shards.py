@@ -57,10 +57,11 @@ def shard_of(rel: str) -> int:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A digest of every module of vtb, so a cache never outlives the code that wrote it."""
+    """A digest of every module of vtb and its data files (the built-in synonyms), so a
+    cache never outlives the code that wrote it."""
     package = Path(__file__).resolve().parent.parent
     digest = blake2b(__version__.encode(), digest_size=16)
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
         with contextlib.suppress(OSError):
             name = path.relative_to(package).as_posix()
             digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")

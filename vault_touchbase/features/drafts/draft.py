@@ -9,20 +9,33 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from vault_touchbase.core.model import Contact, LogEntry
-from vault_touchbase.features.drafts.news import NOW_PATH, NewsPiece, choose_news, read_news
-from vault_touchbase.features.drafts.personal import article, personal_lines
+from vault_touchbase.features.drafts.news import (
+    NOW_PATH,
+    NewsPiece,
+    choose_news,
+    is_placeholder,
+    read_news,
+)
+from vault_touchbase.features.drafts.personal import (
+    article,
+    personal_lines,
+    reply_owed,
+    reply_subject,
+)
 from vault_touchbase.features.drafts.template import (
     Template,
     load_template,
     one_line,
     render_template,
 )
+from vault_touchbase.notes.log import DRAFT_TEXT
 
 if TYPE_CHECKING:
     from vault_touchbase.features.intros import Intro
     from vault_touchbase.vault.folder import Vault
 
 PLACEHOLDER = "[add something personal]"
+UNSIGNED = "[your name]"
 ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\]+$")
 
 
@@ -41,7 +54,7 @@ class Draft:
 
     def log_text(self, text: str = "") -> str:
         """The Log entry's text when this draft is sent: `TEXT (news: a, b)`."""
-        text = " ".join(text.split()) or "sent the drafted email"
+        text = " ".join(text.split()) or DRAFT_TEXT
         return f"{text} (news: {', '.join(self.news)})" if self.news else text
 
 
@@ -73,8 +86,17 @@ def make_draft(
         template, notices = load_template(vault)
         warnings += notices
     pieces = list(read_news(vault) if news is None else news)
+    blanks = [p.label for p in pieces if is_placeholder(p)]
+    pieces = [p for p in pieces if not is_placeholder(p)]
     chosen = choose_news(pieces, contact, template.news)
-    if pieces and not chosen and template.news:
+    if blanks and template.news:
+        warnings.append(
+            f"add your news to {NOW_PATH}: {', '.join(blanks)} is still the placeholder "
+            "`vtb init` wrote, so it is left out of the draft"
+        )
+    elif not pieces and template.news:
+        warnings.append(f"add your news to {NOW_PATH} (list items under ## News)")
+    elif not chosen and template.news:
         warnings.append(f"{contact.name} has heard all your news in {NOW_PATH}; add something new")
     lines = personal_lines(contact, intros, today)
     if not lines:
@@ -86,11 +108,11 @@ def make_draft(
     warnings += bad
     if not to:
         warnings.append(f"{contact.name} has no email address in {contact.path}")
-    sender = template.sender or _identity(vault)
-    me = _display_name(sender) or "[your name]"
-    if not sender:
+    sender, me = signature(vault, template)
+    if me == UNSIGNED:
         warnings.append(
-            f'sign with your name: set from: "Your Name <you@example.com>" in {template.where}'
+            f'sign with your name: set from: "Your Name <you@example.com>" in {template.where}, '
+            'or git\'s name: git config --global user.name "Your Name"'
         )
     values: dict[str, Any] = {
         "name": contact.name,
@@ -107,6 +129,9 @@ def make_draft(
         "today": today,
     }
     subject, body = render_template(template, values)
+    owed = reply_owed(contact)
+    if owed is not None:  # the draft is an answer
+        subject = one_line(reply_subject(owed, contact))
     return Draft(
         contact, to, subject, body, sender, tuple(p.label for p in chosen), bool(lines),
         tuple(warnings),
@@ -117,6 +142,16 @@ def _entry_values(entry: LogEntry | None) -> dict[str, Any] | None:
     if entry is None:
         return None
     return {"date": entry.date, "channel": entry.channel or "", "text": entry.text}
+
+
+def signature(vault: Vault, template: Template) -> tuple[str, str]:
+    """Who the draft is from (`Name <address>`, or "") and the name it is signed with: the
+    template's `from:`, else `[identity]` in vtb.toml, else git's `user.name`; UNSIGNED
+    only when no name is known anywhere."""
+    from vault_touchbase.git.commits import user_name
+
+    sender = template.sender or _identity(vault)
+    return sender, _display_name(sender) or user_name(vault.root) or UNSIGNED
 
 
 def _identity(vault: Vault) -> str:
@@ -152,19 +187,19 @@ def intro_drafts(
     """Double opt-in: a short note to each of the two, asking whether they would like
     the introduction, before the user connects them."""
     template, _ = load_template(vault)
-    sender = template.sender or _identity(vault)
-    me = _display_name(sender) or "[your name]"
+    sender, me = signature(vault, template)
     drafts = []
     for one, other in ((a, b), (b, a)):
         why = _why(one, other, intro, text)
+        to, warnings = addresses(one)
+        connect = "send you both an email to connect you" if to else "put you two in touch"
         body = (
             f"Hi {one.first_name},\n\n"
             f"I'd like to introduce you to {other.name}{why}. I think you two would get on.\n\n"
             f"Would you like me to? If you say yes (and {other.first_name} does too), "
-            "I'll send you both an email to connect you.\n\n"
+            f"I'll {connect}.\n\n"
             f"Best,\n{me}\n"
         )
-        to, warnings = addresses(one)
         drafts.append(
             Draft(
                 one, to, f"An introduction: {other.name}", body, sender, (), True, tuple(warnings)

@@ -52,6 +52,15 @@ def _clean_label(label: str) -> str:
     return " ".join(re.sub(r"[(),\[\]]", " ", label).split()).lower()
 
 
+def is_placeholder(piece: NewsPiece) -> bool:
+    """A piece still as `vtb init` wrote it (`I started working on ...`), or any piece
+    that ends in a blank to fill in (`… ...`): never put into an email."""
+    from vault_touchbase.core.templates import NOW_NEWS_PLACEHOLDER
+
+    text = piece.text.rstrip()
+    return text == NOW_NEWS_PLACEHOLDER or text.endswith((" ...", " …"))
+
+
 def read_news(vault: Vault) -> list[NewsPiece]:
     """The pieces in the vault's Now.md; none when it is missing."""
     from vault_touchbase.vault.store import read_limited
@@ -77,7 +86,7 @@ def heard(contact: Contact) -> set[str]:
 def choose_news(pieces: Sequence[NewsPiece], contact: Contact, count: int) -> list[NewsPiece]:
     """Up to `count` pieces this person has not heard, those closest to what we know of
     them first (tags, needs, offers, their Log), then in Now.md's order."""
-    from vault_touchbase.features.intros import words
+    from vault_touchbase.features.terms import words
 
     known = heard(contact)
     fresh = [p for p in pieces if p.label not in known]
