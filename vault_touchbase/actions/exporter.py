@@ -100,7 +100,21 @@ def person_from_note(contact: Contact, meta: dict[str, object], body: str) -> Im
         needs=contact.needs,
         notes=body_lines(body),
         source=_text(_extra(meta, "source")),
+        spouse=_text(_extra(meta, "spouse")),
+        anniversary=_date_text(_extra(meta, "anniversary")),
+        vcard=tuple(v for v in _kept(meta.get("vcard")) if v),
     )
+
+
+def _date_text(value: object) -> str:
+    """A date property as `2011-09-03` (YAML may have read it as a date)."""
+    return value.isoformat() if isinstance(value, date) else _text(value)
+
+
+def _kept(value: object) -> list[str]:
+    """The `vcard:` list's lines as they are (not whitespace-normalised: they are vCard)."""
+    items = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in items if isinstance(v, str)]
 
 
 def export(vault: Vault, fmt: str, today: date, months: int = 3) -> ExportResult:

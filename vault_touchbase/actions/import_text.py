@@ -42,8 +42,16 @@ def _birthday_value(birthday: Birthday) -> date | str:
     return f"{birthday.month:02d}-{birthday.day:02d}"
 
 
+def _day_value(text: str) -> date | str:
+    """`2011-09-03` as a date (written unquoted, as birthdays are); `09-03` as it is."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
 def _list_value(items: tuple[str, ...] | list[str], key: str) -> str | list[str]:
-    always_list = key in ("tags", "aliases", "offers", "needs")
+    always_list = key in ("tags", "aliases", "offers", "needs", "vcard")
     return items[0] if len(items) == 1 and not always_list else list(items)
 
 
@@ -71,6 +79,9 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
         ("needs", list(person.needs) if person.needs else None),
         ("connected_on", person.connected_on),
         ("source", person.source),
+        ("spouse", person.spouse),
+        ("anniversary", _day_value(person.anniversary)),
+        ("vcard", list(person.vcard) if person.vcard else None),
     ]
     for key, value in values:
         if value:
@@ -121,6 +132,7 @@ def merge_text(
         ("offers", key_for("offers", settings.keys_for("offers")), person.offers),
         ("needs", key_for("needs", settings.keys_for("needs")), person.needs),
         ("websites", key_for("websites", EXTRA_KEYS["websites"]), person.websites),
+        ("vcard", key_for("vcard", EXTRA_KEYS["vcard"]), person.vcard),
     ]
     for name, key, values in lists:
         if not values:
@@ -155,6 +167,8 @@ def merge_text(
                 "address",
                 "linkedin",
                 "connected_on",
+                "spouse",
+                "anniversary",
             )  # not `source`: a person already in the vault did not come from this file
         ),
     ]
@@ -165,6 +179,8 @@ def merge_text(
         if meta.get(key) not in (None, "", []):
             continue
         written = _birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
+        if name == "anniversary":
+            written = _day_value(str(scalar))
         text = set_scalar(text, key, written)  # type: ignore[arg-type]
         changes.append(f"+ {name.replace('_', ' ')} {scalar}")
     body = split_note(text).body
