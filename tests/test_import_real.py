@@ -165,3 +165,11 @@ def test_business_and_place_cards_are_skipped_with_a_warning(fresh: Path) -> Non
     output = imported(fresh, REAL / "bad-lines.vcf")
     assert "Riverton Library" not in people(fresh)
     assert "bad-lines.vcf:10: warning: card 2: a business card (KIND:org), not a person" in output
+
+
+def test_blank_lines_inside_a_note_part_its_paragraphs(fresh: Path) -> None:
+    imported(fresh, REAL / "outlook-2003.vcf")
+    (john,) = people(fresh).values()
+    assert "This is the note field!!\nSecond line\n\nThird line is empty\n" in body(fresh, john)
+    exported = Vtb(fresh)("export", "vcf").stdout.replace("\r\n", "\n").replace("\n ", "")
+    assert "NOTE:This is the note field!!\\nSecond line\\n\\nThird line is empty\\n" in exported

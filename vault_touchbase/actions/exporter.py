@@ -44,13 +44,17 @@ def _note(vault: Vault, rel: str) -> tuple[dict[str, object], str]:
 
 def body_lines(body: str) -> tuple[str, ...]:
     """The free text about a person: body lines before `## Follow-ups` / `## Log`,
-    without blank lines and the template's placeholder."""
+    without the template's placeholder; one blank line between paragraphs."""
     lines: list[str] = []
     for line in body.split("\n"):
         if _STOP.match(line.strip()):
             break
         if line.strip() and line.strip() != PLACEHOLDER:
             lines.append(line.strip())
+        elif not line.strip() and lines and lines[-1]:
+            lines.append("")
+    while lines and not lines[-1]:
+        lines.pop()
     return tuple(lines)
 
 

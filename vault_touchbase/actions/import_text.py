@@ -88,8 +88,11 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
             text = set_scalar(text, key, value)  # type: ignore[arg-type]
     if person.notes and f"\n{PLACEHOLDER}\n" in text:
         text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # our own line, in a new note
+    paragraph = False  # a blank line in the file's note starts a new paragraph
     for line in person.notes:
-        text = add_body_line(text, _safe_line(line))
+        if line.strip():
+            text = add_body_line(text, _safe_line(line), paragraph)
+        paragraph = not line.strip()
     return text
 
 
@@ -184,11 +187,14 @@ def merge_text(
         text = set_scalar(text, key, written)  # type: ignore[arg-type]
         changes.append(f"+ {name.replace('_', ' ')} {scalar}")
     body = split_note(text).body
+    paragraph = False
     for line in person.notes:
         safe = _safe_line(line)
-        if safe.strip() in body or line.strip() in body:
+        if not line.strip() or safe.strip() in body or line.strip() in body:
+            paragraph = paragraph or not line.strip()
             continue
-        text = add_body_line(text, safe)
+        text = add_body_line(text, safe, paragraph)
+        paragraph = False
         body = split_note(text).body
         changes.append(f'+ note "{line if len(line) <= 50 else line[:47] + "..."}"')
     return text, changes

@@ -26,9 +26,9 @@ from vault_touchbase.features.formats.values import (
 )
 
 # Address books' own groups, on everyone: Google's `* myContacts` / `* starred`, Android's
-# "My Contacts" and "Starred in Android" (also as "System Group: ..."), Apple's "card".
+# "My Contacts" and "Starred in Android" (also as "System Group: ...").
 _SYSTEM_GROUP = re.compile(
-    r"^(?:\*\s*|system\s+group:\s*)?(?:my\s*contacts|starred(?:\s+in\s+android)?|card)$",
+    r"^(?:\*\s*|system\s+group:\s*)?(?:my\s*contacts|starred(?:\s+in\s+android)?)$",
     re.IGNORECASE,
 )
 
@@ -120,8 +120,8 @@ class PersonBuilder:
             clean(line)
             for note in (*self._get("notes"), *self._get("details"))
             for line in note.split("\n")
-        ]
-        person = replace(person, notes=unite("notes", [ln for ln in lines if ln], notes))
+        ]  # a blank line inside a note parts paragraphs: `unite` keeps one
+        person = replace(person, notes=unite("notes", lines, notes))
         if person.aliases:
             aliases = [a for a in person.aliases if not same_value("aliases", a, name)]
             person = replace(person, aliases=tuple(aliases))

@@ -170,9 +170,15 @@ def same_value(field_name: str, a: str, b: str) -> bool:
 
 
 def unite(field_name: str, first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
-    """The items of `first`, then those of `second` not already there."""
+    """The items of `first`, then those of `second` not already there (a blank line
+    between notes' lines, which parts paragraphs, is kept once)."""
     out: list[str] = []
     for item in [*first, *second]:
-        if not any(same_value(field_name, item, seen) for seen in out):
+        if field_name == "notes" and not item.strip():
+            if out and out[-1]:
+                out.append("")
+        elif not any(same_value(field_name, item, seen) for seen in out):
             out.append(item)
+    while out and field_name == "notes" and not out[-1]:
+        out.pop()
     return tuple(out)
