@@ -1,15 +1,14 @@
 """vCard 2.1, 3.0 and 4.0 in, vCard 3.0 out, through vobject.
 
-The file is cut into cards at their BEGIN/END lines only so that one broken
-card is reported with its number and line and the others still come in. Each
-card's lines are parsed by vobject's line reader (`getLogicalLines` with
-`allowQP=True`, `textLineToContentLine`): folding, parameters, Android's
-quoted-printable and CHARSET. vobject's vCard *behaviours* are not used:
-whether or not it is asked to transform, they keep only what comes before
-the first unescaped comma of a text value (a 2.1 `NOTE:Met at the market,
-sells honey` would lose "sells honey"). Values are unescaped with vobject's
-own `stringToTextValues` instead.
-"""
+The pre-pass in vcard_lines.py cuts the file's bytes into cards (one broken
+card is reported with its number and line and the others still come in) and
+has each line parsed by vobject's `parseLine`, its value decoded by its own
+CHARSET. vobject's vCard *behaviours* are not used: whether or not it is asked
+to transform, they keep only what comes before the first unescaped comma of a
+text value (a 2.1 `NOTE:Met at the market, sells honey` would lose "sells
+honey"). Text is unescaped here (`unescape`); structured values (N, ADR, ORG)
+are split with vobject's own `stringToTextValues`. Properties vtb has no field
+for are kept verbatim (`ImportedPerson.vcard`) and written back on export."""
 
 from __future__ import annotations
 
@@ -20,7 +19,12 @@ from typing import TYPE_CHECKING, Any
 from vault_touchbase.core.model import Problem
 from vault_touchbase.features.formats.builder import PersonBuilder, Whole
 from vault_touchbase.features.formats.person import ImportedPerson, Progress, ReadResult
-from vault_touchbase.features.formats.vcard_lines import raw_line
+from vault_touchbase.features.formats.vcard_lines import (
+    RawCard,
+    content_lines,
+    raw_line,
+    split_cards,
+)
 
 if TYPE_CHECKING:
     from vobject.base import ContentLine
@@ -63,50 +67,51 @@ def looks_like_vcard(text: str) -> bool:
 def read_vcards(data: bytes | str, file: str, progress: Progress | None = None) -> ReadResult:
     """Every card in a .vcf file's bytes (or text) as an ImportedPerson; a bad card or line
     is a problem, not a stop (formats/vcard_lines.py does the pre-pass)."""
-    from vault_touchbase.features.formats.vcard_lines import content_lines, split_cards
-
     raw = data.encode("utf-8") if isinstance(data, str) else data
     cards, outside = split_cards(raw, file)
     result = ReadResult("vCard", problems=outside)
     versions: set[str] = set()
     for number, card in enumerate(cards, 1):
         result.records += 1
-        where = f"card {number}"
-        if not card.ended:
-            last = card.line + max(i for i, text in enumerate(card.lines) if text.strip())
-            result.problems.append(
-                Problem(
-                    file,
-                    card.line,
-                    "warning",
-                    f"{where}: no END:VCARD; read up to line {last}",
-                    "check that the person came in whole",
-                )
-            )
-        lines, unread, problems = content_lines(card, file, where)
-        result.problems += problems
-        builder = PersonBuilder(file, where, card.line, "vcard")
-        kind = next((_text(ln).lower() for ln in lines if ln.name.upper() == "KIND"), "")
-        kind = kind or next(
-            (_text(ln).lower() for ln in lines if ln.name.upper().endswith("-KIND")), ""
-        )
-        if kind in _NOT_PEOPLE:
-            builder.problem("warning", f"{_NOT_PEOPLE[kind]} (KIND:{kind}), not a person; skipped")
-            result.problems += builder.problems
-            continue
-        versions.add(_card_to_builder(lines, builder))
-        for text in unread:
-            builder.add("detail", text)
-        person = builder.build()
-        result.problems += builder.problems
-        if person is not None:
-            result.people.append(_without_guessed_n(person))
+        versions.add(_read_card(card, f"card {number}", file, result))
         if progress:
             progress(number, len(cards))
     known = sorted(v for v in versions if v)
     if known:
         result.format = f"vCard {'/'.join(known)}"
     return result
+
+
+def _read_card(card: RawCard, where: str, file: str, result: ReadResult) -> str:
+    """Add one card's person (or its problems) to `result`; returns the card's VERSION."""
+    if not card.ended:
+        last = card.line + max(i for i, text in enumerate(card.lines) if text.strip())
+        result.problems.append(
+            Problem(
+                file,
+                card.line,
+                "warning",
+                f"{where}: no END:VCARD; read up to line {last}",
+                "check that the person came in whole",
+            )
+        )
+    lines, unread, problems = content_lines(card, file, where)
+    result.problems += problems
+    builder = PersonBuilder(file, where, card.line, "vcard")
+    kinds = [_text(ln).lower() for ln in lines if ln.name.upper().endswith("KIND")]
+    kind = next((k for k in kinds if k in _NOT_PEOPLE), "")
+    if kind:
+        builder.problem("warning", f"{_NOT_PEOPLE[kind]} (KIND:{kind}), not a person; skipped")
+        result.problems += builder.problems
+        return ""
+    version = _card_to_builder(lines, builder)
+    for text in unread:
+        builder.add("detail", text)
+    person = builder.build()
+    result.problems += builder.problems
+    if person is not None:
+        result.people.append(_without_guessed_n(person))
+    return version
 
 
 def guessed_n(name: str) -> tuple[str, str]:
