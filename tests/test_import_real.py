@@ -119,6 +119,8 @@ def test_escaped_colons_are_unescaped_and_exported_once(fresh: Path) -> None:
     assert front(fresh, john)["website"] == "http://www.ibm.com"
     exported = Vtb(fresh)("export", "vcf").stdout.replace("\r\n", "\n")
     assert "URL:http://www.ibm.com\n" in exported
+    card = b"BEGIN:VCARD\nVERSION:2.1\nFN:Ada\nNOTE:files in C:\\Users\\Ada\\; a\\, b\nEND:VCARD\n"
+    assert read_vcards(card, "x.vcf").people[0].notes == ("files in C:\\Users\\Ada; a, b",)
 
 
 def test_vendor_fields_are_mapped_or_kept_and_exported(fresh: Path) -> None:

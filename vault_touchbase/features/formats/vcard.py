@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 _BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
-_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPE = re.compile(r"\\([\\,;:nN])")  # RFC 6350's escapes, and Apple's and Google's `\:`
 _NOT_PEOPLE = {"org": "a business card", "location": "a place", "group": "a group"}
 PRODID = "-//vault-touchbase//vtb export//EN"
 _SECOND = {"ORG": "organization", "TITLE": "job_title"}
@@ -138,8 +138,8 @@ def _n_fields(raw: str) -> list[str] | None:
 
 
 def unescape(value: str) -> str:
-    """A text value unescaped as RFC 6350 says (`\\n` a new line, `\\,` `\\;` `\\\\`),
-    and leniently: any other escaped character is itself (Apple's and Google's `http\\://`)."""
+    """A text value unescaped as RFC 6350 says (`\\n` a new line, `\\,` `\\;` `\\\\`), and
+    Apple's and Google's `http\\://`; any other backslash is text (`C:\\Users` in a 2.1 note)."""
     return _ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
 
 
