@@ -175,3 +175,12 @@ def test_blank_lines_inside_a_note_part_its_paragraphs(fresh: Path) -> None:
     assert "This is the note field!!\nSecond line\n\nThird line is empty\n" in body(fresh, john)
     exported = Vtb(fresh)("export", "vcf").stdout.replace("\r\n", "\n").replace("\n ", "")
     assert "NOTE:This is the note field!!\\nSecond line\\n\\nThird line is empty\\n" in exported
+
+
+def test_an_agents_card_inside_a_card_is_not_the_person() -> None:
+    card = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ada Quinn\r\nAGENT:\r\nBEGIN:VCARD\r\nVERSION:2.1\r\n"
+        b"FN:Bo Stone\r\nTEL:+1 555 0102\r\nEND:VCARD\r\nTEL:+1 555 0101\r\nEND:VCARD\r\n"
+    )
+    read = read_vcards(card, "x.vcf")
+    assert [(p.name, p.phones) for p in read.people] == [("Ada Quinn", ("+1 555 0101",))]

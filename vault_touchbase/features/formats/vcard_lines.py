@@ -159,7 +159,19 @@ def content_lines(
         if bad:
             warn(number, f"{name}: {bad}")
         lines.append(ContentLine(name, params, value, group, encoded=True, lineNumber=number))
-    return lines, unread, problems
+    return _outer(lines), unread, problems
+
+
+def _outer(lines: list[ContentLine]) -> list[ContentLine]:
+    """The card's own properties, without a 2.1 AGENT's card nested in it."""
+    out: list[ContentLine] = []
+    depth = 0
+    for line in lines:
+        depth += line.name == "BEGIN"
+        if depth <= 1:
+            out.append(line)
+        depth -= line.name == "END"
+    return out
 
 
 def _value(value: str, params: list[list[str]], encoding: str) -> tuple[str, list[list[str]], str]:
