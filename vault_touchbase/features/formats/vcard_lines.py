@@ -21,7 +21,6 @@ from vault_touchbase.core.model import Problem
 if TYPE_CHECKING:
     from vobject.base import ContentLine
 
-_EOL = re.compile(rb"\r*\n|\r")
 _BEGIN = re.compile(rb"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
 _END = re.compile(rb"^\s*END\s*:\s*VCARD\s*$", re.IGNORECASE)
 _AGENT = re.compile(rb"^\s*(?:[\w-]+\.)?AGENT\b[^:]*:\s*$", re.IGNORECASE)
@@ -44,7 +43,8 @@ def file_lines(data: bytes) -> list[bytes]:
     """A file's lines, whatever its line ends (`\\n`, `\\r\\n`, `\\r\\r\\n`, `\\r`)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         data = data.decode("utf-16").encode("utf-8")
-    return _EOL.split(data.removeprefix(b"\xef\xbb\xbf"))
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    return data.replace(b"\r\r\n", b"\n").replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
 
 
 def split_cards(data: bytes, file: str) -> tuple[list[RawCard], list[Problem]]:
@@ -58,7 +58,7 @@ def split_cards(data: bytes, file: str) -> tuple[list[RawCard], list[Problem]]:
     current: RawCard | None = None
     depth = 0
     for number, line in enumerate(file_lines(data), 1):
-        if _BEGIN.match(line):
+        if len(line) < 40 and _BEGIN.match(line):  # (a photo's lines are long)
             if current is not None and depth and _AGENT.match(current.lines[-1]):
                 depth += 1
                 current.lines.append(line)
@@ -74,7 +74,7 @@ def split_cards(data: bytes, file: str) -> tuple[list[RawCard], list[Problem]]:
                 )
         else:
             current.lines.append(line)
-            if _END.match(line):
+            if len(line) < 40 and _END.match(line):
                 depth -= 1
                 if depth == 0:
                     current.ended = True
@@ -119,8 +119,8 @@ def logical_lines(card: RawCard) -> list[tuple[str, int]]:
             if current:
                 out.append(("".join(current), start))
             current, start = [line], number
-        joined = current[-1]
-        soft_break = joined.endswith("=") and "quoted-printable" in "".join(current).lower()
+        # the parameters are on the first line; joining all of a long photo's lines is slow
+        soft_break = current[-1].endswith("=") and "quoted-printable" in current[0].lower()
     if current:
         out.append(("".join(current), start))
     return out
