@@ -184,3 +184,16 @@ def test_an_agents_card_inside_a_card_is_not_the_person() -> None:
     )
     read = read_vcards(card, "x.vcf")
     assert [(p.name, p.phones) for p in read.people] == [("Ada Quinn", ("+1 555 0101",))]
+
+
+def test_a_21_photo_whose_lines_are_not_indented_is_no_note() -> None:
+    card = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ada Quinn\r\nPHOTO;ENCODING=BASE64;JPEG:/9j/4AAQSkZJRg\r\n"
+        b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n"
+        b"BBBBBBBBBB==\r\n\r\nTEL:+1 555 0101\r\nEND:VCARD\r\n"
+    )
+    read = read_vcards(card, "x.vcf")
+    assert read.problems == []
+    assert [(p.name, p.phones, p.notes) for p in read.people] == [
+        ("Ada Quinn", ("+1 555 0101",), ())
+    ]

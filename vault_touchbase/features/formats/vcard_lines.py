@@ -27,6 +27,7 @@ _AGENT = re.compile(rb"^\s*(?:[\w-]+\.)?AGENT\b[^:]*:\s*$", re.IGNORECASE)
 _EMPTY_PARAM = re.compile(r";+(?=[;:])")  # `NOTE;CHARSET=UTF-8;:text`
 _CONTINUED = re.compile(r"(?<!\\)(?:\\\\)*\\$")  # ends with one unescaped backslash
 _PROPERTY = re.compile(r"^[A-Za-z0-9_.-]+[;:]")
+_BASE64 = re.compile(r"^[^:]*;\s*(?:ENCODING=)?(?:BASE64|B)\s*[;:]", re.IGNORECASE)
 _HEAD = re.compile(r"^[^:\"]*(?:\"[^\"]*\"[^:\"]*)*")  # a line up to its first real colon
 
 
@@ -112,6 +113,8 @@ def logical_lines(card: RawCard) -> list[tuple[str, int]]:
             current.append("\n" + line)
         elif line[0] in " \t" and current:
             current.append(line[1:])
+        elif current and _BASE64.match(current[0]) and not _PROPERTY.match(line):
+            current.append(line.strip())  # 2.1 base64 lines, not indented, up to a blank line
         elif current and _CONTINUED.search(current[-1]) and not _PROPERTY.match(line):
             current[-1] = current[-1][:-1] + "\\n"  # a value continued after a backslash
             current.append(line)
