@@ -44,13 +44,17 @@ def _note(vault: Vault, rel: str) -> tuple[dict[str, object], str]:
 
 def body_lines(body: str) -> tuple[str, ...]:
     """The free text about a person: body lines before `## Follow-ups` / `## Log`,
-    without blank lines and the template's placeholder."""
+    without the template's placeholder; one blank line between paragraphs."""
     lines: list[str] = []
     for line in body.split("\n"):
         if _STOP.match(line.strip()):
             break
         if line.strip() and line.strip() != PLACEHOLDER:
             lines.append(line.strip())
+        elif not line.strip() and lines and lines[-1]:
+            lines.append("")
+    while lines and not lines[-1]:
+        lines.pop()
     return tuple(lines)
 
 
@@ -100,7 +104,21 @@ def person_from_note(contact: Contact, meta: dict[str, object], body: str) -> Im
         needs=contact.needs,
         notes=body_lines(body),
         source=_text(_extra(meta, "source")),
+        spouse=_text(_extra(meta, "spouse")),
+        anniversary=_date_text(_extra(meta, "anniversary")),
+        vcard=tuple(v for v in _kept(meta.get("vcard")) if v),
     )
+
+
+def _date_text(value: object) -> str:
+    """A date property as `2011-09-03` (YAML may have read it as a date)."""
+    return value.isoformat() if isinstance(value, date) else _text(value)
+
+
+def _kept(value: object) -> list[str]:
+    """The `vcard:` list's lines as they are (not whitespace-normalised: they are vCard)."""
+    items = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in items if isinstance(v, str)]
 
 
 def export(vault: Vault, fmt: str, today: date, months: int = 3) -> ExportResult:

@@ -42,8 +42,16 @@ def _birthday_value(birthday: Birthday) -> date | str:
     return f"{birthday.month:02d}-{birthday.day:02d}"
 
 
+def _day_value(text: str) -> date | str:
+    """`2011-09-03` as a date (written unquoted, as birthdays are); `09-03` as it is."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
 def _list_value(items: tuple[str, ...] | list[str], key: str) -> str | list[str]:
-    always_list = key in ("tags", "aliases", "offers", "needs")
+    always_list = key in ("tags", "aliases", "offers", "needs", "vcard")
     return items[0] if len(items) == 1 and not always_list else list(items)
 
 
@@ -71,14 +79,20 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
         ("needs", list(person.needs) if person.needs else None),
         ("connected_on", person.connected_on),
         ("source", person.source),
+        ("spouse", person.spouse),
+        ("anniversary", _day_value(person.anniversary)),
+        ("vcard", list(person.vcard) if person.vcard else None),
     ]
     for key, value in values:
         if value:
             text = set_scalar(text, key, value)  # type: ignore[arg-type]
     if person.notes and f"\n{PLACEHOLDER}\n" in text:
         text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # our own line, in a new note
+    paragraph = False  # a blank line in the file's note starts a new paragraph
     for line in person.notes:
-        text = add_body_line(text, _safe_line(line))
+        if line.strip():
+            text = add_body_line(text, _safe_line(line), paragraph)
+        paragraph = not line.strip()
     return text
 
 
@@ -121,6 +135,7 @@ def merge_text(
         ("offers", key_for("offers", settings.keys_for("offers")), person.offers),
         ("needs", key_for("needs", settings.keys_for("needs")), person.needs),
         ("websites", key_for("websites", EXTRA_KEYS["websites"]), person.websites),
+        ("vcard", key_for("vcard", EXTRA_KEYS["vcard"]), person.vcard),
     ]
     for name, key, values in lists:
         if not values:
@@ -155,6 +170,8 @@ def merge_text(
                 "address",
                 "linkedin",
                 "connected_on",
+                "spouse",
+                "anniversary",
             )  # not `source`: a person already in the vault did not come from this file
         ),
     ]
@@ -165,14 +182,19 @@ def merge_text(
         if meta.get(key) not in (None, "", []):
             continue
         written = _birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
+        if name == "anniversary":
+            written = _day_value(str(scalar))
         text = set_scalar(text, key, written)  # type: ignore[arg-type]
         changes.append(f"+ {name.replace('_', ' ')} {scalar}")
     body = split_note(text).body
+    paragraph = False
     for line in person.notes:
         safe = _safe_line(line)
-        if safe.strip() in body or line.strip() in body:
+        if not line.strip() or safe.strip() in body or line.strip() in body:
+            paragraph = paragraph or not line.strip()
             continue
-        text = add_body_line(text, safe)
+        text = add_body_line(text, safe, paragraph)
+        paragraph = False
         body = split_note(text).body
         changes.append(f'+ note "{line if len(line) <= 50 else line[:47] + "..."}"')
     return text, changes

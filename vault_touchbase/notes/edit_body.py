@@ -19,11 +19,12 @@ def _heading_titles(body: str) -> list[str]:
     return [h.title for h in headings(markdown().parse(body))]
 
 
-def add_body_line(text: str, line: str) -> str:
+def add_body_line(text: str, line: str, paragraph: bool = False) -> str:
     """Add a free-text line to the body: before `## Follow-ups` / `## Log`, else at the end.
 
     It goes right after the last paragraph (after a blank line when the last
-    block is a list, quote or code), and a blank line stays before the heading.
+    block is a list, quote or code, or when `paragraph` asks for a new one), and
+    a blank line stays before the heading.
     """
     line = one_line(line, "note line")
     notes = Rows.of(text)
@@ -41,7 +42,7 @@ def add_body_line(text: str, line: str) -> str:
             for t in tokens
             if t.level == 0 and t.nesting >= 0 and t.map and t.map[0] < at <= t.map[1]
         ]
-        if not last or last[-1].type != "paragraph_open":
+        if paragraph or not last or last[-1].type != "paragraph_open":
             block.insert(0, "")
     if stops and at == limit:
         block.append("")

@@ -137,11 +137,11 @@ def read_people(path: Path, progress: Progress | None = None) -> ReadResult:
                 "open it in Word and save it again as .docx",
             ) from None
         return read_items(items, name, "paragraph", "word", FORMAT_NAMES["docx"])
-    text = decode_text(data)
-    if kind == "vcard":
+    if kind == "vcard":  # decoded value by value: a card's CHARSET is its own
         from vault_touchbase.features.formats.vcard import read_vcards
 
-        return read_vcards(text, name, progress)
+        return read_vcards(data, name, progress)
+    text = decode_text(data)
     if kind == "text":
         from vault_touchbase.features.formats.docx_list import read_items, text_items
 

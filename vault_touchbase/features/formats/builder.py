@@ -25,7 +25,12 @@ from vault_touchbase.features.formats.values import (
     tag_of,
 )
 
-_GOOGLE_SYSTEM_LABEL = re.compile(r"^\*\s*my\s*contacts$", re.IGNORECASE)
+# Address books' own groups, on everyone: Google's `* myContacts` / `* starred`, Android's
+# "My Contacts" and "Starred in Android" (also as "System Group: ...").
+_SYSTEM_GROUP = re.compile(
+    r"^(?:\*\s*|system\s+group:\s*)?(?:my\s*contacts|starred(?:\s+in\s+android)?)$",
+    re.IGNORECASE,
+)
 
 
 class Whole(str):
@@ -107,13 +112,16 @@ class PersonBuilder:
             offers=unite("offers", [], _split_all(self._get("offers"), ";\n")),
             needs=unite("needs", [], _split_all(self._get("needs"), ";\n")),
             source=self._first("source") or self.source,
+            spouse=self._first("spouse"),
+            anniversary=self._anniversary(notes),
+            vcard=tuple(v.strip() for v in self._get("vcard")),
         )
         lines = [
             clean(line)
             for note in (*self._get("notes"), *self._get("details"))
             for line in note.split("\n")
-        ]
-        person = replace(person, notes=unite("notes", [ln for ln in lines if ln], notes))
+        ]  # a blank line inside a note parts paragraphs: `unite` keeps one
+        person = replace(person, notes=unite("notes", lines, notes))
         if person.aliases:
             aliases = [a for a in person.aliases if not same_value("aliases", a, name)]
             person = replace(person, aliases=tuple(aliases))
@@ -126,7 +134,13 @@ class PersonBuilder:
             name = clean(" ".join(p for p in parts if p))
             if name and self._first("prefix"):
                 self.add("detail", f"name prefix: {self._first('prefix')}")
-        return name or self._first("organization")
+        name = name or self._first("organization")
+        if not name:
+            found = [a for value in self._get("emails") for a in EMAIL.findall(value)]
+            name = _name_of_email(found[0]) if found else ""
+            if name:
+                self.problem("warning", f"no name; named {name!r} after the e-mail address")
+        return name
 
     def _emails(self, notes: list[str]) -> tuple[str, ...]:
         found: list[str] = []
@@ -161,6 +175,18 @@ class PersonBuilder:
             notes.append(f"birthday: {raw}")
         return found
 
+    def _anniversary(self, notes: list[str]) -> str:
+        """`2011-09-03`, or `09-03` without a year (read as a birthday is)."""
+        raw = self._first("anniversary")
+        found = parse_birthday(raw) if raw else None
+        if raw and found is None:
+            self.problem("warning", f"anniversary {raw!r} is not a date; kept as a note")
+            notes.append(f"anniversary: {raw}")
+        if found is None:
+            return ""
+        day = f"{found.month:02d}-{found.day:02d}"
+        return f"{found.year:04d}-{day}" if found.year else day
+
     def _day(self, name: str, notes: list[str]) -> date | None:
         raw = self._first(name)
         if not raw:
@@ -185,7 +211,7 @@ class PersonBuilder:
 
     def _tags(self) -> tuple[str, ...]:
         pieces = _split_all(self._get("tags"), ",;\n")
-        pieces = [p for p in pieces if not _GOOGLE_SYSTEM_LABEL.match(p.strip())]
+        pieces = [p for p in pieces if not _SYSTEM_GROUP.match(p.strip())]
         return unite("tags", [], [t for t in map(tag_of, pieces) if t])
 
     def _cadence(self, notes: list[str]) -> str:
@@ -226,6 +252,13 @@ _FIELD_ALIASES = {
     "note": "notes",
     "detail": "details",
 }
+
+
+def _name_of_email(email: str) -> str:
+    """A name from an e-mail address's local part: `john.doe+x@...` → `John Doe`."""
+    local = email.split("@")[0].split("+")[0]
+    words = [w for w in re.split(r"[._\-]+", local) if w and not w.isdigit()]
+    return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
 def _split(text: str, separators: str) -> list[str]:

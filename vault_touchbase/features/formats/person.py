@@ -17,7 +17,17 @@ from vault_touchbase.features.formats.values import digits, url_key
 
 Progress = Callable[[int, int], None]
 
-LIST_FIELDS = ("aliases", "emails", "phones", "websites", "tags", "offers", "needs", "notes")
+LIST_FIELDS = (
+    "aliases",
+    "emails",
+    "phones",
+    "websites",
+    "tags",
+    "offers",
+    "needs",
+    "notes",
+    "vcard",
+)
 SCALAR_FIELDS = (
     "organization",
     "job_title",
@@ -29,6 +39,8 @@ SCALAR_FIELDS = (
     "cadence",
     "channel",
     "source",
+    "spouse",
+    "anniversary",
 )
 
 PLACEHOLDER = "How we met, what matters to them."  # the body line of vtb's built-in template
@@ -43,6 +55,9 @@ EXTRA_KEYS: dict[str, tuple[str, ...]] = {
     "linkedin": ("linkedin",),
     "connected_on": ("connected_on",),
     "source": ("source",),
+    "spouse": ("spouse",),
+    "anniversary": ("anniversary",),
+    "vcard": ("vcard",),
 }
 
 
@@ -81,6 +96,9 @@ class ImportedPerson:
     needs: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # lines for the note's body
     source: str = ""
+    spouse: str = ""
+    anniversary: str = ""  # `2011-09-03`, or `09-03` without a year
+    vcard: tuple[str, ...] = ()  # a vCard's properties vtb has no field for, verbatim
 
     def merged(self, other: ImportedPerson) -> ImportedPerson:
         """This person with `other`'s values added: lists united, empty scalars filled."""
@@ -110,11 +128,13 @@ class ImportedPerson:
             "channel",
             "linkedin",
             "connected_on",
+            "spouse",
+            "anniversary",
         ):
             value = getattr(self, name)
             if value:
                 parts.append(f"{name.replace('_', ' ')} {value}")
-        for name in ("websites", "tags", "offers", "needs"):
+        for name in ("websites", "tags", "offers", "needs", "vcard"):
             items = getattr(self, name)
             if items:
                 parts.append(f"{name} {', '.join(items)}")
@@ -150,9 +170,15 @@ def same_value(field_name: str, a: str, b: str) -> bool:
 
 
 def unite(field_name: str, first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
-    """The items of `first`, then those of `second` not already there."""
+    """The items of `first`, then those of `second` not already there (a blank line
+    between notes' lines, which parts paragraphs, is kept once)."""
     out: list[str] = []
     for item in [*first, *second]:
-        if not any(same_value(field_name, item, seen) for seen in out):
+        if field_name == "notes" and not item.strip():
+            if out and out[-1]:
+                out.append("")
+        elif not any(same_value(field_name, item, seen) for seen in out):
             out.append(item)
+    while out and field_name == "notes" and not out[-1]:
+        out.pop()
     return tuple(out)

@@ -1,32 +1,62 @@
 """vCard 2.1, 3.0 and 4.0 in, vCard 3.0 out, through vobject.
 
-The file is cut into cards at their BEGIN/END lines only so that one broken
-card is reported with its number and line and the others still come in. Each
-card's lines are parsed by vobject's line reader (`getLogicalLines` with
-`allowQP=True`, `textLineToContentLine`): folding, parameters, Android's
-quoted-printable and CHARSET. vobject's vCard *behaviours* are not used:
-whether or not it is asked to transform, they keep only what comes before
-the first unescaped comma of a text value (a 2.1 `NOTE:Met at the market,
-sells honey` would lose "sells honey"). Values are unescaped with vobject's
-own `stringToTextValues` instead.
-"""
+The pre-pass in vcard_lines.py cuts the file's bytes into cards (one broken
+card is reported with its number and line and the others still come in) and
+has each line parsed by vobject's `parseLine`, its value decoded by its own
+CHARSET. vobject's vCard *behaviours* are not used: whether or not it is asked
+to transform, they keep only what comes before the first unescaped comma of a
+text value (a 2.1 `NOTE:Met at the market, sells honey` would lose "sells
+honey"). Text is unescaped here (`unescape`); structured values (N, ADR, ORG)
+are split with vobject's own `stringToTextValues`. Properties vtb has no field
+for are kept verbatim (`ImportedPerson.vcard`) and written back on export."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from vault_touchbase.core.model import Problem
 from vault_touchbase.features.formats.builder import PersonBuilder, Whole
 from vault_touchbase.features.formats.person import ImportedPerson, Progress, ReadResult
+from vault_touchbase.features.formats.vcard_lines import (
+    RawCard,
+    content_lines,
+    raw_line,
+    split_cards,
+)
 
 if TYPE_CHECKING:
     from vobject.base import ContentLine
 
 _BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
-_END = re.compile(r"^\s*END\s*:\s*VCARD\s*$", re.IGNORECASE)
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
+_ESCAPE = re.compile(r"\\([\\,;:nN])")  # RFC 6350's escapes, and Apple's and Google's `\:`
+_NOT_PEOPLE = {"org": "a business card", "location": "a place", "group": "a group"}
 PRODID = "-//vault-touchbase//vtb export//EN"
+_SECOND = {"ORG": "organization", "TITLE": "job_title"}
+_SPOUSE = ("X-SPOUSE", "X-EVOLUTION-SPOUSE", "X-KADDRESSBOOK-X-SPOUSENAME", "X-MS-SPOUSE")
+_RELATED = ("X-ABRELATEDNAMES", "RELATED")
+_ANNIVERSARY = (
+    "ANNIVERSARY",
+    "X-ANNIVERSARY",
+    "X-EVOLUTION-ANNIVERSARY",
+    "X-MS-ANNIVERSARY",
+    "X-KADDRESSBOOK-X-ANNIVERSARY",
+)
+# Properties not kept, and why (docs/import-export.md lists them): the file's own
+# bookkeeping, pictures and keys (too big for a note), what another property already
+# holds (an address label, Apple's labels and country codes), and what vtb writes itself.
+DROPPED = frozenset(
+    (
+        *("BEGIN", "END", "VERSION", "PRODID", "REV", "UID", "KIND", "X-ADDRESSBOOKSERVER-KIND"),
+        *("PHOTO", "LOGO", "SOUND", "KEY", "X-MS-CARDPICTURE", "X-MS-OL-DESIGN"),
+        *("CLIENTPIDMAP", "MAILER", "CLASS", "SOURCE", "NAME", "PROFILE", "AGENT"),
+        *("LABEL", "X-ABLABEL", "X-ABADR", "X-ABUID", "X-ABSHOWAS", "X-ANDROID-CUSTOM"),
+        *("X-EVOLUTION-FILE-AS", "X-MS-OL-DEFAULT-POSTAL-ADDRESS"),
+    )
+)
+DROPPED_PREFIXES = ("X-VTB-", "X-COUCHDB-")
 
 
 def looks_like_vcard(text: str) -> bool:
@@ -34,65 +64,16 @@ def looks_like_vcard(text: str) -> bool:
     return _BEGIN.match(first) is not None
 
 
-def split_cards(text: str, file: str) -> tuple[list[tuple[int, str]], list[Problem]]:
-    """(first line, card text) for every BEGIN:VCARD ... END:VCARD, and warnings for text
-    outside any card. A card that is never ended comes back with empty text."""
-    cards: list[tuple[int, str]] = []
-    problems: list[Problem] = []
-    lines = text.split("\n")
-    start: int | None = None
-    depth = 0
-    for number, line in enumerate(lines, 1):
-        if _BEGIN.match(line):
-            if depth == 0:
-                start = number
-            depth += 1
-        elif _END.match(line) and depth:
-            depth -= 1
-            if depth == 0 and start is not None:
-                cards.append((start, "\n".join(lines[start - 1 : number]) + "\n"))
-                start = None
-        elif depth == 0 and line.strip():
-            problems.append(
-                Problem(
-                    file, number, "warning", f"text outside any card ignored: {line.strip()[:40]!r}"
-                )
-            )
-    if start is not None:
-        cards.append((start, ""))  # never ended: reported by the reader with its number
-    return cards, problems
-
-
-def read_vcards(text: str, file: str, progress: Progress | None = None) -> ReadResult:
-    """Every card in a .vcf file as an ImportedPerson; a bad card is a problem, not a stop."""
-    cards, outside = split_cards(text, file)
+def read_vcards(data: bytes | str, file: str, progress: Progress | None = None) -> ReadResult:
+    """Every card in a .vcf file's bytes (or text) as an ImportedPerson; a bad card or line
+    is a problem, not a stop (formats/vcard_lines.py does the pre-pass)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    cards, outside = split_cards(raw, file)
     result = ReadResult("vCard", problems=outside)
     versions: set[str] = set()
-    for number, (line, card) in enumerate(cards, 1):
+    for number, card in enumerate(cards, 1):
         result.records += 1
-        where = f"card {number}"
-        if not card:
-            result.problems.append(
-                Problem(file, line, "error", f"{where}: no END:VCARD; not imported", "end the card")
-            )
-            continue
-        try:
-            lines = content_lines(card)
-        except Exception as exc:  # vobject's ParseError, or a codec error in a CHARSET
-            at = line + max(int(getattr(exc, "lineNumber", 1) or 1) - 1, 0)
-            message = getattr(exc, "msg", None) or str(exc).split("\n")[0]
-            result.problems.append(
-                Problem(
-                    file, at, "error", f"{where}: cannot read the card: {message}; not imported"
-                )
-            )
-            continue
-        builder = PersonBuilder(file, where, line, "vcard")
-        versions.add(_card_to_builder(lines, builder))
-        person = builder.build()
-        result.problems += builder.problems
-        if person is not None:
-            result.people.append(person)
+        versions.add(_read_card(card, f"card {number}", file, result))
         if progress:
             progress(number, len(cards))
     known = sorted(v for v in versions if v)
@@ -101,23 +82,70 @@ def read_vcards(text: str, file: str, progress: Progress | None = None) -> ReadR
     return result
 
 
-def content_lines(card: str) -> list[ContentLine]:
-    """The properties of one card, parsed by vobject (folded lines joined, 2.1
-    quoted-printable and CHARSET decoded), without the BEGIN/END lines."""
-    from io import StringIO
+def _read_card(card: RawCard, where: str, file: str, result: ReadResult) -> str:
+    """Add one card's person (or its problems) to `result`; returns the card's VERSION."""
+    if not card.ended:
+        last = card.line + max(i for i, text in enumerate(card.lines) if text.strip())
+        result.problems.append(
+            Problem(
+                file,
+                card.line,
+                "warning",
+                f"{where}: no END:VCARD; read up to line {last}",
+                "check that the person came in whole",
+            )
+        )
+    lines, unread, problems = content_lines(card, file, where)
+    result.problems += problems
+    builder = PersonBuilder(file, where, card.line, "vcard")
+    kinds = [_text(ln).lower() for ln in lines if ln.name.upper().endswith("KIND")]
+    kind = next((k for k in kinds if k in _NOT_PEOPLE), "")
+    if kind:
+        builder.problem("warning", f"{_NOT_PEOPLE[kind]} (KIND:{kind}), not a person; skipped")
+        result.problems += builder.problems
+        return ""
+    version = _card_to_builder(lines, builder)
+    for text in unread:
+        builder.add("detail", text)
+    person = builder.build()
+    result.problems += builder.problems
+    if person is not None:
+        result.people.append(_without_guessed_n(person))
+    return version
 
-    from vobject.base import getLogicalLines, textLineToContentLine
 
-    lines = [textLineToContentLine(text, n) for text, n in getLogicalLines(StringIO(card), True)]
-    return [line for line in lines if line.name not in ("BEGIN", "END")]
+def guessed_n(name: str) -> tuple[str, str]:
+    """(family, given) as export guesses them from a name without a kept `N`."""
+    words = name.split()
+    return (words[-1], " ".join(words[:-1])) if len(words) > 1 else ("", name)
+
+
+def _without_guessed_n(person: ImportedPerson) -> ImportedPerson:
+    """The person without their card's `N` when export would write that `N` anyway."""
+    guess = [*guessed_n(person.name), "", "", ""]
+    return replace(person, vcard=tuple(ln for ln in person.vcard if _n_fields(ln) != guess))
+
+
+def _n_fields(raw: str) -> list[str] | None:
+    """A kept `N:family;given;middle;prefix;suffix` line's five parts, else None."""
+    from vobject.icalendar import stringToTextValues
+
+    head, _, value = raw.partition(":")
+    if head.split(";")[0].upper() != "N":
+        return None
+    parts = stringToTextValues(value, listSeparator=";", charList=";")
+    return [*(",".join(stringToTextValues(p)).strip() for p in parts), "", "", "", "", ""][:5]
+
+
+def unescape(value: str) -> str:
+    """A text value unescaped as RFC 6350 says (`\\n` a new line, `\\,` `\\;` `\\\\`), and
+    Apple's and Google's `http\\://`; any other backslash is text (`C:\\Users` in a 2.1 note)."""
+    return _ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
 
 
 def _text(line: ContentLine) -> str:
     """A text value unescaped; unescaped commas (vCard 2.1) are kept as commas."""
-    from vobject.icalendar import stringToTextValues
-
-    value = line.value if isinstance(line.value, str) else ""
-    return ",".join(stringToTextValues(value))
+    return unescape(line.value if isinstance(line.value, str) else "")
 
 
 def _items(line: ContentLine) -> list[str]:
@@ -169,6 +197,7 @@ def _card_to_builder(lines: list[ContentLine], builder: PersonBuilder) -> str:
         elif name == "FN":
             builder.add("name", _text(line))
         elif name == "N":
+            builder.add("vcard", Whole(raw_line(line)))  # dropped again if the name says it
             parts = [*_fields(line), "", "", "", "", ""]
             family, given, middle, prefix, suffix = parts[:5]
             builder.add("last_name", family)
@@ -190,7 +219,6 @@ def _property(
 ) -> None:
     simple = {
         "EMAIL": "email",
-        "TEL": "phone",
         "TITLE": "job_title",
         "NOTE": "note",
         "X-VTB-CIRCLE": "circle",
@@ -199,7 +227,9 @@ def _property(
         "X-VTB-SOURCE": "source",
         "X-VTB-CONNECTED-ON": "connected_on",
     }
-    if name in simple:
+    if name == "TEL":
+        builder.add("phone", Whole(phone_of(_text(line))))
+    elif name in simple:
         builder.add(simple[name], _text(line))
     elif name in ("NICKNAME", "CATEGORIES", "X-VTB-OFFERS", "X-VTB-NEEDS"):
         field = {"NICKNAME": "alias", "CATEGORIES": "tag", "X-VTB-OFFERS": "offer"}.get(
@@ -207,6 +237,8 @@ def _property(
         )
         for item in _items(line):
             builder.add(field, Whole(item))
+    elif name in ("ORG", "TITLE") and builder.has(_SECOND[name]):
+        builder.add("vcard", Whole(raw_line(line)))  # a second one, kept for export
     elif name == "ORG":
         parts = [p for p in _fields(line) if p]
         if parts:
@@ -226,11 +258,33 @@ def _property(
         _url(builder, _text(line), label or ",".join(sorted(_params(line))))
     elif name == "UID":
         builder.uid = _text(line)
-    elif name in ("ANNIVERSARY", "X-ABDATE", "X-ABRELATEDNAMES", "RELATED", "IMPP", "ROLE"):
+    elif name in _SPOUSE or (name in _RELATED and _is(label, line, "spouse")):
+        builder.add("spouse", _text(line))
+    elif name in _ANNIVERSARY or (name == "X-ABDATE" and _is(label, line, "anniversary")):
+        builder.add("anniversary", _text(line))
+    elif name in ("X-ABDATE", "IMPP", "ROLE", *_RELATED):
         what = (label or name.removeprefix("X-AB")).lower()
         builder.add("detail", f"{what}: {_text(line)}")
     elif name == "X-ANDROID-CUSTOM":
         _android_custom(builder, _fields(line))
+    elif name not in DROPPED and not name.startswith(DROPPED_PREFIXES):
+        builder.add("vcard", Whole(raw_line(line)))  # kept verbatim, written back on export
+
+
+def _is(label: str, line: ContentLine, what: str) -> bool:
+    """Whether a related name or date is labelled `what` (Apple's label or a TYPE)."""
+    return label.lower() == what or what in _params(line)
+
+
+def phone_of(value: str) -> str:
+    """A TEL value as a phone number: a `tel:` URI (RFC 3966) read, its extension kept with
+    the number: `tel:+1-418-656-9254;ext=102` → `+1-418-656-9254 ext. 102`."""
+    text = value.strip()
+    if not text.lower().startswith("tel:"):
+        return text
+    number, *params = text[4:].split(";")
+    ext = next((p.split("=", 1)[1] for p in params if p.lower().startswith("ext=")), "")
+    return f"{number} ext. {ext}" if ext else number
 
 
 def _address(parts: list[str]) -> str:
@@ -274,9 +328,13 @@ def _card(person: ImportedPerson) -> str:
     card.add("prodid").value = PRODID
     if person.uid:
         card.add("uid").value = person.uid
-    words = person.name.split()
-    family, given = (words[-1], " ".join(words[:-1])) if len(words) > 1 else ("", person.name)
-    card.add("n").value = Name(family=family, given=given)
+    kept_n = next((f for f in map(_n_fields, person.vcard) if f is not None), None)
+    if kept_n:  # the card's own N, as it came
+        family, given, middle, prefix, suffix = kept_n
+        card.add("n").value = Name(family, given, middle, prefix, suffix)
+    else:
+        family, given = guessed_n(person.name)
+        card.add("n").value = Name(family=family, given=given)
     card.add("fn").value = person.name
     for alias in person.aliases:
         card.add("nickname").value = alias
@@ -301,8 +359,42 @@ def _card(person: ImportedPerson) -> str:
         card.add("categories").value = list(person.tags)
     if person.notes:
         card.add("note").value = "\n".join(person.notes)
+    _related(card, person)
     _vtb_fields(card, person)
-    return str(card.serialize())
+    return _with_kept(str(card.serialize()), person.vcard)
+
+
+def _related(card: Any, person: ImportedPerson) -> None:
+    """Spouse and anniversary as Apple and Google write them (grouped with a label)."""
+    for group, name, label, value in (
+        ("spouse", "x-abrelatednames", "Spouse", person.spouse),
+        ("anniversary", "x-abdate", "Anniversary", person.anniversary),
+    ):
+        if not value:
+            continue
+        line = card.add(name)
+        line.group = group
+        if name == "x-abdate" and len(value) == 5:  # no year: Apple's convention
+            value = f"1604-{value}"
+            line.params["X-APPLE-OMIT-YEAR"] = ["1604"]
+        line.value = value
+        tag = card.add("x-ablabel")
+        tag.group = group
+        tag.value = f"_$!<{label}>!$_"
+
+
+def _with_kept(text: str, kept: tuple[str, ...]) -> str:
+    """A serialized card with the properties vtb kept verbatim (not N) before its END."""
+    from io import StringIO
+
+    from vobject.base import foldOneLine
+
+    out = StringIO()
+    for line in kept:
+        if _n_fields(line) is None:
+            foldOneLine(out, line)
+    end = text.rfind("END:VCARD")
+    return text[:end] + out.getvalue() + text[end:]
 
 
 def _birthday(card: Any, person: ImportedPerson) -> None:
