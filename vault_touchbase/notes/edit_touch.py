@@ -12,13 +12,16 @@ from datetime import date, datetime
 from vault_touchbase.notes.edit_followups import add_followup, tick_followup
 from vault_touchbase.notes.edit_frontmatter import set_scalar
 from vault_touchbase.notes.edit_log import add_log_entry
-from vault_touchbase.notes.text import frontmatter_of
+from vault_touchbase.notes.text import frontmatter_of, linked_date
 
 
 def date_as_written(text: str, key: str, day: date) -> date | str:
     """`day` as the note writes that key's date now: a quoted `"2026-01-01"` (a string to
-    YAML) stays a quoted string, a plain date stays a date."""
+    YAML) stays a quoted string, a plain date stays a date, and a link to a daily note
+    (contacts-ng's `"[[2026-01-01]]"`) stays a link, quoted as Obsidian needs."""
     old = frontmatter_of(text).get(key)
+    if linked_date(old) is not None:
+        return f"[[{day.isoformat()}]]"
     return day.isoformat() if isinstance(old, str) and old.strip() else day
 
 
@@ -30,6 +33,8 @@ def frontmatter_date(text: str, key: str) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if linked_date(value) is not None:
+        return linked_date(value)
     try:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:

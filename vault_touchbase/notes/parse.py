@@ -19,6 +19,7 @@ from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.text import (
     NoteSyntaxError,
     decode,
+    linked_date,
     load_yaml,
     split_note,
     top_level_keys,
@@ -104,6 +105,9 @@ class _Reader:
             return value.date()
         if isinstance(value, date):
             return value
+        linked = linked_date(value)  # contacts-ng: "[[2024-03-15]]", a daily note's link
+        if linked is not None:
+            return linked
         try:
             return datetime.fromisoformat(str(value).strip()).date()
         except ValueError:
@@ -124,11 +128,21 @@ def _flatten(items: list[Any]) -> list[Any]:
     return flat
 
 
+_NAME_PARTS = ("prefix", "first", "middle", "last", "suffix")
+# obsidian-vcf-contacts splits the name as vCard's N does; its N.FN is the family name
+_VCF_NAME_PARTS = ("N.PREFIX", "N.GN", "N.MN", "N.FN", "N.SUFFIX")
+# obsidian-vcf-contacts' `EMAIL`, `"EMAIL[HOME]"`, `"TEL[CELL]"`, `"TEL[1:WORK]"`, ...
+_VCF_LIST_KEY = re.compile(r"^(EMAIL|TEL)(?:\[[^\]]*\])?$")
+
+
 def _name(reader: _Reader, settings: Settings, stem: str) -> str:
     key, value = reader.raw("name", settings)
-    if isinstance(value, dict):  # obsidian-contacts: name: {first: Ana, last: Lima}
-        parts = [value.get(k) for k in ("prefix", "first", "middle", "last", "suffix")]
-        name = " ".join(str(p).strip() for p in parts if p)
+    if isinstance(value, dict):  # obsidian-contacts' `name: {first: Ana, last: Lima}`, any case
+        parts = {str(k).strip().lower(): v for k, v in value.items()}
+        name = " ".join(str(parts[k]).strip() for k in _NAME_PARTS if parts.get(k))
+    elif value is None and any(k in reader.meta for k in _VCF_NAME_PARTS):
+        pieces = [reader.meta.get(k) for k in _VCF_NAME_PARTS]
+        name = " ".join(str(p).strip() for p in pieces if p not in (None, ""))
     else:
         name = reader.text(key, value)
     name = " ".join(name.split())  # a newline in a name never reaches the index
@@ -277,12 +291,16 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
     if entries and (last is None or entries[0].date > last):
         last = entries[0].date
     tags = tuple(t.lstrip("#") for t in reader.texts(*get("tags", settings), split=","))
+    emails = reader.texts(*get("email", settings), split=",")
+    phones = reader.texts(*get("phone", settings))
+    if not emails and not phones:  # obsidian-vcf-contacts: one key per address, by its type
+        emails, phones = _vcf_lists(reader)
     return Contact(
         path=reader.path,
         name=name,
         aliases=reader.texts(*get("aliases", settings)),
-        emails=reader.texts(*get("email", settings), split=","),
-        phones=reader.texts(*get("phone", settings)),
+        emails=emails,
+        phones=phones,
         circle=sys.intern(reader.text(*get("circle", settings)).lower()),  # shared, not copied
         tags=tags,
         cadence=cadence,
@@ -298,7 +316,18 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         followups=tuple(followups),
         summary=_summary(body),
         keys=shared_keys(reader.keys),
+        uid=reader.text(*get("uid", settings)),
     )
+
+
+def _vcf_lists(reader: _Reader) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """obsidian-vcf-contacts' e-mail addresses and phones: `"EMAIL[HOME]"`, `"TEL[CELL]"`..."""
+    found: dict[str, list[str]] = {"EMAIL": [], "TEL": []}
+    for key, value in reader.meta.items():
+        match = _VCF_LIST_KEY.match(key)
+        if match and value not in (None, ""):
+            found[match.group(1)].extend(reader.texts(key, value))
+    return tuple(found["EMAIL"]), tuple(found["TEL"])
 
 
 def _yaml_problem(path: str, first_line: int, exc: Exception) -> Problem:
