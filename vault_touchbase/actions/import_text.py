@@ -57,6 +57,8 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
         channel=person.channel or None,
         circle=person.circle or None,
         tags=person.tags,
+        nearby=True if person.nearby else None,
+        uid=person.uid,
     )
     text = new_note_text(template, new, today)
     values: list[tuple[str, object]] = [
@@ -71,6 +73,9 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
         ("needs", list(person.needs) if person.needs else None),
         ("connected_on", person.connected_on),
         ("source", person.source),
+        ("paused", person.paused),
+        ("snooze_until", person.snooze_until),
+        ("last_contacted", person.last_contacted),
     ]
     for key, value in values:
         if value:
@@ -147,6 +152,9 @@ def merge_text(
         ("cadence", settings.keys_for("cadence"), person.cadence),
         ("channel", settings.keys_for("channel"), person.channel),
         ("birthday", settings.keys_for("birthday"), person.birthday),
+        ("uid", settings.keys_for("uid"), person.uid),
+        ("snooze_until", settings.keys_for("snooze_until"), person.snooze_until),
+        ("last_contacted", settings.keys_for("last_contacted"), person.last_contacted),
         *(
             (name, EXTRA_KEYS[name], getattr(person, name))
             for name in (

@@ -29,6 +29,10 @@ SCALAR_FIELDS = (
     "cadence",
     "channel",
     "source",
+    "nearby",
+    "paused",
+    "snooze_until",
+    "last_contacted",
 )
 
 PLACEHOLDER = "How we met, what matters to them."  # the body line of vtb's built-in template
@@ -56,7 +60,9 @@ class ImportedPerson:
 
     `where` says where the record is ("card 3", "row 5", "paragraph 12") and
     `line` the file line it starts on (the paragraph number in a Word document).
-    `uid` (a vCard UID) only tells records of one file apart; it is not stored.
+    `uid` (a vCard UID) tells records of one file apart and is kept as the new note's
+    `uid`. `nearby`, `paused`, `snooze_until` and `last_contacted` are vtb's own
+    fields, carried through a vCard export by `X-VTB-*` properties.
     """
 
     name: str
@@ -81,6 +87,10 @@ class ImportedPerson:
     needs: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # lines for the note's body
     source: str = ""
+    nearby: bool = False
+    paused: bool = False
+    snooze_until: date | None = None
+    last_contacted: date | None = None
 
     def merged(self, other: ImportedPerson) -> ImportedPerson:
         """This person with `other`'s values added: lists united, empty scalars filled."""
@@ -110,10 +120,13 @@ class ImportedPerson:
             "channel",
             "linkedin",
             "connected_on",
+            "snooze_until",
+            "last_contacted",
         ):
             value = getattr(self, name)
             if value:
                 parts.append(f"{name.replace('_', ' ')} {value}")
+        parts += [name for name in ("nearby", "paused") if getattr(self, name)]
         for name in ("websites", "tags", "offers", "needs"):
             items = getattr(self, name)
             if items:
