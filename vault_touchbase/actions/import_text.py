@@ -17,6 +17,7 @@ from vault_touchbase.features.formats.person import (
     ImportedPerson,
     same_value,
 )
+from vault_touchbase.notes.contact_table import TABLE_KEY
 from vault_touchbase.notes.edit_body import add_body_line
 from vault_touchbase.notes.edit_frontmatter import set_scalar
 from vault_touchbase.notes.edit_rows import EditError
@@ -130,6 +131,16 @@ def merge_text(
     for name, key, values in lists:
         if not values:
             continue
+        if key.startswith(TABLE_KEY):  # obsidian-contacts' table: read, never rewritten
+            held: tuple[str, ...] = getattr(contact, name, ())
+            new = [v for v in values if not any(same_value(name, v, c) for c in held)]
+            if new:
+                raise EditError(
+                    f"the note keeps {name} in its contact table (obsidian-contacts), "
+                    f"which vtb does not rewrite; {', '.join(new)} not added",
+                    "add them to the table by hand",
+                )
+            continue
         current = _items(meta.get(key))
         if current is None:
             raise EditError(f"`{key}` is not text or a list of text", f"edit `{key}` by hand")
@@ -170,7 +181,7 @@ def merge_text(
         if not scalar:
             continue
         key = key_for(name, keys)
-        if meta.get(key) not in (None, "", []):
+        if meta.get(key) not in (None, "", []) or key.startswith(TABLE_KEY):
             continue
         written = _birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
         text = set_scalar(text, key, written)  # type: ignore[arg-type]

@@ -233,10 +233,18 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
 
 def _check_plain_name(vault: Vault, contact: Contact, key: str, new_name: str) -> None:
     """Refuse to flatten a `name` split into parts (obsidian-contacts' `{first, last}`)."""
+    from vault_touchbase.notes.contact_table import TABLE_KEY
     from vault_touchbase.notes.text import frontmatter_of
 
     if new_name == contact.name:
         return  # the parts were changed by hand: only the file moves
+    if key.startswith(TABLE_KEY):
+        raise NoteError(
+            f"{contact.path}: the name is in the note's contact table (obsidian-contacts), "
+            "which vtb does not rewrite; nothing renamed",
+            f"change it to {new_name!r} in the table, then run `vtb rename` again to "
+            "rename the file and fix links to it",
+        )
     text = vault.path_of(contact.path).read_text(encoding="utf-8-sig")
     value = frontmatter_of(text).get(key)
     if isinstance(value, dict):

@@ -14,6 +14,13 @@ from typing import Any
 from vault_touchbase.core.cadence import parse_cadence
 from vault_touchbase.core.model import Birthday, Contact, Problem, Severity, shared_keys
 from vault_touchbase.core.settings import CHANNELS, Settings
+from vault_touchbase.notes.contact_table import (
+    MARK,
+    ROW_FIELDS,
+    TABLE_KEY,
+    read_table,
+    without_table,
+)
 from vault_touchbase.notes.followups import read_followups
 from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.text import (
@@ -224,6 +231,8 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
             key_lines[key] = key_lines.get(key, line)
     meta = {str(k): v for k, v in meta.items()}
     reader = _Reader(path, meta, key_lines, settings)
+    if MARK in parts.body:
+        _table_fields(reader, parts.body, parts.body_line)
     contact = _build(reader, settings, stem, parts.body, parts.body_line)
     clashes = _sync_clashes(path, key_lines, parts.body, parts.body_line)
     return contact, problems + reader.problems + clashes
@@ -314,10 +323,36 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         birthday=_birthday(reader, *get("birthday", settings)),
         log=tuple(entries),
         followups=tuple(followups),
-        summary=_summary(body),
+        summary=_summary(without_table(body) if MARK in body else body),
         keys=shared_keys(reader.keys),
         uid=reader.text(*get("uid", settings)),
     )
+
+
+def _table_fields(reader: _Reader, body: str, body_line: int) -> None:
+    """obsidian-contacts' table rows as fields the frontmatter does not give, each under
+    a pseudo-key (`/---contact---/Last chat`) that says where to write it back."""
+    names: dict[str, tuple[str, int]] = {}
+    for row in read_table(body):
+        field = ROW_FIELDS.get(row.key.casefold())
+        if field is None:
+            continue
+        key = TABLE_KEY + row.key
+        reader.key_lines[key] = body_line + row.index
+        if field in ("first", "last"):
+            names.setdefault(field, (row.value, body_line + row.index))
+            continue
+        value = row.value
+        if field == "tags":  # `#contacts #family`
+            value = ", ".join(tag.lstrip("#") for tag in value.replace(",", " ").split())
+        if field not in reader.found and (value or field == "last_contacted"):
+            reader.meta[key] = value or None  # an empty `Last chat` is still where touches go
+            reader.found[field] = (len(reader.found) + 1000, key)
+    name = " ".join(names[p][0] for p in ("first", "last") if p in names and names[p][0])
+    if name and "name" not in reader.found:
+        key = TABLE_KEY + "Name"
+        reader.meta[key], reader.key_lines[key] = name, names.get("first", names["last"])[1]
+        reader.found["name"] = (1000, key)
 
 
 def _vcf_lists(reader: _Reader) -> tuple[tuple[str, ...], tuple[str, ...]]:
