@@ -329,6 +329,9 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
     )
 
 
+_TABLE_RANK = 1000  # after every frontmatter key (only fields no key gives are filled)
+
+
 def _table_fields(reader: _Reader, body: str, body_line: int) -> None:
     """obsidian-contacts' table rows as fields the frontmatter does not give, each under
     a pseudo-key (`/---contact---/Last chat`) that says where to write it back."""
@@ -347,12 +350,12 @@ def _table_fields(reader: _Reader, body: str, body_line: int) -> None:
             value = ", ".join(tag.lstrip("#") for tag in value.replace(",", " ").split())
         if field not in reader.found and (value or field == "last_contacted"):
             reader.meta[key] = value or None  # an empty `Last chat` is still where touches go
-            reader.found[field] = (len(reader.found) + 1000, key)
+            reader.found[field] = (_TABLE_RANK, key)
     name = " ".join(names[p][0] for p in ("first", "last") if p in names and names[p][0])
     if name and "name" not in reader.found:
         key = TABLE_KEY + "Name"
         reader.meta[key], reader.key_lines[key] = name, names.get("first", names["last"])[1]
-        reader.found["name"] = (1000, key)
+        reader.found["name"] = (_TABLE_RANK, key)
 
 
 def _vcf_lists(reader: _Reader) -> tuple[tuple[str, ...], tuple[str, ...]]:
