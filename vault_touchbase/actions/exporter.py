@@ -75,15 +75,22 @@ def _extra(meta: dict[str, object], name: str) -> object:
     return next((meta[k] for k in EXTRA_KEYS[name] if meta.get(k) not in (None, "")), None)
 
 
+def note_uid(contact: Contact) -> str:
+    """The UID a note is exported under: its own `uid`, else one made from its path (which
+    `vtb rename` and `vtb init` write into the note, so it stays the same from then on)."""
+    from vault_touchbase.features.formats.ics import stable_uid
+
+    return contact.uid or stable_uid("vtb", contact.path)
+
+
 def person_from_note(contact: Contact, meta: dict[str, object], body: str) -> ImportedPerson:
     """One contact as the neutral person the formats write."""
-    from vault_touchbase.features.formats.ics import stable_uid
     from vault_touchbase.features.formats.values import parse_date_text
 
     connected = _extra(meta, "connected_on")
     return ImportedPerson(
         name=contact.name,
-        uid=stable_uid("vtb", contact.path),
+        uid=note_uid(contact),
         aliases=contact.aliases,
         emails=contact.emails,
         phones=contact.phones,
@@ -107,6 +114,10 @@ def person_from_note(contact: Contact, meta: dict[str, object], body: str) -> Im
         spouse=_text(_extra(meta, "spouse")),
         anniversary=_date_text(_extra(meta, "anniversary")),
         vcard=tuple(v for v in _kept(meta.get("vcard")) if v),
+        nearby=contact.nearby,
+        paused=contact.paused,
+        snooze_until=contact.snooze_until,
+        last_contacted=contact.last_contacted,
     )
 
 
@@ -205,7 +216,7 @@ def _ics(vault: Vault, contacts: list[Contact], today: date, months: int) -> tup
         if due is not None and due <= horizon:
             events.append(
                 CalendarEvent(
-                    stable_uid("touch", contact.path),
+                    stable_uid("touch", note_uid(contact)),
                     max(due, today, planned.get(contact.path, today)),
                     f"Touch base: {contact.name} ({channel})",
                     _touch_description(contact, due, today),
@@ -218,7 +229,7 @@ def _ics(vault: Vault, contacts: list[Contact], today: date, months: int) -> tup
             born = f"born {birthday.year}" if birthday.year else ""
             events.append(
                 CalendarEvent(
-                    stable_uid("birthday", contact.path),
+                    stable_uid("birthday", note_uid(contact)),
                     first,
                     f"{contact.name}'s birthday",
                     born,

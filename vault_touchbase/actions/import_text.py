@@ -17,6 +17,7 @@ from vault_touchbase.features.formats.person import (
     ImportedPerson,
     same_value,
 )
+from vault_touchbase.notes.contact_table import TABLE_KEY
 from vault_touchbase.notes.edit_body import add_body_line
 from vault_touchbase.notes.edit_frontmatter import set_scalar
 from vault_touchbase.notes.edit_rows import EditError
@@ -65,6 +66,8 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
         channel=person.channel or None,
         circle=person.circle or None,
         tags=person.tags,
+        nearby=True if person.nearby else None,
+        uid=person.uid,
     )
     text = new_note_text(template, new, today)
     values: list[tuple[str, object]] = [
@@ -82,6 +85,9 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
         ("spouse", person.spouse),
         ("anniversary", _day_value(person.anniversary)),
         ("vcard", list(person.vcard) if person.vcard else None),
+        ("paused", person.paused),
+        ("snooze_until", person.snooze_until),
+        ("last_contacted", person.last_contacted),
     ]
     for key, value in values:
         if value:
@@ -140,6 +146,16 @@ def merge_text(
     for name, key, values in lists:
         if not values:
             continue
+        if key.startswith(TABLE_KEY):  # obsidian-contacts' table: read, never rewritten
+            held: tuple[str, ...] = getattr(contact, name, ())
+            new = [v for v in values if not any(same_value(name, v, c) for c in held)]
+            if new:
+                raise EditError(
+                    f"the note keeps {name} in its contact table (obsidian-contacts), "
+                    f"which vtb does not rewrite; {', '.join(new)} not added",
+                    "add them to the table by hand",
+                )
+            continue
         current = _items(meta.get(key))
         if current is None:
             raise EditError(f"`{key}` is not text or a list of text", f"edit `{key}` by hand")
@@ -162,6 +178,9 @@ def merge_text(
         ("cadence", settings.keys_for("cadence"), person.cadence),
         ("channel", settings.keys_for("channel"), person.channel),
         ("birthday", settings.keys_for("birthday"), person.birthday),
+        ("uid", settings.keys_for("uid"), person.uid),
+        ("snooze_until", settings.keys_for("snooze_until"), person.snooze_until),
+        ("last_contacted", settings.keys_for("last_contacted"), person.last_contacted),
         *(
             (name, EXTRA_KEYS[name], getattr(person, name))
             for name in (
@@ -179,7 +198,7 @@ def merge_text(
         if not scalar:
             continue
         key = key_for(name, keys)
-        if meta.get(key) not in (None, "", []):
+        if meta.get(key) not in (None, "", []) or key.startswith(TABLE_KEY):
             continue
         written = _birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
         if name == "anniversary":

@@ -93,11 +93,14 @@ class _Matcher:
     def __init__(self, contacts: Iterable[Contact], raw: Callable[[Contact], dict[str, object]]):
         self.by_email: dict[str, list[_Target]] = {}
         self.by_name: dict[str, list[_Target]] = {}
+        self.by_uid: dict[str, _Target] = {}  # a note's own `uid`: its card, exported before
         self.raw = raw
         for contact in contacts:
             entry = Entry("skip", ImportedPerson(contact.name), contact.path, contact)
             target = _Target(entry, {e.casefold() for e in contact.emails}, "", contact.birthday)
             self._index(target, [contact.name, *contact.aliases])
+            if contact.uid:
+                self.by_uid.setdefault(contact.uid, target)
 
     def _index(self, target: _Target, names: Iterable[str]) -> None:
         for email in target.emails:
@@ -109,6 +112,8 @@ class _Matcher:
 
     def match(self, person: ImportedPerson) -> tuple[_Target | None, str]:
         """The target, or None and "" (a new person) or a reason to skip (ambiguous)."""
+        if person.uid in self.by_uid:  # vtb's own export, read back: the same note
+            return self.by_uid[person.uid], ""
         found: list[_Target] = []
         for email in person.emails:
             for target in self.by_email.get(email.casefold(), []):

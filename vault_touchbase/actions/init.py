@@ -14,6 +14,7 @@ from vault_touchbase.git.attributes import gitattributes_text, gitignore_text, m
 class InitResult:
     added: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    uids: list[str] = field(default_factory=list)  # notes given a `uid`, in their own commit
 
 
 def _add(root: Path, rel: str, text: str, result: InitResult) -> None:
@@ -64,6 +65,7 @@ def init_vault(root: Path) -> InitResult:
     from vault_touchbase.git.attributes import register_for_vault
 
     result.added += register_for_vault(root, settings)  # .git/config is not cloned
+    _give_uids(root, result)
     return result
 
 
@@ -96,6 +98,43 @@ def _clean_in_git(root: Path, settings: Settings, rel: str, before: bytes) -> bo
 
     repo = open_repo(root, settings.git)
     return None if repo is None else repo.show_head(root / rel) == before
+
+
+def _give_uids(root: Path, result: InitResult) -> None:
+    """Give every contact note without a `uid` the one vtb has exported it under so far
+    (made from its path), so a rename no longer changes it: one commit, listing them."""
+    from vault_touchbase.actions.committing import Committer, Outcome, edit_named
+    from vault_touchbase.actions.exporter import note_uid
+    from vault_touchbase.core.errors import VtbError
+    from vault_touchbase.core.model import Contact
+    from vault_touchbase.notes.edit_frontmatter import set_scalar
+    from vault_touchbase.vault.folder import Vault
+    from vault_touchbase.vault.load import load_vault
+    from vault_touchbase.vault.store import vault_lock
+
+    vault = Vault(root, load_settings(root))
+    with vault_lock(root):
+        missing = [c for c in load_vault(vault).contacts if not c.uid]
+        for contact in missing:
+
+            def give(text: str, contact: Contact = contact) -> str:
+                return set_scalar(text, contact.keys.get("uid", "uid"), note_uid(contact))
+
+            try:
+                if edit_named(vault, contact.path, give):
+                    result.uids.append(contact.path)
+            except VtbError as exc:
+                hint = f" ({exc.hint})" if exc.hint else ""
+                result.notices.append(f"no uid given: {exc.message}{hint}")
+        if not result.uids:
+            return
+        count = len(result.uids)
+        message = f"init: a stable uid for {count} note{'s' * (count != 1)}\n\n" + "\n".join(
+            result.uids
+        )
+        outcome = Outcome()
+        Committer(vault).commit(result.uids, message, {"Vtb-Init": "uid"}, outcome)
+        result.notices += [n for n in outcome.notices if "is not the top of a git" not in n]
 
 
 def _commit_setup(root: Path, files: list[str], result: InitResult) -> None:

@@ -38,6 +38,14 @@ class NewContact:
     tags: tuple[str, ...] = ()
     nearby: bool | None = None
     folder: str = ""  # inside the contacts folder
+    uid: str = ""  # an imported card's UID; a new one is made when empty
+
+
+def new_uid() -> str:
+    """A new note's stable id, `urn:uuid:…` as a vCard 4.0 UID is written."""
+    import uuid
+
+    return f"urn:uuid:{uuid.uuid4()}"
 
 
 def contact_template(vault: Vault) -> str:
@@ -71,6 +79,7 @@ def new_note_text(template: str, person: NewContact, today: date) -> str:
         "nearby": person.nearby,
     }
     values.update({key: value for key, value in scalars.items() if value is not None})
+    values["uid"] = person.uid or new_uid()  # what exports name the person by, for good
     for key, value in values.items():
         text = set_scalar(text, key, value)  # type: ignore[arg-type]
     return text
@@ -143,7 +152,9 @@ def _safe_folder(folder: str) -> str:
 
 def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -> Outcome:
     """Rename a person: `git mv` their note, set `name`, rewrite `[[links]]` to them in
-    other contacts' notes; one commit, so `vtb history` still follows them."""
+    other contacts' notes; one commit, so `vtb history` still follows them. A note
+    without a `uid` is given the one it was exported under so far, so exports keep it."""
+    from vault_touchbase.actions.exporter import note_uid
     from vault_touchbase.core.naming import note_stem
     from vault_touchbase.notes.edit_body import replace_links
     from vault_touchbase.notes.edit_frontmatter import set_scalar
@@ -174,8 +185,13 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
         outcome.notices += before.notices
         outcome.problems += before.problems
         renamed = new_name != contact.name  # else only the file moves (see _check_plain_name)
-        rename = lambda text: set_scalar(text, key, new_name)  # noqa: E731
-        if renamed and edit_named(vault, contact.path, rename):
+        uid_key = contact.keys.get("uid", "uid")
+
+        def rename(text: str) -> str:
+            text = set_scalar(text, key, new_name) if renamed else text
+            return text if contact.uid else set_scalar(text, uid_key, note_uid(contact))
+
+        if edit_named(vault, contact.path, rename):
             outcome.changed.append(contact.path)
         if new_path != old_path:
             if committer.repo is not None and committer.repo.is_tracked(old_path):
@@ -226,10 +242,18 @@ def rename_contact(vault: Vault, today: date, contact: Contact, new_name: str) -
 
 def _check_plain_name(vault: Vault, contact: Contact, key: str, new_name: str) -> None:
     """Refuse to flatten a `name` split into parts (obsidian-contacts' `{first, last}`)."""
+    from vault_touchbase.notes.contact_table import TABLE_KEY
     from vault_touchbase.notes.text import frontmatter_of
 
     if new_name == contact.name:
         return  # the parts were changed by hand: only the file moves
+    if key.startswith(TABLE_KEY):
+        raise NoteError(
+            f"{contact.path}: the name is in the note's contact table (obsidian-contacts), "
+            "which vtb does not rewrite; nothing renamed",
+            f"change it to {new_name!r} in the table, then run `vtb rename` again to "
+            "rename the file and fix links to it",
+        )
     text = vault.path_of(contact.path).read_text(encoding="utf-8-sig")
     value = frontmatter_of(text).get(key)
     if isinstance(value, dict):

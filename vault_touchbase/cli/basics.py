@@ -315,9 +315,11 @@ def init(ctx: click.Context, path: Path | None) -> None:
     result = init_vault(target)
     for rel in result.added:
         click.echo(f"  added {rel}")
+    for rel in result.uids:
+        click.echo(f"  uid added to {rel}")
     for notice in result.notices:
         click.echo(notice)
-    if not result.added:
+    if not result.added and not result.uids:
         click.echo(f"{target} is already a complete vault; nothing changed.")
     else:
         click.echo(f'Vault ready in {target}. Next: `vtb add "Jane Doe"`, then `vtb refresh`.')

@@ -126,6 +126,7 @@ class Contact:
     log: tuple[LogEntry, ...] = ()  # newest first
     followups: tuple[FollowUp, ...] = ()
     summary: str = ""  # the first lines of the body: who they are
+    uid: str = ""  # the note's own stable id (`uid:`), kept through renames and exports
     keys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     """Canonical field → the frontmatter key this note uses for it (for writing back)."""
 
@@ -199,6 +200,7 @@ def contact_to_dict(contact: Contact) -> dict[str, object]:
             for f in contact.followups
         ],
         "summary": contact.summary,
+        "uid": contact.uid,
     }
 
 

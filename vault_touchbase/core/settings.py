@@ -24,14 +24,16 @@ TEMP_SUFFIX = ".vtb-tmp"
 """vtb's temp files are named `.<name>.<random>.vtb-tmp`: hidden, ignored by git and watchers."""
 CHANNELS = ("call", "visit", "email")
 
-# Frontmatter keys other tools use for vtb's fields, in the order they are tried.
+# Frontmatter keys other tools use for vtb's fields, in the order they are tried: obsidian-
+# contacts, contacts-ng, Personal CRM (`prm-*`), a Templater `Name:`, obsidian-vcf-contacts
+# (upper case; its `EMAIL[HOME]`-style keys and `N.GN`/`N.FN` are read in notes/parse.py).
 DIALECT_KEYS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "full_name", "fullname"),
-    "aliases": ("aliases", "alias"),
+    "name": ("name", "Name", "full_name", "fullname", "FN"),
+    "aliases": ("aliases", "alias", "NICKNAME"),
     "email": ("email", "emails", "e-mail", "mail"),
     "phone": ("phone", "phones", "tel", "telephone", "mobile"),
-    "circle": ("circle",),
-    "tags": ("tags", "tag"),
+    "circle": ("circle", "prm-tier"),
+    "tags": ("tags", "tag", "CATEGORIES"),
     "cadence": ("cadence", "prm-cadence", "frequency"),
     "channel": ("channel",),
     "nearby": ("nearby",),
@@ -44,10 +46,11 @@ DIALECT_KEYS: dict[str, tuple[str, ...]] = {
         "last-contacted",
     ),
     "snooze_until": ("snooze_until", "prm-snooze-until", "snooze"),
-    "paused": ("paused",),
+    "paused": ("paused", "prm-paused"),
     "offers": ("offers",),
     "needs": ("needs",),
-    "birthday": ("birthday", "birth_date", "bday"),
+    "birthday": ("birthday", "birth_date", "bday", "prm-birthday", "BDAY"),
+    "uid": ("uid", "UID"),
 }
 
 TEMPLATE_TOML = """\

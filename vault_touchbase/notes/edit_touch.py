@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from vault_touchbase.notes.contact_table import TABLE_KEY, read_table
 from vault_touchbase.notes.edit_followups import add_followup, tick_followup
 from vault_touchbase.notes.edit_frontmatter import set_scalar
 from vault_touchbase.notes.edit_log import add_log_entry
-from vault_touchbase.notes.text import frontmatter_of
+from vault_touchbase.notes.edit_table import set_table_cell
+from vault_touchbase.notes.text import frontmatter_of, linked_date, split_note
 
 
 def date_as_written(text: str, key: str, day: date) -> date | str:
     """`day` as the note writes that key's date now: a quoted `"2026-01-01"` (a string to
-    YAML) stays a quoted string, a plain date stays a date."""
+    YAML) stays a quoted string, a plain date stays a date, and a link to a daily note
+    (contacts-ng's `"[[2026-01-01]]"`) stays a link, quoted as Obsidian needs."""
     old = frontmatter_of(text).get(key)
+    if linked_date(old) is not None:
+        return f"[[{day.isoformat()}]]"
     return day.isoformat() if isinstance(old, str) and old.strip() else day
 
 
@@ -30,6 +35,8 @@ def frontmatter_date(text: str, key: str) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if linked_date(value) is not None:
+        return linked_date(value)
     try:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
@@ -41,12 +48,29 @@ def move_last_contacted(text: str, key: str, day: date) -> str:
 
     Never back: a date already as new or newer is left alone. A missing or
     unreadable value is set. The value keeps how it was written (quoted or
-    not) and only that line changes.
+    not) and only that line changes. A key read from obsidian-contacts' table
+    (`/---contact---/Last chat`) moves that cell.
     """
+    if key.startswith(TABLE_KEY):
+        return _move_table_date(text, key.removeprefix(TABLE_KEY), day)
     current = frontmatter_date(text, key)
     if current is not None and day <= current:
         return text
     return set_scalar(text, key, date_as_written(text, key, day))
+
+
+def _move_table_date(text: str, row: str, day: date) -> str:
+    cell = next(
+        (r.value for r in read_table(split_note(text).body) if r.key.casefold() == row.casefold()),
+        "",
+    )
+    try:
+        current = linked_date(cell) or date.fromisoformat(cell)
+    except ValueError:
+        current = None
+    if current is not None and day <= current:
+        return text
+    return set_table_cell(text, row, day.isoformat())
 
 
 def record_touch(

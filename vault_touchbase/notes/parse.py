@@ -14,11 +14,19 @@ from typing import Any
 from vault_touchbase.core.cadence import LAST_DAY, parse_cadence
 from vault_touchbase.core.model import Birthday, Contact, Problem, Severity, shared_keys
 from vault_touchbase.core.settings import CHANNELS, Settings
+from vault_touchbase.notes.contact_table import (
+    MARK,
+    ROW_FIELDS,
+    TABLE_KEY,
+    read_table,
+    without_table,
+)
 from vault_touchbase.notes.followups import read_followups
 from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.text import (
     NoteSyntaxError,
     decode,
+    linked_date,
     load_yaml,
     split_note,
     top_level_keys,
@@ -104,6 +112,9 @@ class _Reader:
             return value.date()
         if isinstance(value, date):
             return value
+        linked = linked_date(value)  # contacts-ng: "[[2024-03-15]]", a daily note's link
+        if linked is not None:
+            return linked
         try:
             return datetime.fromisoformat(str(value).strip()).date()
         except ValueError:
@@ -124,11 +135,21 @@ def _flatten(items: list[Any]) -> list[Any]:
     return flat
 
 
+_NAME_PARTS = ("prefix", "first", "middle", "last", "suffix")
+# obsidian-vcf-contacts splits the name as vCard's N does; its N.FN is the family name
+_VCF_NAME_PARTS = ("N.PREFIX", "N.GN", "N.MN", "N.FN", "N.SUFFIX")
+# obsidian-vcf-contacts' `EMAIL`, `"EMAIL[HOME]"`, `"TEL[CELL]"`, `"TEL[1:WORK]"`, ...
+_VCF_LIST_KEY = re.compile(r"^(EMAIL|TEL)(?:\[[^\]]*\])?$")
+
+
 def _name(reader: _Reader, settings: Settings, stem: str) -> str:
     key, value = reader.raw("name", settings)
-    if isinstance(value, dict):  # obsidian-contacts: name: {first: Ana, last: Lima}
-        parts = [value.get(k) for k in ("prefix", "first", "middle", "last", "suffix")]
-        name = " ".join(str(p).strip() for p in parts if p)
+    if isinstance(value, dict):  # obsidian-contacts' `name: {first: Ana, last: Lima}`, any case
+        parts = {str(k).strip().lower(): v for k, v in value.items()}
+        name = " ".join(str(parts[k]).strip() for k in _NAME_PARTS if parts.get(k))
+    elif value is None and any(k in reader.meta for k in _VCF_NAME_PARTS):
+        pieces = [reader.meta.get(k) for k in _VCF_NAME_PARTS]
+        name = " ".join(str(p).strip() for p in pieces if p not in (None, ""))
     else:
         name = reader.text(key, value)
     name = " ".join(name.split())  # a newline in a name never reaches the index
@@ -210,6 +231,8 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
             key_lines[key] = key_lines.get(key, line)
     meta = {str(k): v for k, v in meta.items()}
     reader = _Reader(path, meta, key_lines, settings)
+    if MARK in parts.body:
+        _table_fields(reader, parts.body, parts.body_line)
     contact = _build(reader, settings, stem, parts.body, parts.body_line)
     clashes = _sync_clashes(path, key_lines, parts.body, parts.body_line)
     return contact, problems + reader.problems + clashes
@@ -288,12 +311,16 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
     if newest is not None and (last is None or newest > last):
         last = newest
     tags = tuple(t.lstrip("#") for t in reader.texts(*get("tags", settings), split=","))
+    emails = reader.texts(*get("email", settings), split=",")
+    phones = reader.texts(*get("phone", settings))
+    if not emails and not phones:  # obsidian-vcf-contacts: one key per address, by its type
+        emails, phones = _vcf_lists(reader)
     return Contact(
         path=reader.path,
         name=name,
         aliases=reader.texts(*get("aliases", settings)),
-        emails=reader.texts(*get("email", settings), split=","),
-        phones=reader.texts(*get("phone", settings)),
+        emails=emails,
+        phones=phones,
         circle=sys.intern(reader.text(*get("circle", settings)).lower()),  # shared, not copied
         tags=tags,
         cadence=cadence,
@@ -307,8 +334,9 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         birthday=_birthday(reader, *get("birthday", settings)),
         log=tuple(entries),
         followups=tuple(followups),
-        summary=_summary(body),
+        summary=_summary(without_table(body) if MARK in body else body),
         keys=shared_keys(reader.keys),
+        uid=reader.text(*get("uid", settings)),
     )
 
 
@@ -317,6 +345,45 @@ _FIX_YEAR = "fix the year; until then vtb counts as if the date were not there"
 
 def _too_late(day: date) -> str:
     return f"{day} is after {LAST_DAY}, the last date vtb counts from"
+
+
+_TABLE_RANK = 1000  # after every frontmatter key (only fields no key gives are filled)
+
+
+def _table_fields(reader: _Reader, body: str, body_line: int) -> None:
+    """obsidian-contacts' table rows as fields the frontmatter does not give, each under
+    a pseudo-key (`/---contact---/Last chat`) that says where to write it back."""
+    names: dict[str, tuple[str, int]] = {}
+    for row in read_table(body):
+        field = ROW_FIELDS.get(row.key.casefold())
+        if field is None:
+            continue
+        key = TABLE_KEY + row.key
+        reader.key_lines[key] = body_line + row.index
+        if field in ("first", "last"):
+            names.setdefault(field, (row.value, body_line + row.index))
+            continue
+        value = row.value
+        if field == "tags":  # `#contacts #family`
+            value = ", ".join(tag.lstrip("#") for tag in value.replace(",", " ").split())
+        if field not in reader.found and (value or field == "last_contacted"):
+            reader.meta[key] = value or None  # an empty `Last chat` is still where touches go
+            reader.found[field] = (_TABLE_RANK, key)
+    name = " ".join(names[p][0] for p in ("first", "last") if p in names and names[p][0])
+    if name and "name" not in reader.found:
+        key = TABLE_KEY + "Name"
+        reader.meta[key], reader.key_lines[key] = name, names.get("first", names["last"])[1]
+        reader.found["name"] = (_TABLE_RANK, key)
+
+
+def _vcf_lists(reader: _Reader) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """obsidian-vcf-contacts' e-mail addresses and phones: `"EMAIL[HOME]"`, `"TEL[CELL]"`..."""
+    found: dict[str, list[str]] = {"EMAIL": [], "TEL": []}
+    for key, value in reader.meta.items():
+        match = _VCF_LIST_KEY.match(key)
+        if match and value not in (None, ""):
+            found[match.group(1)].extend(reader.texts(key, value))
+    return tuple(found["EMAIL"]), tuple(found["TEL"])
 
 
 def _yaml_problem(path: str, first_line: int, exc: Exception) -> Problem:

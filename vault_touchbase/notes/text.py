@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
 BOM = "\ufeff"
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -137,3 +138,29 @@ def frontmatter_of(text: str) -> dict[str, object]:
     except NotProperties:
         return {}
     return {str(key): value for key, value in meta.items()}
+
+
+# contacts-ng's `last_contact: "[[2024-03-15]]"`: a link to a daily note (maybe in a
+# folder, maybe with `|alias` or `#heading`) names that day
+_DATE_LINK = re.compile(r"^\[\[(?:[^\]|#]*/)?(\d{4}-\d{2}-\d{2})(?:[|#][^\]]*)?\]\]$")
+
+
+def linked_date(value: object) -> date | None:
+    """The day a link to a daily note names: `"[[2024-03-15]]"` quoted (a string to YAML)
+    or unquoted (a list in a list, as YAML reads it); None for anything else."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        inner = value[0]
+        if len(inner) != 1:
+            return None
+        if isinstance(inner[0], date) and not isinstance(inner[0], datetime):
+            return inner[0]
+        value = f"[[{inner[0]}]]"
+    if not isinstance(value, str) or "[[" not in value:
+        return None
+    match = _DATE_LINK.match(value.strip())
+    if match is None:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        return None

@@ -24,8 +24,20 @@ def normalize(text: str) -> str:
     return " ".join(plain.casefold().split())
 
 
+def _without_leading_symbols(text: str) -> str:
+    """`👤 Ada Lovelace` → `Ada Lovelace`: a file name's leading emoji (with its joiners,
+    variation selectors and skin tones) is no part of the name it is matched by."""
+    start = 0
+    while start < len(text) and unicodedata.category(text[start])[0] in "SZCM":  # So, Zs, Cf...
+        start += 1
+    return text[start:] if start < len(text) else text
+
+
 def _names(contact: Contact) -> list[str]:
-    return [normalize(n) for n in (contact.name, contact.stem, *contact.aliases) if n.strip()]
+    stem = contact.stem
+    bare = stem if stem.isascii() else _without_leading_symbols(stem)
+    names = (contact.name, stem, *((bare,) if bare != stem else ()), *contact.aliases)
+    return [normalize(n) for n in names if n.strip()]
 
 
 def _may_hold(contact: Contact, word: str) -> bool:

@@ -115,6 +115,10 @@ class PersonBuilder:
             spouse=self._first("spouse"),
             anniversary=self._anniversary(notes),
             vcard=tuple(v.strip() for v in self._get("vcard")),
+            nearby=self._flag("nearby"),
+            paused=self._flag("paused"),
+            snooze_until=self._day("snooze_until", notes),
+            last_contacted=self._day("last_contacted", notes),
         )
         lines = [
             clean(line)
@@ -197,6 +201,10 @@ class PersonBuilder:
             self.problem("warning", f"{label} {raw!r} is not a date; kept as a note")
             notes.append(f"{label}: {raw}")
         return found
+
+    def _flag(self, name: str) -> bool:
+        """vtb's own yes-or-no fields (`X-VTB-PAUSED:true`)."""
+        return self._first(name).lower() in ("true", "yes", "1")
 
     def _address(self) -> str:
         for value in self._get("address"):

@@ -41,6 +41,10 @@ SCALAR_FIELDS = (
     "source",
     "spouse",
     "anniversary",
+    "nearby",
+    "paused",
+    "snooze_until",
+    "last_contacted",
 )
 
 PLACEHOLDER = "How we met, what matters to them."  # the body line of vtb's built-in template
@@ -71,7 +75,9 @@ class ImportedPerson:
 
     `where` says where the record is ("card 3", "row 5", "paragraph 12") and
     `line` the file line it starts on (the paragraph number in a Word document).
-    `uid` (a vCard UID) only tells records of one file apart; it is not stored.
+    `uid` (a vCard UID) tells records of one file apart and is kept as the new note's
+    `uid`. `nearby`, `paused`, `snooze_until` and `last_contacted` are vtb's own
+    fields, carried through a vCard export by `X-VTB-*` properties.
     """
 
     name: str
@@ -99,6 +105,10 @@ class ImportedPerson:
     spouse: str = ""
     anniversary: str = ""  # `2011-09-03`, or `09-03` without a year
     vcard: tuple[str, ...] = ()  # a vCard's properties vtb has no field for, verbatim
+    nearby: bool = False
+    paused: bool = False
+    snooze_until: date | None = None
+    last_contacted: date | None = None
 
     def merged(self, other: ImportedPerson) -> ImportedPerson:
         """This person with `other`'s values added: lists united, empty scalars filled."""
@@ -130,10 +140,13 @@ class ImportedPerson:
             "connected_on",
             "spouse",
             "anniversary",
+            "snooze_until",
+            "last_contacted",
         ):
             value = getattr(self, name)
             if value:
                 parts.append(f"{name.replace('_', ' ')} {value}")
+        parts += [name for name in ("nearby", "paused") if getattr(self, name)]
         for name in ("websites", "tags", "offers", "needs", "vcard"):
             items = getattr(self, name)
             if items:

@@ -226,6 +226,10 @@ def _property(
         "X-VTB-CHANNEL": "channel",
         "X-VTB-SOURCE": "source",
         "X-VTB-CONNECTED-ON": "connected_on",
+        "X-VTB-NEARBY": "nearby",
+        "X-VTB-PAUSED": "paused",
+        "X-VTB-SNOOZE-UNTIL": "snooze_until",
+        "X-VTB-LAST-CONTACTED": "last_contacted",
     }
     if name == "TEL":
         builder.add("phone", Whole(phone_of(_text(line))))
@@ -416,6 +420,12 @@ def _vtb_fields(card: Any, person: ImportedPerson) -> None:
         "x-vtb-channel": person.channel,
         "x-vtb-source": person.source,
         "x-vtb-connected-on": person.connected_on.isoformat() if person.connected_on else "",
+        "x-vtb-nearby": "true" if person.nearby else "",
+        "x-vtb-paused": "true" if person.paused else "",
+        "x-vtb-snooze-until": person.snooze_until.isoformat() if person.snooze_until else "",
+        "x-vtb-last-contacted": (
+            person.last_contacted.isoformat() if person.last_contacted else ""
+        ),
     }
     for name, value in scalars.items():
         if value:
