@@ -29,6 +29,7 @@ EXPECTED = {
     "bad log date.md": (5, "error", "2026-02-30 is not a real date"),
     "outside.md": (1, "error", "link leads outside the vault"),
     "huge.md": (1, "error", "over the 10 MB limit"),
+    "alias bomb.md": (8, "error", "aliases expand this value to more than 10,000"),
 }
 
 
@@ -74,7 +75,7 @@ def test_the_rest_still_load(broken_vault: Path) -> None:
         "Dupe Keys",
         "Bad Log",
     } <= names
-    assert not names & {"Bad Yaml", "Unclosed", "Tagged", "Huge", "Secret"}
+    assert not names & {"Bad Yaml", "Unclosed", "Tagged", "Huge", "Secret", "Alias Bomb"}
     dupe = next(c for c in loaded.contacts if c.name == "Dupe Keys")
     assert dupe.emails == ("two@example.com",)
     bad_log = next(c for c in loaded.contacts if c.name == "Bad Log")
