@@ -4,6 +4,7 @@ rest of the vault works, and vtb never writes through a link (docs/safety.md).""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,35 @@ def test_a_contacts_folder_linked_inside_the_vault_names_the_real_folder(
     result = Vtb(example_copy)("due")
     assert result.exit_code == 1
     assert 'contacts = "People"' in result.output
+
+
+def test_a_file_name_that_is_not_utf8_is_a_problem(example_repo: Path) -> None:
+    bad = os.fsencode(example_repo / "contacts") + b"/\xff.md"
+    with open(bad, "wb") as handle:
+        handle.write(b"---\nname: Bad Bytes\n---\n## Log\n")
+    os.mkdir(os.fsencode(example_repo / "contacts") + b"/\xfe folder")
+    found = problems_of(example_repo)
+    assert found["contacts/\\xff.md"] == "file name is not UTF-8; not read (rename it)"
+    assert found["contacts/\\xfe folder"].startswith("folder name is not UTF-8")
+    vtb = Vtb(example_repo)
+    for args in (["refresh"], ["export", "json"], ["log", "jane", *CALL]):
+        result = vtb(*args)
+        assert result.exit_code == 0, (args, result.output)
+    assert "contacts/\\xff.md:1: error: file name is not UTF-8" in vtb("check").output
+    assert "Bad Bytes" not in vtb("due", "--all").output
+
+
+def test_a_committed_touch_never_ends_as_a_failure(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vault_touchbase.actions.refresh as refresh
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(refresh, "refresh", broken)
+    before = git(example_repo, "rev-list", "--count", "HEAD")
+    result = Vtb(example_repo)("log", "jane", *CALL)
+    assert result.exit_code == 0, result.output
+    assert "Touch Base.md not updated: unexpected UnicodeEncodeError" in result.output
+    assert int(git(example_repo, "rev-list", "--count", "HEAD")) == int(before) + 1
