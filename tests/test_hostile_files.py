@@ -5,6 +5,7 @@ rest of the vault works, and vtb never writes through a link (docs/safety.md).""
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,37 @@ def test_a_committed_touch_never_ends_as_a_failure(
     assert result.exit_code == 0, result.output
     assert "Touch Base.md not updated: unexpected UnicodeEncodeError" in result.output
     assert int(git(example_repo, "rev-list", "--count", "HEAD")) == int(before) + 1
+
+
+def test_nfc_and_nfd_twins_are_reported_and_each_reached_by_its_path(example_repo: Path) -> None:
+    contacts = example_repo / "contacts"
+    nfc, nfd = unicodedata.normalize("NFC", "Zoë Twin"), unicodedata.normalize("NFD", "Zoë Twin")
+    assert nfc != nfd
+    for name, email in ((nfc, "nfc@example.com"), (nfd, "nfd@example.com")):
+        (contacts / f"{name}.md").write_text(f"---\nemail: {email}\n---\n## Log\n")
+    found = problems_of(example_repo)
+    assert "this name is NFC" in found[f"contacts/{nfc}.md"]
+    assert "not NFC (NFD)" in found[f"contacts/{nfd}.md"]
+    assert "differ only in Unicode normalization" in found[f"contacts/{nfd}.md"]
+    vtb = Vtb(example_repo)
+    assert vtb("log", "zoe twin", *CALL).exit_code == 1  # two people: the choices are listed
+    for name in (nfc, nfd):
+        for query in (f"contacts/{name}.md", f"{name}.md", f"contacts/{name}"):
+            from vault_touchbase.vault.lookup import find_contact
+
+            loaded = load_vault(open_vault(example_repo), use_cache=False)
+            assert find_contact(loaded.contacts, query).path == f"contacts/{name}.md"
+        result = vtb("log", f"contacts/{name}.md", *CALL)
+        assert result.exit_code == 0, result.output
+        assert "2026-11-26 call: caught up" in (contacts / f"{name}.md").read_text()
+    assert "differ only in Unicode" in vtb("check").output
+
+
+def test_a_name_matches_across_normal_forms(example_copy: Path) -> None:
+    from vault_touchbase.vault.lookup import find_contact
+
+    loaded = load_vault(open_vault(example_copy), use_cache=False)
+    for form in ("NFC", "NFD"):
+        assert find_contact(loaded.contacts, unicodedata.normalize(form, "José")).name == (
+            "José Müller"
+        )
