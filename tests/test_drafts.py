@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from conftest import Vtb, git
+from conftest import FIXTURES, Vtb, git
 
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact, LogEntry
@@ -237,11 +237,8 @@ def test_an_encoded_word_in_a_name_or_subject_cannot_inject_a_header() -> None:
 
 
 def test_an_imported_vcard_name_cannot_inject_a_header(vtb: Vtb, tmp_path: Path) -> None:
-    card = tmp_path / "m.vcf"
-    card.write_text(
-        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:" + EVIL_NAME + "\r\n"
-        "EMAIL:mallory@example.com\r\nEND:VCARD\r\n"
-    )
+    card = FIXTURES / "hostile" / "mallory.vcf"  # FN carries an RFC 2047 word with CR LF
+    assert EVIL_NAME in card.read_text()
     assert vtb("import", str(card)).exit_code == 0
     target = tmp_path / "m.eml"
     result = vtb("draft", "mallory", "--eml", str(target))
