@@ -247,3 +247,14 @@ def test_dates_and_scalars_keep_their_types() -> None:
     data = load_yaml("d: 2026-10-12\nn: 5\nb: yes\ns: '5'")
     assert data == {"d": datetime.date(2026, 10, 12), "n": 5, "b": True, "s": "5"}
     assert type(data["n"]) is int and type(data["b"]) is bool  # type: ignore[index]
+
+
+def test_the_merge_driver_refuses_an_alias_bomb_at_once() -> None:
+    from vault_touchbase.features.merge import MergeError
+    from vault_touchbase.features.merge.note import merge_note
+
+    base = "---\nname: B\n---\n## Log\n"
+    theirs = "---\nname: B\n" + bomb(12) + "\n---\n## Log\n- 2026-10-01 call: x\n"
+    ours = "---\nname: B\nemail: b@example.com\n---\n## Log\n"
+    with pytest.raises(MergeError, match="more than 10,000"):  # then a textual merge
+        merge_note(base, ours, theirs)
