@@ -16,7 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vault_touchbase.notes.text import split_note
-from vault_touchbase.notes.yaml_loader import AliasExpansionError, check_expansion, load_yaml
+from vault_touchbase.notes.yaml_loader import (
+    MAX_EXPANDED_NODES,
+    AliasExpansionError,
+    check_expansion,
+    load_yaml,
+)
 
 EXAMPLE = Path(__file__).parent.parent / "example-vault"
 
@@ -258,3 +263,22 @@ def test_the_merge_driver_refuses_an_alias_bomb_at_once() -> None:
     ours = "---\nname: B\nemail: b@example.com\n---\n## Log\n"
     with pytest.raises(MergeError, match="more than 10,000"):  # then a textual merge
         merge_note(base, ours, theirs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=8))
+def test_nested_anchors_load_exactly_when_their_expansion_is_under_the_bound(
+    fanouts: list[int],
+) -> None:
+    lines = ["k0: &a0 x"]
+    sizes = [1]  # nodes of each value `a0`, `a1`, ... with its aliases expanded
+    for n, fanout in enumerate(fanouts, start=1):
+        lines.append(f"k{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * fanout) + "]")
+        sizes.append(1 + fanout * sizes[-1])
+    text = "\n".join(lines)
+    total = 1 + len(sizes) + sum(sizes)  # the mapping, its keys, its values expanded
+    if total > MAX_EXPANDED_NODES:
+        with pytest.raises(AliasExpansionError):
+            load_yaml(text)
+    else:
+        assert_same(text)
