@@ -246,3 +246,15 @@ def test_an_imported_vcard_name_cannot_inject_a_header(vtb: Vtb, tmp_path: Path)
     message = email.message_from_bytes(target.read_bytes(), policy=email.policy.default)
     assert message.get_all("Bcc") is None
     assert [a.addr_spec for a in message["To"].addresses] == ["mallory@example.com"]
+
+
+def test_an_encoded_word_in_an_address_is_no_usable_address() -> None:
+    word = "=?utf-8?q?=0D=0ABcc=3A_x=40y.example?=@evil.example"
+    contact = Contact("c/M.md", "M", emails=(word, "m@example.org"))
+    from vault_touchbase.features.drafts.draft import addresses
+
+    good, warnings = addresses(contact)
+    assert good == ("m@example.org",) and "not a usable email address" in warnings[0]
+    draft = Draft(contact, good, "s", "b", f"Me <{word}>", (), True)
+    message = email.message_from_bytes(eml_bytes(draft), policy=email.policy.default)
+    assert message.get_all("Bcc") is None and message["From"] is None

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from vault_touchbase.vault.folder import Vault
 
 PLACEHOLDER = "[add something personal]"
-ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\]+$")
+# An address with `=?` (an RFC 2047 encoded word, which `email` may decode into a line
+# break) is not usable either.
+ADDRESS = re.compile(
+    r"^(?!.*=\?)[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\]+$"
+)
 
 
 @dataclass(frozen=True)

@@ -48,15 +48,24 @@ def eml_bytes(draft: Draft) -> bytes:
     """The `.eml` file's bytes (CRLF line ends, as RFC 5322 has them), checked: read
     back, it has exactly the headers vtb set (VtbError otherwise, nothing written)."""
     from email import message_from_bytes
+    from email.errors import MessageError
     from email.policy import SMTP, default
 
     policy = SMTP
     if hasattr(SMTP, "verify_generated_headers"):  # Python 3.12.5+, 3.13, backports
         policy = SMTP.clone(verify_generated_headers=True)
-    message = to_message(draft)
-    data = bytes(message.as_bytes(policy=policy))
-    read = message_from_bytes(data, policy=default)
-    if [key.lower() for key in read] != [key.lower() for key in message]:
+    try:
+        message = to_message(draft)
+        data = bytes(message.as_bytes(policy=policy))
+        read = message_from_bytes(data, policy=default)
+        same = [key.lower() for key in read] == [key.lower() for key in message]
+    except (MessageError, ValueError) as exc:  # `email` refusing a header it would mangle
+        raise VtbError(
+            f"the draft for {one_line(draft.contact.name)!r} cannot be written as an"
+            f" email: {exc}; nothing was written",
+            "check the person's name and addresses, and the `from` of templates/email.md",
+        ) from None
+    if not same:
         raise VtbError(
             f"the draft for {one_line(draft.contact.name)!r} would carry headers vtb did not "
             f"set ({', '.join(read.keys())}); nothing was written",
