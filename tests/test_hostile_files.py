@@ -162,3 +162,20 @@ def test_a_name_matches_across_normal_forms(example_copy: Path) -> None:
         assert find_contact(loaded.contacts, unicodedata.normalize(form, "José")).name == (
             "José Müller"
         )
+
+
+def test_the_watchers_autocommit_never_reads_or_commits_a_link(example_repo: Path) -> None:
+    from datetime import date
+
+    from vault_touchbase.actions.autocommit import commit_note_changes
+
+    contacts = example_repo / "contacts"
+    (contacts / "janelink.md").symlink_to("Jane Doe.md")
+    (contacts / "loop1.md").symlink_to("loop2.md")
+    (contacts / "loop2.md").symlink_to("loop1.md")
+    vault = open_vault(example_repo)
+    before = git(example_repo, "rev-parse", "HEAD")
+    for rel in ("contacts/janelink.md", "contacts/loop1.md"):
+        outcome = commit_note_changes(vault, date(2026, 11, 26), rel, "all")
+        assert not outcome.commits and not outcome.changed
+    assert git(example_repo, "rev-parse", "HEAD") == before
