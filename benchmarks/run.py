@@ -418,7 +418,8 @@ def report(rows: list[Row], targets: list[Target], info: dict[str, str], markdow
     lines = []
     if markdown:
         lines += [
-            "| measurement | median | fastest | ÷ baseline (interleaved) | peak memory | load (1 min) |",
+            "| measurement | median | fastest | ÷ baseline (interleaved) | peak memory "
+            "| load (1 min) |",
             "|---|---:|---:|---:|---:|---:|",
         ]
     for row in rows:

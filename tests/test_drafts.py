@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from conftest import Vtb, git
+from conftest import FIXTURES, Vtb, git
 
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact, LogEntry
@@ -211,3 +211,50 @@ def test_second_person() -> None:
     )
     assert second_person("introduced her to [[Walter Kim]]", lea) == "introduced you to Walter Kim"
     assert second_person("send Léa the article (news: x)", lea) == "send you the article"
+
+
+EVIL_NAME = "Mallory =?utf-8?q?=0D=0ABcc=3A_spy=40evil.example?="
+
+
+def test_an_encoded_word_in_a_name_or_subject_cannot_inject_a_header() -> None:
+    # CPython's email (before 3.12.5) decodes an RFC 2047 word back into CR LF when it
+    # folds the header: CVE-2024-6923. Checked on Python 3.11.7.
+    mallory = Contact("c/Mallory.md", EVIL_NAME, emails=("mallory@example.com",))
+    template = parse_template("---\nsubject: 'Hi {{ name }}'\n---\nHi {{ name }}\n")
+    subject, body = render_template(template, {"name": EVIL_NAME})
+    sender = "=?utf-8?q?Me=0D=0ABcc=3A_y=40evil.example?= <me@example.com>"
+    draft = Draft(mallory, ("mallory@example.com",), subject, body, sender, (), True)
+    data = eml_bytes(draft)
+    headers = data.split(b"\r\n\r\n", 1)[0].decode()
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert message.get_all("Bcc") is None
+    assert [k.lower() for k in message][:4] == ["to", "from", "subject", "x-unsent"]
+    assert "\nBcc" not in headers and "\rBcc" not in headers
+    assert message["To"].addresses[0].display_name == (
+        "Mallory = ?utf-8?q?=0D=0ABcc=3A_spy=40evil.example?="
+    )
+    assert message["Subject"] == "Hi Mallory = ?utf-8?q?=0D=0ABcc=3A_spy=40evil.example?="
+
+
+def test_an_imported_vcard_name_cannot_inject_a_header(vtb: Vtb, tmp_path: Path) -> None:
+    card = FIXTURES / "hostile" / "mallory.vcf"  # FN carries an RFC 2047 word with CR LF
+    assert EVIL_NAME in card.read_text()
+    assert vtb("import", str(card)).exit_code == 0
+    target = tmp_path / "m.eml"
+    result = vtb("draft", "mallory", "--eml", str(target))
+    assert result.exit_code == 0, result.output
+    message = email.message_from_bytes(target.read_bytes(), policy=email.policy.default)
+    assert message.get_all("Bcc") is None
+    assert [a.addr_spec for a in message["To"].addresses] == ["mallory@example.com"]
+
+
+def test_an_encoded_word_in_an_address_is_no_usable_address() -> None:
+    word = "=?utf-8?q?=0D=0ABcc=3A_x=40y.example?=@evil.example"
+    contact = Contact("c/M.md", "M", emails=(word, "m@example.org"))
+    from vault_touchbase.features.drafts.draft import addresses
+
+    good, warnings = addresses(contact)
+    assert good == ("m@example.org",) and "not a usable email address" in warnings[0]
+    draft = Draft(contact, good, "s", "b", f"Me <{word}>", (), True)
+    message = email.message_from_bytes(eml_bytes(draft), policy=email.policy.default)
+    assert message.get_all("Bcc") is None and message["From"] is None

@@ -16,7 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vault_touchbase.notes.text import split_note
-from vault_touchbase.notes.yaml_loader import load_yaml
+from vault_touchbase.notes.yaml_loader import (
+    MAX_EXPANDED_NODES,
+    AliasExpansionError,
+    check_expansion,
+    load_yaml,
+)
 
 EXAMPLE = Path(__file__).parent.parent / "example-vault"
 
@@ -205,14 +210,75 @@ def test_an_alias_is_the_same_object_as_its_anchor() -> None:
     assert data["a"] is data["b"]  # type: ignore[index]
 
 
-def test_an_alias_bomb_is_not_expanded() -> None:
+def bomb(levels: int) -> str:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 12)]
-    data = load_yaml("\n".join(lines))  # 9**12 items if expanded: this would never end
-    assert data["a11"][0] is data["a10"]  # type: ignore[index]
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, levels)]
+    return "\n".join(lines)
+
+
+def test_an_alias_bomb_is_refused_with_its_line() -> None:
+    text = bomb(12)  # 9**12 items if expanded: building or walking it would never end
+    with pytest.raises(yaml.YAMLError) as caught:
+        load_yaml(text)
+    assert isinstance(caught.value, AliasExpansionError)
+    assert caught.value.problem_mark.line == 4  # type: ignore[union-attr]  # a4: 9**5 items
+    assert "more than 10,000" in str(caught.value)
+
+
+def test_aliases_under_the_bound_load_as_csafeloader_does() -> None:
+    text = bomb(4)  # 9**4 = 6,561 leaves: under the bound
+    assert_same(text)
+    assert len(load_yaml(text)["a3"][0][0]) == 9  # type: ignore[index]
+
+
+def test_the_bound_counts_each_node_once_and_cycles_as_one() -> None:
+    check_expansion(yaml.compose("a: &r [*r, *r]\nb: *r"), limit=10)  # a cycle: no expansion
+    with pytest.raises(AliasExpansionError):
+        check_expansion(yaml.compose("a: &r [1, 2, 3]\nb: [*r, *r, *r]"), limit=10)
+
+
+def test_an_alias_bomb_note_is_a_problem_at_its_line() -> None:
+    from vault_touchbase.core.settings import Settings
+    from vault_touchbase.notes.parse import parse_note
+
+    data = ("---\nname: Bomb\n" + bomb(12) + "\n---\n# Bomb\n").encode()
+    contact, problems = parse_note("contacts/Bomb.md", data, Settings())
+    assert contact is None
+    assert [(p.line, p.severity) for p in problems] == [(7, "error")]
+    assert "frontmatter refused" in problems[0].message and "&" in problems[0].hint
 
 
 def test_dates_and_scalars_keep_their_types() -> None:
     data = load_yaml("d: 2026-10-12\nn: 5\nb: yes\ns: '5'")
     assert data == {"d": datetime.date(2026, 10, 12), "n": 5, "b": True, "s": "5"}
     assert type(data["n"]) is int and type(data["b"]) is bool  # type: ignore[index]
+
+
+def test_the_merge_driver_refuses_an_alias_bomb_at_once() -> None:
+    from vault_touchbase.features.merge import MergeError
+    from vault_touchbase.features.merge.note import merge_note
+
+    base = "---\nname: B\n---\n## Log\n"
+    theirs = "---\nname: B\n" + bomb(12) + "\n---\n## Log\n- 2026-10-01 call: x\n"
+    ours = "---\nname: B\nemail: b@example.com\n---\n## Log\n"
+    with pytest.raises(MergeError, match="more than 10,000"):  # then a textual merge
+        merge_note(base, ours, theirs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=8))
+def test_nested_anchors_load_exactly_when_their_expansion_is_under_the_bound(
+    fanouts: list[int],
+) -> None:
+    lines = ["k0: &a0 x"]
+    sizes = [1]  # nodes of each value `a0`, `a1`, ... with its aliases expanded
+    for n, fanout in enumerate(fanouts, start=1):
+        lines.append(f"k{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * fanout) + "]")
+        sizes.append(1 + fanout * sizes[-1])
+    text = "\n".join(lines)
+    total = 1 + len(sizes) + sum(sizes)  # the mapping, its keys, its values expanded
+    if total > MAX_EXPANDED_NODES:
+        with pytest.raises(AliasExpansionError):
+            load_yaml(text)
+    else:
+        assert_same(text)

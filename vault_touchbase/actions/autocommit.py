@@ -17,7 +17,7 @@ from vault_touchbase.actions.committing import Committer, Outcome, edit_note
 from vault_touchbase.core.errors import NoteError
 from vault_touchbase.core.model import Contact, LogEntry
 from vault_touchbase.vault.folder import Vault
-from vault_touchbase.vault.listing import is_contact_note
+from vault_touchbase.vault.listing import is_contact_note, through_link
 
 if TYPE_CHECKING:
     from vault_touchbase.git.repo import GitRepo
@@ -99,8 +99,9 @@ def commit_note_changes(
       renames by moving the file) is judged against that note, and both paths
       go into its commit (`rename: OLD → NEW` when there is no touch), so a
       rename is never a touch and HEAD never holds the person twice.
-    - No repository, a rebase or merge in progress (a notice), or a note vtb
-      cannot read (a problem): nothing is written or committed. No git
+    - No repository, a rebase or merge in progress (a notice), a note vtb
+      cannot read (a problem), or a path through a link: nothing is written or
+      committed. No git
       identity, or `.git/index.lock` held: GitError, nothing written.
 
     Runs under the vault lock. The caller brings the index up to date.
@@ -110,7 +111,7 @@ def commit_note_changes(
 
     check_policy(policy)
     outcome = Outcome()
-    if policy == "off":
+    if policy == "off" or through_link(vault, rel):  # a link is never read (the load says so)
         return outcome
     with vault_lock(vault.root):
         committer = committer or Committer(vault)

@@ -60,9 +60,15 @@ def edit_note(vault: Vault, rel: str, change: Callable[[str], str]) -> bool:
     """
     from vault_touchbase.notes.parse import parse_note
     from vault_touchbase.notes.text import NoteSyntaxError, decode
+    from vault_touchbase.vault.listing import through_link
     from vault_touchbase.vault.store import ChangedOnDisk, read_snapshot, replace_if_unchanged
 
     path = vault.path_of(rel)
+    if through_link(vault, rel):  # the listing never gives one: a last guard for every write
+        raise NoteError(
+            f"{rel} is reached through a link; vtb never writes through links, so nothing changed",
+            "keep the note itself in the contacts folder instead of a link to it",
+        )
     for attempt in range(EDIT_ATTEMPTS):
         try:
             snap = read_snapshot(path)

@@ -106,6 +106,7 @@ def index_input(
 def write_index(vault: Vault, text: str) -> bool:
     """Write the index note only when its bytes change. Refuses to overwrite a
     note of the user's that vtb did not make. Returns True when written."""
+    from vault_touchbase.vault.listing import through_link
     from vault_touchbase.vault.store import atomic_write, cause_of
 
     path = vault.index_path
@@ -120,6 +121,12 @@ def write_index(vault: Vault, text: str) -> bool:
         raise VtbError(
             f"{vault.settings.index} exists and was not made by vtb; it is left as it is",
             'rename that note, or set `index = "..."` in vtb.toml to another name',
+        )
+    if through_link(vault, vault.settings.index):
+        raise VtbError(
+            f"{vault.settings.index} is reached through a link; vtb never writes through"
+            " links, so the index note was not written",
+            'replace the link with the note itself, or set `index = "..."` in vtb.toml',
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -52,13 +52,21 @@ def update_index(
     `loaded`: the vault as loaded before the action, under the lock still held (see
     `loaded_and_locked`); the notes in `outcome.changed` are read again, nothing else.
     """
-    if loaded is not None:
-        loaded = reload_notes(vault, loaded, outcome.changed)
     try:
+        if loaded is not None:
+            loaded = reload_notes(vault, loaded, outcome.changed)
         after = refresh(vault, today, committer=committer, loaded=loaded).outcome
     except VtbError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""
         outcome.notices.append(f"{vault.settings.index} not updated: {exc.message}{hint}")
+        return
+    except Exception as exc:  # noqa: BLE001 - the touch is written and committed: a
+        # failure now must not read as "nothing done", which a retry would log twice
+        outcome.notices.append(
+            f"{vault.settings.index} not updated: unexpected {type(exc).__name__}: {exc}"
+            " (the change itself is done; run `vtb refresh`, and `vtb --debug refresh`"
+            " to report it)"
+        )
         return
     after.notices[:0] = after.done
     after.done = []

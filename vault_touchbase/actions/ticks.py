@@ -17,7 +17,7 @@ from vault_touchbase.index.render import is_generated
 from vault_touchbase.index.ticks import Tick, read_ticks, ticked_task_text
 from vault_touchbase.notes.log import TICK_TEXT
 from vault_touchbase.vault.folder import Vault
-from vault_touchbase.vault.listing import is_contact_note, leads_outside, read_note
+from vault_touchbase.vault.listing import is_contact_note, read_note, through_link
 
 
 def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outcome, list[Problem]]:
@@ -41,7 +41,7 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outc
     for tick in ticks:
         path = vault.path_of(tick.path)
         # never into the user's other notes (`[[Meetings]]`, `[[contacts/../Now]]`)
-        contact_note = is_contact_note(vault, tick.path) and not leads_outside(vault, path)
+        contact_note = is_contact_note(vault, tick.path) and not through_link(vault, tick.path)
         if not path.is_file() or not contact_note:
             what = "is not a contact note" if path.is_file() else "does not exist"
             problems.append(

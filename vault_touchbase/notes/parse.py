@@ -400,6 +400,14 @@ def _yaml_problem(path: str, first_line: int, exc: Exception) -> Problem:
             f"unsafe YAML tag {tag} (vtb reads YAML safely)",
             "remove the tag",
         )
+    if type(exc).__name__ == "AliasExpansionError":  # yaml_loader's bound on aliases
+        return Problem(
+            path,
+            line,
+            "error",
+            f"frontmatter refused: {problem}",
+            "write the values out instead of repeating anchors (&) through aliases (*)",
+        )
     return Problem(
         path, line, "error", f"bad YAML in frontmatter: {problem}", "fix the property syntax"
     )

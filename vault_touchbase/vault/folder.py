@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,4 +73,30 @@ def open_vault(root: Path, parse_workers: int = 1) -> Vault:
             f"the contacts folder {vault.settings.contacts!r} does not exist in {root}",
             f'create it, or set `contacts = "..."` in {CONFIG_NAME} to your notes\' folder',
         )
+    _refuse_linked_contacts(vault)
     return vault
+
+
+def _refuse_linked_contacts(vault: Vault) -> None:
+    """A contacts folder reached through a link is refused: vtb would write through it,
+    maybe outside the vault, and git would not see the notes where vtb does."""
+    real_root = os.path.realpath(vault.root)
+    wanted = os.path.normpath(os.path.join(real_root, vault.settings.contacts))
+    real = os.path.realpath(wanted)
+    if real == wanted:
+        return
+    name = vault.settings.contacts
+    if os.path.commonpath([real_root, real]) == real_root:
+        inside = Path(os.path.relpath(real, real_root)).as_posix()
+        raise VtbError(
+            f"the contacts folder {name!r} is a link to {inside!r} in the vault;"
+            " vtb never reads or writes notes through a link",
+            f'set `contacts = "{inside}"` in {CONFIG_NAME} (the real folder)',
+        )
+    raise VtbError(
+        f"the contacts folder {name!r} is a link to {real}, outside the vault;"
+        " vtb never writes outside the vault through a link",
+        f"put the folder itself in the vault in place of the link (`contacts` in"
+        f" {CONFIG_NAME} names a real folder inside the vault), or keep the notes at"
+        f" {real} and make that folder's own vault (`vtb init {real}`)",
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
+import stat
 from collections.abc import Iterator
 from operator import attrgetter
 from pathlib import Path
@@ -21,7 +23,11 @@ def note_files(vault: Vault) -> Iterator[tuple[str, os.stat_result | None, str]]
     """(vault-relative path, stat, problem message or "") for every `*.md` contact note.
 
     Hidden folders (.git, .obsidian, .trash, .vtb, ...) are skipped wherever they are;
-    the index note and links leading out of the vault are never contacts.
+    the index note is never a contact. Links (to a note or a folder, inside the vault
+    or out of it, or round in a loop) are never read: each is listed with a problem,
+    so one file is one person and vtb never writes through a link. A note or folder
+    whose name is not UTF-8 is listed with a problem under a printable form of its
+    name (`\\xff` for the byte), never read.
     """
     root = vault.root
     real_root = os.path.realpath(root)
@@ -42,13 +48,19 @@ def note_files(vault: Vault) -> Iterator[tuple[str, os.stat_result | None, str]]
                 continue
             rel = prefix + entry.name
             if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if os.path.commonpath([real_root, target]) != real_root:
-                    yield (rel, None, "link leads outside the vault; not read")
-                    continue
-            if entry.is_dir():
+                trouble = _link_trouble(entry.path, real_root)
+                if trouble:
+                    yield (printable(rel), None, trouble)
+                continue
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if not is_dir and not entry.name.endswith(".md"):
+                continue
+            if not entry.name.isascii() and not _is_utf8(entry.name):
+                what = "folder" if is_dir else "file"
+                yield (printable(rel), None, f"{what} name is not UTF-8; not read (rename it)")
+            elif is_dir:
                 subfolders.append(Path(entry.path))
-            elif entry.name.endswith(".md") and rel not in skip:
+            elif rel not in skip:
                 try:
                     yield (rel, entry.stat(), "")
                 except OSError as exc:
@@ -56,15 +68,56 @@ def note_files(vault: Vault) -> Iterator[tuple[str, os.stat_result | None, str]]
         stack.extend(reversed(subfolders))
 
 
+def _is_utf8(name: str) -> bool:
+    """False for a name with bytes that are not UTF-8 (Python holds them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(rel: str) -> str:
+    """A path as it can be shown and written: a byte that is not UTF-8 as `\\xff`."""
+    if rel.isascii() or _is_utf8(rel):
+        return rel
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _link_trouble(path: str, real_root: str) -> str:
+    """Why a link in the contacts folder is not read ("" for a link to no note or folder)."""
+    is_note = path.endswith(".md")
+    try:
+        is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "link goes round in a loop; not read (remove the link)"
+        return f"link leads nowhere ({exc.strerror}); not read" if is_note else ""
+    if not is_dir and not is_note:
+        return ""
+    target = os.path.realpath(path)
+    if os.path.commonpath([real_root, target]) != real_root:
+        return "link leads outside the vault; not read"
+    what = "folder" if is_dir else "note"
+    shown = printable(Path(os.path.relpath(target, real_root)).as_posix())
+    return (
+        f"link to the {what} {shown}; links are not read, so each person is one file"
+        f" (move the {what} here instead of linking to it)"
+    )
+
+
 def is_contact_note(vault: Vault, rel: str) -> bool:
     """The one "is this a contact note" test, on a vault-relative path: True for a path
     `note_files` would list (a `.md` note in the contacts folder, in no hidden folder,
-    not the index note). `..` is resolved first, so `contacts/../Now.md` is no contact.
+    not the index note, a name that is UTF-8). `..` is resolved first, so
+    `contacts/../Now.md` is no contact.
 
-    A test of the path only: whether a link leads out of the vault is `leads_outside`.
+    A test of the path only: whether it passes through a link is `through_link`.
     """
     rel = posixpath.normpath(rel)
     if rel == ".." or rel.startswith(("../", "/")):
+        return False
+    if not rel.isascii() and not _is_utf8(rel):  # listed as a problem, never read
         return False
     folder = vault.contacts_dir.relative_to(vault.root).as_posix()
     if folder != ".":
@@ -84,6 +137,14 @@ def leads_outside(vault: Vault, path: Path) -> bool:
     """True when `path`, its links followed, is not inside the vault (never read or written)."""
     real_root = os.path.realpath(vault.root)
     return os.path.commonpath([real_root, os.path.realpath(path)]) != real_root
+
+
+def through_link(vault: Vault, rel: str) -> bool:
+    """True when the vault-relative path `rel` passes through a link (the note itself or
+    a folder on its way): such a path is never a note vtb reads or writes."""
+    real_root = os.path.realpath(vault.root)
+    path = os.path.normpath(os.path.join(real_root, rel))
+    return os.path.islink(path) or os.path.realpath(path) != path
 
 
 def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[Problem]]:

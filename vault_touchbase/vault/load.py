@@ -32,8 +32,38 @@ def load_vault(
             contacts.append(contact)
         problems.extend(found)
     contacts.sort(key=attrgetter("path"))
+    problems += twin_problems(contacts)
     problems.sort()
     return LoadResult(tuple(contacts), tuple(problems), read.linked, read.listing)
+
+
+TWINS = "differ only in Unicode normalization"
+
+
+def twin_problems(contacts: list[Contact]) -> list[Problem]:
+    """A warning on each note whose path differs from another's only in Unicode
+    normalization (NFC `é` and NFD `e` + accent look the same, and most names match both)."""
+    from unicodedata import normalize
+
+    by_form: dict[str, list[str]] = {}
+    for contact in contacts:
+        if not contact.path.isascii():
+            by_form.setdefault(normalize("NFC", contact.path), []).append(contact.path)
+    problems = []
+    for paths in by_form.values():
+        for path in paths if len(paths) > 1 else ():
+            form = "NFC" if normalize("NFC", path) == path else "not NFC (NFD)"
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    "warning",
+                    f"this name is {form}; {len(paths)} notes' names {TWINS}",
+                    "merge them or rename one; meanwhile name each by its exact path"
+                    " (as your shell completes it)",
+                )
+            )
+    return problems
 
 
 def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadResult:
@@ -71,5 +101,6 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
         if contact is not None:
             contacts.insert(at, contact)
         problems.extend(found)
+    problems = [p for p in problems if TWINS not in p.message] + twin_problems(contacts)
     problems.sort()
     return LoadResult(tuple(contacts), tuple(problems))

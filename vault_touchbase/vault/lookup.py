@@ -53,9 +53,25 @@ def _paths(contact: Contact) -> tuple[str, str]:
     return normalize(path), normalize(path.partition("/")[2])
 
 
+def _by_exact_path(contacts: tuple[Contact, ...] | list[Contact], query: str) -> Contact | None:
+    """The one note whose path is `query` character for character (given as a path: with a
+    `/` or `.md`; the contacts folder and `.md` optional). So each of two notes whose
+    names differ only in Unicode normalization (NFC and NFD) can still be named."""
+    if "/" not in query and not query.endswith(".md"):
+        return None
+    wanted = {query, query + ".md"}
+    found = [c for c in contacts if c.path in wanted or c.path.partition("/")[2] in wanted]
+    return found[0] if len(found) == 1 else None
+
+
 def find_contact(contacts: tuple[Contact, ...] | list[Contact], query: str) -> Contact:
-    """The one person `query` names: whole name, file name or alias; else a unique
-    first word; else a unique prefix. Raises NameNotFound with suggestions or choices."""
+    """The one person `query` names: a note's exact path; else whole name, file name or
+    alias; else a unique first word; else a unique prefix. Names are compared case- and
+    accent-insensitively, so also across Unicode normal forms (NFC, NFD). Raises
+    NameNotFound with suggestions or choices."""
+    exact = _by_exact_path(contacts, query)
+    if exact is not None:
+        return exact
     wanted = normalize(query.removesuffix(".md"))
     if not wanted:
         raise NameNotFound("no name given", "give part of a person's name")

@@ -36,7 +36,11 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = "[add something personal]"
 UNSIGNED = "[your name]"
-ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\]+$")
+# An address with `=?` (an RFC 2047 encoded word, which `email` may decode into a line
+# break) is not usable either.
+ADDRESS = re.compile(
+    r"^(?!.*=\?)[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\]+$"
+)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,29 @@
-"""A draft handed on: an RFC 5322 message, `.eml` bytes, a `mailto:` link, or terminal text."""
+"""A draft handed on: an RFC 5322 message, `.eml` bytes, a `mailto:` link, or terminal text.
+
+Every header value vtb builds goes through `header_text`: one line, and no `=?`
+(the start of an RFC 2047 encoded word, which CPython's `email` decodes back into
+CR LF when it folds a header: CVE-2024-6923, fixed in Python 3.12.5 and 3.13).
+`eml_bytes` then reads its own bytes back and refuses a message whose headers are
+not the ones it set (a check of its own, as the `verify_generated_headers` policy
+of fixed Pythons does, which it also turns on where it exists).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from vault_touchbase.core.errors import VtbError
 from vault_touchbase.features.drafts.draft import ADDRESS
 from vault_touchbase.features.drafts.template import one_line
 
 if TYPE_CHECKING:
     from vault_touchbase.features.drafts.draft import Draft
+
+
+def header_text(value: str) -> str:
+    """A header value that cannot become another header: one line (`one_line`), and
+    `=?` written `= ?` so no part of it is ever read as an RFC 2047 encoded word."""
+    return one_line(value).replace("=?", "= ?")
 
 
 def to_message(draft: Draft) -> Any:
@@ -18,22 +33,45 @@ def to_message(draft: Draft) -> Any:
     from email.utils import parseaddr
 
     message = EmailMessage()
-    name = one_line(draft.contact.name)
+    name = header_text(draft.contact.name)
     message["To"] = [Address(display_name=name, addr_spec=a) for a in draft.to[:1]]
     sender_name, sender_address = parseaddr(draft.sender)
     if sender_address and ADDRESS.match(sender_address):
-        message["From"] = Address(display_name=one_line(sender_name), addr_spec=sender_address)
-    message["Subject"] = one_line(draft.subject)
+        message["From"] = Address(display_name=header_text(sender_name), addr_spec=sender_address)
+    message["Subject"] = header_text(draft.subject)
     message["X-Unsent"] = "1"  # mail programs open it as a draft to edit and send
     message.set_content(draft.body)
     return message
 
 
 def eml_bytes(draft: Draft) -> bytes:
-    """The `.eml` file's bytes (CRLF line ends, as RFC 5322 has them)."""
-    from email.policy import SMTP
+    """The `.eml` file's bytes (CRLF line ends, as RFC 5322 has them), checked: read
+    back, it has exactly the headers vtb set (VtbError otherwise, nothing written)."""
+    from email import message_from_bytes
+    from email.errors import MessageError
+    from email.policy import SMTP, default
 
-    return bytes(to_message(draft).as_bytes(policy=SMTP))
+    policy = SMTP
+    if hasattr(SMTP, "verify_generated_headers"):  # Python 3.12.5+, 3.13, backports
+        policy = SMTP.clone(verify_generated_headers=True)
+    try:
+        message = to_message(draft)
+        data = bytes(message.as_bytes(policy=policy))
+        read = message_from_bytes(data, policy=default)
+        same = [key.lower() for key in read] == [key.lower() for key in message]
+    except (MessageError, ValueError) as exc:  # `email` refusing a header it would mangle
+        raise VtbError(
+            f"the draft for {one_line(draft.contact.name)!r} cannot be written as an"
+            f" email: {exc}; nothing was written",
+            "check the person's name and addresses, and the `from` of templates/email.md",
+        ) from None
+    if not same:
+        raise VtbError(
+            f"the draft for {one_line(draft.contact.name)!r} would carry headers vtb did not "
+            f"set ({', '.join(read.keys())}); nothing was written",
+            "check the person's name and the subject in templates/email.md for odd text",
+        )
+    return data
 
 
 def mailto(draft: Draft) -> str:
@@ -42,7 +80,7 @@ def mailto(draft: Draft) -> str:
 
     to = ",".join(quote(a, safe="@") for a in draft.to[:1])
     body = draft.body.replace("\r\n", "\n").replace("\n", "\r\n")
-    query = f"subject={quote(one_line(draft.subject), safe='')}&body={quote(body, safe='')}"
+    query = f"subject={quote(header_text(draft.subject), safe='')}&body={quote(body, safe='')}"
     return f"mailto:{to}?{query}"
 
 
