@@ -226,3 +226,30 @@ def test_init_inside_a_bigger_repository_commits_nothing_there(tmp_path: Path) -
     assert result.exit_code == 0
     assert "vtb will not commit there" in result.output
     assert git(tmp_path, "rev-list", "--all").strip() == ""
+
+
+def test_init_without_identity_writes_the_files_and_the_next_init_commits_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import git
+
+    config = tmp_path / "empty.gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.delenv("EMAIL", raising=False)
+    target = tmp_path / "vault"
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 1
+    assert "written but not committed" in result.stderr
+    assert "run `vtb init` again" in result.stderr
+    assert (target / "vtb.toml").is_file() and (target / ".git").is_dir()
+    config.write_text("[user]\n\tname = Late User\n\temail = late@example.com\n")
+    again = CliRunner().invoke(cli, ["init", str(target)])
+    assert again.exit_code == 0, again.output
+    assert "Committed" in again.output
+    committed = git(target, "show", "--name-only", "--format=", "HEAD").split()
+    assert {"vtb.toml", ".gitattributes", "templates/contact.md", "contacts/.gitkeep"} <= set(
+        committed
+    )
+    assert git(target, "status", "--porcelain").strip() == ""
+    assert "nothing changed" in CliRunner().invoke(cli, ["init", str(target)]).output

@@ -317,7 +317,11 @@ def init(ctx: click.Context, path: Path | None) -> None:
         click.echo(f"  added {rel}")
     for notice in result.notices:
         click.echo(notice)
-    if not result.added:
+    if result.error is not None:
+        raise result.error
+    if not result.added and not result.committed:
         click.echo(f"{target} is already a complete vault; nothing changed.")
+    elif not result.added:
+        click.echo(f"Committed {', '.join(result.committed)}: the vault is ready in {target}.")
     else:
         click.echo(f'Vault ready in {target}. Next: `vtb add "Jane Doe"`, then `vtb refresh`.')
