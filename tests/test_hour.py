@@ -176,3 +176,31 @@ def test_ctrl_c_waits_until_the_action_is_done() -> None:
         reached.append("the action finished")
     assert reached == ["the action finished"]
     assert signal.getsignal(signal.SIGINT) is before  # put back as it was
+
+
+def test_end_of_input_at_the_followup_question_keeps_the_touch(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    plan = plan_of(vtb)
+    first = next(row for row in plan if open_tasks(example_repo, row["path"]))
+    skips = "k\n" * plan.index(first)
+    start = git(example_repo, "rev-parse", "HEAD").strip()
+    result = vtb("hour", input=f"{skips}l\ncall\nlong chat\n")  # ends at "Did a follow-up too?"
+    assert result.exit_code == 0, result.output
+    assert subjects(example_repo, 1) == [f"touch: {first['name']} (call)"]
+    assert git(example_repo, "rev-list", "--count", f"{start}..HEAD").strip() == "1"
+    note = (example_repo / str(first["path"])).read_text(encoding="utf-8")
+    assert "- 2026-11-26 call: long chat" in note
+    assert "touched            1" in result.output
+
+
+def test_without_a_git_identity_the_hour_stops_before_asking(
+    example_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "empty.gitconfig"
+    config.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.delenv("EMAIL", raising=False)
+    result = Vtb(example_repo)("hour", input="l\ncall\nlong chat\n\n")
+    assert result.exit_code == 1
+    assert "git does not know who you are" in result.stderr
+    assert "Channel" not in result.output

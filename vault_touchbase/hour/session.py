@@ -24,7 +24,7 @@ from typing import Any
 
 import click
 
-from vault_touchbase.actions.committing import Outcome
+from vault_touchbase.actions.committing import Committer, Outcome
 from vault_touchbase.actions.refresh import refresh
 from vault_touchbase.actions.touch import add_note_line, log_touch, snooze
 from vault_touchbase.core.errors import VtbError
@@ -128,6 +128,7 @@ class Session:
 
     def run(self) -> bool:
         """Go through the plan. Returns True when stopped by Ctrl-C."""
+        Committer(self.vault).ready()  # no identity: say so now, before anything is typed
         with shielded():
             result = refresh(self.vault, self.today)
         self.report(result.outcome)
@@ -254,7 +255,11 @@ class Session:
         text = self.term.line("What happened (one line, Enter to skip)", default="")
         if draft is not None and channel.lower() == "email":
             text = draft.log_text(text)
-        task = self.followup_done(contact)
+        ended = False
+        try:
+            task = self.followup_done(contact)
+        except Quit:  # the input ended at the question: keep the touch, then stop
+            task, ended = None, True
         with shielded():  # a Ctrl-C now waits until it is committed and counted
             outcome = log_touch(
                 self.vault, self.today, contact, channel, self.today, text, done_task=task
@@ -262,6 +267,8 @@ class Session:
             self.tally.touched.append(f"{contact.name} ({channel.lower()})")
             self.tally.minutes += self.vault.settings.minutes_for(channel.lower())
             self.report(outcome, f"Logged {channel.lower()} with {contact.name}")
+        if ended:
+            raise Quit
         return True
 
     def followup_done(self, contact: Contact) -> str | None:
