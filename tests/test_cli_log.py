@@ -347,6 +347,27 @@ def test_add_refuses_a_folder_outside_and_a_bad_cadence(example_repo: Path) -> N
     assert not (example_repo / "x").exists()
 
 
+def test_add_takes_the_usual_fields(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    args = ["--email", "ines@example.com", "--phone", "+49 30 1234", "--offers", "bookkeeping"]
+    args += ["--offers", "tax returns", "--needs", "a dog sitter", "--birthday", "1988-04-02"]
+    args += ["--channel", "call", "--cadence", "2m", "--circle", "community", "--nearby"]
+    args += ["--tag", "neighbour"]
+    result = vtb("add", "Ines Ortega", *args)
+    assert result.exit_code == 0, result.output
+    show = json.loads(vtb("show", "ines", "--json").stdout)
+    assert show["emails"] == ["ines@example.com"] and show["phones"] == ["+49 30 1234"]
+    assert show["offers"] == ["bookkeeping", "tax returns"]
+    assert show["needs"] == ["a dog sitter"]
+    assert show["birthday"] == "1988-04-02"
+    assert (show["channel"], show["cadence"], show["circle"]) == ("call", "bimonthly", "community")
+    assert show["nearby"] is True and show["tags"] == ["neighbour"]
+    assert vtb("add", "No Year", "--birthday", "04-02").exit_code == 0
+    assert json.loads(vtb("show", "no year", "--json").stdout)["birthday"] == "04-02"
+    bad = vtb("add", "Bad Day", "--birthday", "soon")
+    assert bad.exit_code == 2 and "--birthday" in bad.output
+
+
 # --- rename and history ----------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from vault_touchbase.actions.people import NewContact, new_note_text
+from vault_touchbase.actions.people import NewContact, birthday_value, new_note_text
 from vault_touchbase.core.model import Birthday, Contact
 from vault_touchbase.features.formats.person import (
     EXTRA_KEYS,
@@ -36,12 +36,6 @@ def _safe_line(line: str) -> str:
     return line
 
 
-def _birthday_value(birthday: Birthday) -> date | str:
-    if birthday.year:
-        return date(birthday.year, birthday.month, birthday.day)
-    return f"{birthday.month:02d}-{birthday.day:02d}"
-
-
 def _list_value(items: tuple[str, ...] | list[str], key: str) -> str | list[str]:
     always_list = key in ("tags", "aliases", "offers", "needs")
     return items[0] if len(items) == 1 and not always_list else list(items)
@@ -57,18 +51,18 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
         channel=person.channel or None,
         circle=person.circle or None,
         tags=person.tags,
+        offers=person.offers,
+        needs=person.needs,
+        birthday=person.birthday,
     )
     text = new_note_text(template, new, today)
     values: list[tuple[str, object]] = [
         ("aliases", list(person.aliases) if person.aliases else None),
         ("organization", person.organization),
         ("job_title", person.job_title),
-        ("birthday", _birthday_value(person.birthday) if person.birthday else None),
         ("address", person.address),
         ("website", _list_value(person.websites, "website") if person.websites else None),
         ("linkedin", person.linkedin),
-        ("offers", list(person.offers) if person.offers else None),
-        ("needs", list(person.needs) if person.needs else None),
         ("connected_on", person.connected_on),
         ("source", person.source),
     ]
@@ -164,7 +158,7 @@ def merge_text(
         key = key_for(name, keys)
         if meta.get(key) not in (None, "", []):
             continue
-        written = _birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
+        written = birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
         text = set_scalar(text, key, written)  # type: ignore[arg-type]
         changes.append(f"+ {name.replace('_', ' ')} {scalar}")
     body = split_note(text).body

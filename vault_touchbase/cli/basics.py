@@ -281,6 +281,9 @@ def check(ctx: click.Context, as_json: bool) -> None:
 @click.option("--circle", help="professional, community, or any word.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
 @click.option("--nearby/--not-nearby", default=None, help="They live close enough to visit.")
+@click.option("--offers", multiple=True, help="What they offer (repeat for more).")
+@click.option("--needs", multiple=True, help="What they need (repeat for more).")
+@click.option("--birthday", help="1988-04-02, or 04-02 without the year.")
 @click.option("--folder", default="", help="A folder inside the contacts folder.")
 @click.pass_context
 def add(
@@ -293,13 +296,25 @@ def add(
     circle: str | None,
     tags: tuple[str, ...],
     nearby: bool | None,
+    offers: tuple[str, ...],
+    needs: tuple[str, ...],
+    birthday: str | None,
     folder: str,
 ) -> None:
     """Add a person: a new note from templates/contact.md, committed. Never overwrites."""
     from vault_touchbase.actions.people import NewContact, add_contact
+    from vault_touchbase.features.formats.values import parse_birthday
 
     app = App(ctx)
-    person = NewContact(name, email, phone, cadence, channel, circle, tags, nearby, folder)
+    born = parse_birthday(birthday) if birthday else None
+    if birthday and born is None:
+        raise click.BadParameter(
+            f"{birthday!r} is not a date: give 1988-04-02, or 04-02 without the year",
+            param_hint="--birthday",
+        )
+    person = NewContact(
+        name, email, phone, cadence, channel, circle, tags, nearby, folder, offers, needs, born
+    )
     outcome = add_contact(app.vault, app.today, person)
     report(app, outcome, f"Added {' '.join(name.split())}: {outcome.changed[0]}")
 
