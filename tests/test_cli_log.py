@@ -561,6 +561,17 @@ def test_a_broken_note_is_named_rather_than_nobody(example_repo: Path) -> None:
     assert "fix contacts/Broken Bob.md:" in result.stderr
 
 
+def test_show_names_a_broken_note_rather_than_offering_to_add_it(example_repo: Path) -> None:
+    (example_repo / "contacts/Eva Schmidt.md").write_text(
+        "---\nname: Eva Schmidt\nlast_contacted: [2026-10-01\n---\nbody\n"
+    )
+    for args in (("show", "eva"), ("show", "eva", "--json")):
+        result = Vtb(example_repo)(*args)
+        assert result.exit_code == 1
+        assert "contacts/Eva Schmidt.md cannot be read: bad YAML" in result.stderr
+        assert "vtb add" not in result.stderr
+
+
 def test_a_value_vtb_cannot_edit_is_refused_naming_the_note(example_repo: Path) -> None:
     rel = "contacts/Multi Mo.md"
     before = "---\nname: Multi Mo\nlast_contacted:\n  2026-10-01\n---\nbody\n\n## Log\n- 2026-10-01 call: x\n"

@@ -176,13 +176,13 @@ def _table(app: App, rows: list[dict[str, Any]]) -> None:
 def show(ctx: click.Context, name: str, as_json: bool) -> None:
     """One person's card: details, due state and the last Log entries."""
     from vault_touchbase.actions.index_note import snapshot
+    from vault_touchbase.actions.touch import contact_named
     from vault_touchbase.core.model import contact_to_dict
     from vault_touchbase.core.plan import cadence_of, channel_of, next_due
-    from vault_touchbase.vault.lookup import find_contact
 
     app = App(ctx)
     snap = snapshot(app.vault, app.today)
-    contact = find_contact(snap.loaded.contacts, name)
+    contact = contact_named(app.vault, name, snap.loaded)  # a broken note is named as such
     settings = app.vault.settings
     channel = channel_of(contact, settings)
     cadence = cadence_of(contact, settings, channel)
