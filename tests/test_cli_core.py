@@ -84,8 +84,9 @@ def test_traceback_only_with_debug(tmp_path: Path) -> None:
 def test_due_table_and_json(vtb: Vtb) -> None:
     table = vtb("due")
     assert table.exit_code == 0
-    assert "* José Müller" in table.output
-    assert "overdue since 2026-09-03" in table.output
+    assert "* Gustav Nilsson" in table.output  # a birthday in two days: before the overdue
+    assert "  José Müller" in table.output and "overdue since 2026-09-03" in table.output
+    assert "about 25 of your 90 minutes left this month (65 spent on 6 touches)" in table.output
     rows = json.loads(vtb("due", "--json").stdout)
     assert rows[0]["name"] == "Léa Fontaine" and rows[0]["status"] == "reply"
     jose = next(r for r in rows if r["name"] == "José Müller")
@@ -95,7 +96,7 @@ def test_due_table_and_json(vtb: Vtb) -> None:
         "status": "overdue",
         "due": "2026-09-03",
         "cadence": "quarterly",
-        "in_plan": True,
+        "in_plan": False,  # the 25 minutes left this month go to more pressing people
         "needs": ["illustrator"],
     }
 
@@ -129,7 +130,7 @@ def test_show_finds_people_by_name_alias_prefix_and_accents(
 
 def test_show_card_content(vtb: Vtb) -> None:
     out = vtb("show", "jose").output
-    assert "overdue since 2026-09-03 (in this hour's plan)" in out
+    assert "overdue since 2026-09-03" in out
     assert "needs:" in out and "illustrator" in out
     assert "2026-06-03 call: he is moving to four-day weeks" in out
 

@@ -13,6 +13,17 @@ from conftest import Vtb, git
 from vault_touchbase.hour.session import shielded
 
 
+@pytest.fixture
+def example_repo(example_repo: Path) -> Path:
+    """example-vault with 125 minutes a month: 65 are spent on November's touches so far,
+    which leaves the 60 these sessions go through (ten people)."""
+    toml = example_repo / "vtb.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("budget = 90 ", "budget = 125"), encoding="utf-8")
+    git(example_repo, "commit", "-qam", "a longer hour")
+    return example_repo
+
+
 def plan_of(vtb: Vtb) -> list[dict[str, object]]:
     return [row for row in json.loads(vtb("due", "--json").stdout) if row["in_plan"]]
 
@@ -121,16 +132,16 @@ def test_the_card_shows_the_context(example_repo: Path) -> None:
     assert "needs: illustrator" in card and "offers: web development, Shopify themes" in card
     assert "introduce: Josefine Berg (illustration) → José Müller (needs illustrator)" in card
     assert "2026-06-03 call: he is moving to four-day weeks" in card
-    assert "0 of 60 min used" in card
-    assert "about 60 of 60 minutes" in out
+    assert "65 of 125 min used this month" in card  # November's touches so far
+    assert "about 60 of your 125 minutes left this month (65 spent on 6 touches)" in out
 
 
 def test_a_logged_touch_counts_its_channel_minutes(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
     tasks = "\n" if open_tasks(example_repo, plan_of(vtb)[0]["path"]) else ""
     result = vtb("hour", input=f"l\ncall\n\n{tasks}q\n")
-    assert "10 of 60 min used" in result.output  # vtb.toml: call = 10
-    assert "time: about 10 of 60 min" in result.output
+    assert "75 of 125 min used this month" in result.output  # 65 spent, and call = 10
+    assert "time: about 75 of 125 min this month" in result.output
 
 
 def test_a_draft_nearly_the_same_as_another_is_warned_about(example_copy: Path) -> None:

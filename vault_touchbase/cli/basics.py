@@ -16,10 +16,10 @@ from vault_touchbase.cli.app import (
     emit_listing,
     json_option,
     notices,
-    plural,
     problems_json,
     report,
 )
+from vault_touchbase.core.words import plural
 
 
 @command()
@@ -107,6 +107,7 @@ def _due_row(item: Any, plan: Any) -> dict[str, Any]:
 def due(ctx: click.Context, as_json: bool) -> None:
     """List who is due this month, most pressing first (* = in this hour's plan)."""
     from vault_touchbase.actions.index_note import snapshot
+    from vault_touchbase.index.render import plan_header
 
     app = App(ctx)
     snap = snapshot(app.vault, app.today, app.progress("Reading notes"))
@@ -118,10 +119,8 @@ def due(ctx: click.Context, as_json: bool) -> None:
         click.echo("Nobody is due this month.")
     else:
         _table(app, rows)
-        click.echo(
-            f"\n{len(rows)} due; * = this hour's plan "
-            f"({snap.plan.minutes_used} of {snap.plan.budget} min)"
-        )
+        plan = snap.plan
+        click.echo(f"\n{len(rows)} due; * = this hour's plan: {plan_header(plan)}")
     app.problems(snap.loaded.problems, limit=5)
 
 
@@ -251,13 +250,14 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
     """List every problem in the notes as path:line; exit 1 if there is an error."""
-    from vault_touchbase.actions.index_note import future_date_problems
+    from vault_touchbase.actions.index_note import future_date_problems, unreachable_problems
     from vault_touchbase.vault.load import load_vault
 
     app = App(ctx)
     loaded = load_vault(app.vault, app.progress("Checking notes"))
     future = future_date_problems(app.vault, loaded.contacts, app.today)
-    problems = sorted([*loaded.problems, *future])
+    unreachable = unreachable_problems(loaded.contacts)
+    problems = sorted([*loaded.problems, *future, *unreachable])
     if as_json:
         emit_json(problems_json(problems))  # the listing is the problems: none on stderr
     else:
@@ -266,7 +266,8 @@ def check(ctx: click.Context, as_json: bool) -> None:
         errors = len(loaded.errors)
         warnings = len(problems) - errors
         click.echo(
-            f"{len(loaded.contacts)} contacts read: {errors} errors, {warnings} warnings",
+            f"{plural(len(loaded.contacts), 'contact')} read: {plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}",
             err=bool(problems),
         )
     ctx.exit(1 if loaded.errors else 0)

@@ -1,7 +1,9 @@
 """Who is due, and the hour plan. Pure functions: contacts, settings and `today` in.
 
-Priority within the hour: replies to answer and follow-ups first, then how
-overdue relative to the person's cadence, then closeness (call, visit, email).
+Priority within the hour: replies to answer and follow-ups first, then a
+birthday within a week, then how overdue relative to the person's cadence,
+then closeness (call, visit, email). The hour is monthly: touches already
+logged this month are spent from it.
 """
 
 from __future__ import annotations
@@ -21,15 +23,44 @@ Status = Literal["overdue", "due", "never", "reply", "followup"]
 CLOSENESS = {"call": 0, "visit": 1, "email": 2}
 PLAN_MONTHS = 3  # a one-off backlog is spread over at most this many monthly hours
 LONGER = {"1w": "2w", "2w": "1m", "1m": "2m", "2m": "3m", "3m": "6m", "6m": "1y"}
+BIRTHDAY_DAYS = 7  # a birthday this close makes a person more pressing
+NO_WAY = "no way to reach on file"
+
+
+def _possible(contact: Contact, channel: str) -> bool:
+    """Whether the note has what `channel` needs (an address, a number, living nearby)."""
+    if channel == "email":
+        return bool(contact.emails)
+    if channel == "call":
+        return bool(contact.phones)
+    if channel == "visit":
+        return contact.nearby or contact.channel == "visit"
+    return True  # a channel vtb does not know (meet, signal ...): the user knows how
+
+
+def reachable(contact: Contact) -> bool:
+    """Whether the note gives any way to reach the person: email, phone, or living nearby."""
+    return bool(contact.emails or contact.phones or contact.nearby) or _possible(
+        contact, contact.channel or "email"
+    )
 
 
 def channel_of(contact: Contact, settings: Settings) -> str:
-    """How to touch base: the note's channel, else visit when nearby, else the circle's default."""
+    """How to touch base: the note's channel, else visit when nearby, else the circle's
+    default; when that is not possible (an email without an address), the closest one
+    that is (a call to someone with only a phone number)."""
     if contact.channel:
-        return contact.channel
-    if contact.nearby:
-        return "visit"
-    return settings.channel_by_circle.get(contact.circle, settings.default_channel)
+        wanted = contact.channel
+    elif contact.nearby:
+        wanted = "visit"
+    else:
+        wanted = settings.channel_by_circle.get(contact.circle, settings.default_channel)
+    if _possible(contact, wanted):
+        return wanted
+    for other in ("call", "visit", "email"):
+        if _possible(contact, other):
+            return other
+    return wanted  # no way to reach them on file: the task line says so
 
 
 def cadence_of(contact: Contact, settings: Settings, channel: str | None = None) -> Cadence:
@@ -102,11 +133,30 @@ def overdue_ratio(item: DueItem, today: date) -> float:
     return max((today - item.due).days, 0) / days
 
 
+def birthday_soon(contact: Contact, today: date, days: int = BIRTHDAY_DAYS) -> bool:
+    """Whether the person's birthday falls within the next `days` days (today included)."""
+    born = contact.birthday
+    if born is None:
+        return False
+    for year in (today.year, today.year + 1):
+        try:
+            day = date(year, born.month, born.day)
+        except ValueError:  # 29 February in a common year: the 28th
+            day = date(year, born.month, born.day - 1)
+        if 0 <= (day - today).days <= days:
+            return True
+    return False
+
+
 def priority(item: DueItem, today: date) -> tuple[int, float, int, str, str]:
-    """Sort key: replies to answer, then follow-ups, then overdue by cadence, closeness, name."""
-    urgent = (
-        0 if item.status == "reply" else 1 if item.status == "followup" or item.followups else 2
-    )
+    """Sort key: replies to answer, then follow-ups, then a birthday within a week, then
+    overdue by cadence, closeness, name."""
+    if item.status == "reply":
+        urgent = 0
+    elif item.status == "followup" or item.followups:
+        urgent = 1
+    else:
+        urgent = 2 if birthday_soon(item.contact, today) else 3
     return (
         urgent,
         -overdue_ratio(item, today),
@@ -121,6 +171,7 @@ def due_items(
 ) -> list[DueItem]:
     """Everyone due by the end of this month (or owed a reply or follow-up), by priority."""
     end = month_end(today)
+    first = today.replace(day=1)
     items: list[DueItem] = []
     for contact in contacts:
         channel = channel_of(contact, settings)
@@ -128,10 +179,12 @@ def due_items(
         due = next_due(contact, cadence, today)
         followups = followups_due(contact, today) if contact.followups else ()
         log = contact.log  # their last entry is their reply: the user owes them an answer
+        # touched this month: not due again until next month (the hour is monthly)
+        touched = contact.last_contacted is not None and first <= contact.last_contacted
         if log and log[0].channel == "reply" and not is_snoozed(contact, today):
             status: Status = "reply"
             due = min(due or today, today)
-        elif due is not None and due <= end:
+        elif due is not None and due <= end and not touched:
             status = (
                 "never" if contact.last_contacted is None else "overdue" if due < today else "due"
             )
@@ -179,6 +232,15 @@ class HourPlan:
     budget: int
     steady_minutes: float
     suggestions: tuple[Suggestion, ...] = field(default=())
+    spent: int = 0  # minutes of the touches already logged this month
+    touches: int = 0  # how many touches those were
+    left_out: tuple[tuple[DueItem, int], ...] = ()  # more pressing than someone planned,
+    # but longer than the minutes left when their turn came (item, minutes that were left)
+
+    @property
+    def left(self) -> int:
+        """Minutes of this month's hour not spent yet."""
+        return max(self.budget - self.spent, 0)
 
     @property
     def overloaded(self) -> bool:
@@ -238,17 +300,31 @@ def hour_plan(
     settings: Settings,
     today: date,
 ) -> HourPlan:
-    """Fill this month's hour by priority; spread the rest over the next two months' spare time."""
+    """Fill what is left of this month's hour by priority; spread the rest over the next two
+    months' spare time. A person is passed over for a less pressing one only when their
+    touch is longer than the minutes left (`left_out` says who, and with how many left)."""
     budget = settings.hour_budget
+    spent, touches = spent_this_month(contacts, settings, today)
+    available = budget - spent
     used = 0
     this_hour: list[DueItem] = []
     rest: list[DueItem] = []
+    skipped: list[tuple[DueItem, int]] = []
     for item in items:
-        if used + item.minutes <= budget:
+        if used + item.minutes <= available:
             this_hour.append(item)
             used += item.minutes
         else:
             rest.append(item)
+            if available - used > 0:
+                skipped.append((item, available - used))
+    last = this_hour[-1] if this_hour else None
+    order = {id(item): n for n, item in enumerate(items)}
+    left_out = tuple(
+        (item, left)
+        for item, left in skipped
+        if last is not None and order[id(item)] < order[id(last)]
+    )
     steady, suggestions = steady_load(contacts, settings)
     spare = budget - steady
     later: list[tuple[date, tuple[DueItem, ...]]] = []
@@ -280,7 +356,29 @@ def hour_plan(
         budget,
         steady,
         tuple(suggestions[:3]) if steady > budget else (),
+        spent,
+        touches,
+        left_out,
     )
+
+
+def spent_this_month(
+    contacts: tuple[Contact, ...] | list[Contact], settings: Settings, today: date
+) -> tuple[int, int]:
+    """Minutes (by each channel's minutes) and number of the touches logged this month up to
+    today, from the Log entries the load already holds (newest first: a few per note).
+    A reply is theirs, not the user's time."""
+    first = today.replace(day=1)
+    minutes = touches = 0
+    for contact in contacts:
+        for entry in contact.log:
+            if entry.date < first:
+                break
+            if entry.date > today or entry.channel == "reply":
+                continue
+            minutes += settings.minutes_for(entry.channel or settings.default_channel)
+            touches += 1
+    return minutes, touches
 
 
 def birthday_this_month(contact: Contact, today: date) -> bool:
