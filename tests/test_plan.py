@@ -233,3 +233,32 @@ def test_the_index_says_who_cannot_be_reached_and_check_warns(tmp_path: Path) ->
     assert "contacts/Nina Nowhere.md:1: warning: no way to reach on file" in check.output
     assert "Pat Phone" not in check.output
     assert "2 contacts read: 0 errors, 1 warning" in check.output
+
+
+def test_closer_circles_default_to_shorter_cadences() -> None:
+    assert cadence_of(person("Friend", circle="friends"), S) == Cadence(1, "m")
+    assert cadence_of(person("Family", circle="family"), S) == Cadence(1, "m")
+    assert cadence_of(person("Colleague", circle="professional"), S) == Cadence(3, "m")
+    settings = parse_settings('[cadence.by_circle]\nneighbours = "2w"\n')
+    assert settings.cadence_by_circle["friends"] == "monthly"  # the built-ins stay
+    # the shorter of the channel's and the circle's default
+    assert cadence_of(person("N", circle="neighbours", channel="call"), settings) == Cadence(2, "w")
+    settings = parse_settings('[cadence.by_circle]\nfriends = "never"\n')
+    assert cadence_of(person("F", circle="friends", channel="call"), settings) == Cadence(1, "m")
+    assert cadence_of(person("F", circle="friends"), settings).never
+
+
+def test_the_overload_warning_names_the_people_with_correct_plurals() -> None:
+    from vault_touchbase.core.plan import steady_load
+
+    people = [
+        person(name, channel="visit", nearby=True, cadence=Cadence(1, "m"))
+        for name in ("Klaus", "Anna", "Bea", "Dora")
+    ]
+    people.append(person("Solo", channel="call", cadence=Cadence(1, "w")))
+    _, suggestions = steady_load(people, S)
+    text = {s.channel: str(s) for s in suggestions}
+    assert text["visit"].startswith(
+        "4 people on a monthly visit cadence (Anna, Bea, Klaus, …) take 80 min a month"
+    )
+    assert text["call"].startswith("1 person on a weekly call cadence (Solo) takes 43 min")

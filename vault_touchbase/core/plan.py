@@ -18,11 +18,13 @@ from typing import Literal
 from vault_touchbase.core.cadence import add_cadence, add_months, month_end, parse_cadence
 from vault_touchbase.core.model import Cadence, Contact, FollowUp
 from vault_touchbase.core.settings import Settings
+from vault_touchbase.core.words import plural
 
 Status = Literal["overdue", "due", "never", "reply", "followup"]
 CLOSENESS = {"call": 0, "visit": 1, "email": 2}
 PLAN_MONTHS = 3  # a one-off backlog is spread over at most this many monthly hours
 LONGER = {"1w": "2w", "2w": "1m", "1m": "2m", "2m": "3m", "3m": "6m", "6m": "1y"}
+NAMES_SHOWN = 3  # people named in an overload suggestion
 BIRTHDAY_DAYS = 7  # a birthday this close makes a person more pressing
 NO_WAY = "no way to reach on file"
 
@@ -64,18 +66,23 @@ def channel_of(contact: Contact, settings: Settings) -> str:
 
 
 def cadence_of(contact: Contact, settings: Settings, channel: str | None = None) -> Cadence:
-    """The note's cadence, else the default for its channel, its circle, then the default."""
+    """The note's cadence, else the shorter of the defaults for its channel and its circle
+    (a close friend's emails are monthly, a call is monthly), else the default."""
     if contact.paused:
         return Cadence(0, "d")
     if contact.cadence is not None:
         return contact.cadence
     channel = channel or channel_of(contact, settings)
-    text = (
-        settings.cadence_by_channel.get(channel)
-        or settings.cadence_by_circle.get(contact.circle)
-        or settings.default_cadence
-    )
-    return _setting_cadence(text)
+    by_channel = settings.cadence_by_channel.get(channel)
+    by_circle = settings.cadence_by_circle.get(contact.circle) if contact.circle else None
+    if by_channel and by_circle:
+        return min(_setting_cadence(by_channel), _setting_cadence(by_circle), key=_days)
+    return _setting_cadence(by_channel or by_circle or settings.default_cadence)
+
+
+def _days(cadence: Cadence) -> float:
+    """A cadence's length for comparing; never (0) is the longest."""
+    return cadence.approx_days or math.inf
 
 
 @lru_cache(maxsize=64)
@@ -213,11 +220,17 @@ class Suggestion:
     minutes_now: float
     longer: str
     minutes_saved: float
+    names: tuple[str, ...] = ()  # the first few of them, by name
 
     def __str__(self) -> str:
+        shown = ", ".join(self.names[:NAMES_SHOWN])
+        more = ", …" if self.people > len(self.names[:NAMES_SHOWN]) else ""
+        who = f" ({shown}{more})" if shown else ""
+        verb = "takes" if self.people == 1 else "take"
         return (
-            f"{self.people} people on a {self.cadence} {self.channel} cadence take "
-            f"{self.minutes_now:.0f} min a month; {self.longer} would save {self.minutes_saved:.0f}"
+            f"{plural(self.people, 'person', 'people')} on a {self.cadence} {self.channel} "
+            f"cadence{who} {verb} {self.minutes_now:.0f} min a month; {self.longer} would "
+            f"save {self.minutes_saved:.0f}"
         )
 
 
@@ -258,6 +271,7 @@ def steady_load(
 ) -> tuple[float, list[Suggestion]]:
     """Average minutes a month the cadences ask for, and how to lighten the biggest groups."""
     groups: dict[tuple[int, str, str], list[float]] = defaultdict(list)
+    names: dict[tuple[int, str, str], list[str]] = defaultdict(list)
     cadences: dict[tuple[int, str, str], Cadence] = {}
     rates: dict[tuple[int, str, str], float | None] = {}  # minutes a month per person
     for contact in contacts:
@@ -274,6 +288,8 @@ def steady_load(
         rate = rates[key]
         if rate is not None:
             groups[key].append(rate)
+            if len(names[key]) < NAMES_SHOWN:
+                names[key].append(contact.name)
     total = sum(sum(loads) for loads in groups.values())
     suggestions = []
     for group, loads in groups.items():
@@ -288,7 +304,15 @@ def steady_load(
         now = sum(loads)
         after = now * cadence.approx_days / longer_cadence.approx_days
         suggestions.append(
-            Suggestion(str(cadence), channel, len(loads), now, str(longer_cadence), now - after)
+            Suggestion(
+                str(cadence),
+                channel,
+                len(loads),
+                now,
+                str(longer_cadence),
+                now - after,
+                tuple(sorted(names[group], key=str.casefold)),
+            )
         )
     suggestions.sort(key=lambda s: (-s.minutes_saved, s.cadence, s.channel))
     return total, suggestions
