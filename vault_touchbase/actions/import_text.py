@@ -69,8 +69,8 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
     for key, value in values:
         if value:
             text = set_scalar(text, key, value)  # type: ignore[arg-type]
-    if person.notes and f"\n{PLACEHOLDER}\n" in text:
-        text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # our own line, in a new note
+    if f"\n{PLACEHOLDER}\n" in text:
+        text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # the template's hint, not theirs
     for line in person.notes:
         text = add_body_line(text, _safe_line(line))
     return text
@@ -126,10 +126,6 @@ def merge_text(
             current = [c.strip() for c in current[0].split(",") if c.strip()]
         skip = [contact.name] if name == "aliases" else []
         added = [v for v in values if not any(same_value(name, v, c) for c in [*current, *skip])]
-        if name == "tags":
-            added = [
-                v for v in added if not any(same_value(name, v, c.lstrip("#")) for c in current)
-            ]
         if added:
             united = [*current, *added]
             value = united if isinstance(meta.get(key), list) else _list_value(united, key)
