@@ -215,3 +215,21 @@ def test_without_a_git_identity_the_hour_stops_before_asking(
     assert result.exit_code == 1
     assert "git does not know who you are" in result.stderr
     assert "Channel" not in result.output
+
+
+def test_the_hour_shrinks_through_the_month_and_stops_when_spent(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)  # 125 minutes, 65 spent on November's touches so far
+    first = vtb("hour", input="q\n")
+    assert "about 60 of your 125 minutes left this month" in first.output
+    for name in ("jose", "priya", "hannah"):  # three visits of 15 minutes, and a call
+        assert vtb("log", name, "-c", "visit", "walked over").exit_code == 0
+    assert vtb("log", "chloe", "-c", "call", "caught up").exit_code == 0
+    later = vtb("hour", input="q\n")
+    assert "about 5 of your 125 minutes left this month (120 spent on 10 touches)" in later.output
+    planned = [str(row["name"]) for row in plan_of(vtb)]
+    assert "José Müller" not in planned and len(planned) == 1  # one 5-minute email
+    assert vtb("log", "tom", "-c", "email", "sent the poster").exit_code == 0
+    spent = vtb("hour", input="")
+    assert spent.exit_code == 0
+    assert "Nobody more this month: your 125 minutes this month are spent" in spent.output
+    assert plan_of(vtb) == []
