@@ -151,7 +151,10 @@ def test_the_monthly_hour_shrinks_as_it_is_spent() -> None:
     assert plan.minutes_used <= 35
     assert [i.contact.name for i in plan.this_hour] == ["Replied", "Due 0", "Due 1", "Due 2"]
     # the whole hour spent: nothing more is planned this month
-    busy = [person(f"Visited {n}", log=(_entry(date(2026, 11, n + 1), "visit"),)) for n in range(3)]
+    busy = [
+        person(f"Visited {n}", date(2026, 11, n + 1), log=(_entry(date(2026, 11, n + 1), "visit"),))
+        for n in range(3)
+    ]
     plan = hour_plan(items, people + busy, S, TODAY)
     assert plan.left == 0 and plan.this_hour == ()
 
@@ -165,7 +168,8 @@ def test_the_spent_minutes_count_only_this_month_up_to_today() -> None:
         _entry(date(2026, 11, 1), "meet"),  # a channel without minutes: email's
         _entry(date(2026, 10, 31), "call"),  # last month
     )
-    assert spent_this_month([person("a", log=log)], S, TODAY) == (20 + 5, 2)
+    # (a note's last contact is the newest of its property and its Log, as parsed)
+    assert spent_this_month([person("a", date(2026, 12, 1), log=log)], S, TODAY) == (20 + 5, 2)
 
 
 def test_the_most_pressing_go_first_and_who_is_left_out_is_said() -> None:
