@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import date
@@ -173,10 +174,37 @@ def test_warnings_alone_do_not_fail_check(tmp_path: Path) -> None:
 
     vault = tmp_path / "v"
     (vault / "contacts").mkdir(parents=True)
-    (vault / "contacts" / "No Name.md").write_text("---\nemail: a@example.com\n---\n")
+    (vault / "contacts" / "Untitled 2.md").write_text("---\nemail: a@example.com\n---\n")
     result = Vtb(vault)("check")
     assert result.exit_code == 0
-    assert "contacts/No Name.md:1: warning: no name" in result.output
+    assert "contacts/Untitled 2.md:1: warning: no name, and the file name" in result.output
+
+
+@pytest.mark.parametrize(
+    ("stem", "warned"),
+    [
+        ("Grace Hopper", False),  # in Obsidian the file name is the name
+        ("Jean-Luc Picard", False),
+        ("Liam O'Connor", False),
+        ("Untitled 2", True),  # Obsidian's new-note name
+        ("Untitled", True),
+        ("202311051230", True),  # a Zettelkasten id
+        ("jane-doe", True),  # a slug
+    ],
+)
+def test_a_note_without_a_name_is_named_by_its_file_warned_only_when_that_is_no_name(
+    tmp_path: Path, stem: str, warned: bool
+) -> None:
+    from conftest import Vtb
+
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "contacts" / f"{stem}.md").write_text("---\nemail: a@example.com\n---\n")
+    vtb = Vtb(vault)
+    result = vtb("check")
+    assert result.exit_code == 0
+    assert ("warning: no name" in result.output) is warned, result.output
+    assert [row["name"] for row in json.loads(vtb("due", "--json").stdout)] == [stem]
 
 
 def test_a_last_contact_after_today_is_a_warning_with_its_line(tmp_path: Path) -> None:

@@ -347,6 +347,27 @@ def test_add_refuses_a_folder_outside_and_a_bad_cadence(example_repo: Path) -> N
     assert not (example_repo / "x").exists()
 
 
+def test_add_takes_the_usual_fields(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    args = ["--email", "ines@example.com", "--phone", "+49 30 1234", "--offers", "bookkeeping"]
+    args += ["--offers", "tax returns", "--needs", "a dog sitter", "--birthday", "1988-04-02"]
+    args += ["--channel", "call", "--cadence", "2m", "--circle", "community", "--nearby"]
+    args += ["--tag", "neighbour"]
+    result = vtb("add", "Ines Ortega", *args)
+    assert result.exit_code == 0, result.output
+    show = json.loads(vtb("show", "ines", "--json").stdout)
+    assert show["emails"] == ["ines@example.com"] and show["phones"] == ["+49 30 1234"]
+    assert show["offers"] == ["bookkeeping", "tax returns"]
+    assert show["needs"] == ["a dog sitter"]
+    assert show["birthday"] == "1988-04-02"
+    assert (show["channel"], show["cadence"], show["circle"]) == ("call", "bimonthly", "community")
+    assert show["nearby"] is True and show["tags"] == ["neighbour"]
+    assert vtb("add", "No Year", "--birthday", "04-02").exit_code == 0
+    assert json.loads(vtb("show", "no year", "--json").stdout)["birthday"] == "04-02"
+    bad = vtb("add", "Bad Day", "--birthday", "soon")
+    assert bad.exit_code == 2 and "--birthday" in bad.output
+
+
 # --- rename and history ----------------------------------------------------------------
 
 
@@ -437,7 +458,8 @@ def test_tick_to_log_end_to_end(example_repo: Path) -> None:
     index = example_repo / "Touch Base.md"
     assert vtb("refresh").exit_code == 0
     text = index.read_text(encoding="utf-8")
-    assert "- [ ] [[contacts/Oluwaseun Adeyemi|Oluwaseun Adeyemi]] — call ·" in text  # the plan
+    call = text[text.index("## Call") : text.index("## Visit")]  # the plan is spent: Call
+    assert "- [ ] [[contacts/Oluwaseun Adeyemi|Oluwaseun Adeyemi]] — overdue" in call
     email = text[text.index("## Email") :]
     assert "- [ ] [[contacts/Ben Carter|" in email and "- [ ] [[contacts/Sofia Petrov|" in email
     tick(index, "contacts/Oluwaseun Adeyemi")
@@ -538,6 +560,17 @@ def test_a_broken_note_is_named_rather_than_nobody(example_repo: Path) -> None:
         "nobody called 'bob', but contacts/Broken Bob.md cannot be read: bad YAML" in result.stderr
     )
     assert "fix contacts/Broken Bob.md:" in result.stderr
+
+
+def test_show_names_a_broken_note_rather_than_offering_to_add_it(example_repo: Path) -> None:
+    (example_repo / "contacts/Eva Schmidt.md").write_text(
+        "---\nname: Eva Schmidt\nlast_contacted: [2026-10-01\n---\nbody\n"
+    )
+    for args in (("show", "eva"), ("show", "eva", "--json")):
+        result = Vtb(example_repo)(*args)
+        assert result.exit_code == 1
+        assert "contacts/Eva Schmidt.md cannot be read: bad YAML" in result.stderr
+        assert "vtb add" not in result.stderr
 
 
 def test_a_value_vtb_cannot_edit_is_refused_naming_the_note(example_repo: Path) -> None:
@@ -720,9 +753,11 @@ def test_a_tick_whose_commit_fails_leaves_the_index_as_a_full_rebuild_would(
     assert len(tick_problem) == 1 and "written but not committed" in tick_problem[0]
     hook.unlink()
     assert vtb("refresh").exit_code == 0
-    assert [line for line in after if line not in tick_problem] == index.read_text(
-        encoding="utf-8"
-    ).split("\n")
+    rebuilt = index.read_text(encoding="utf-8").split("\n")
+    kept = [line for line in after if line not in tick_problem]
+    # up to the Problems section (which, without the tick's, says there are none)
+    assert kept[: kept.index("## Problems")] == rebuilt[: rebuilt.index("## Problems")]
+    assert rebuilt[rebuilt.index("## Problems") + 2] == "_None: every note could be read._"
 
 
 def test_a_note_linked_as_another_note_is_read_again_with_it(example_repo: Path) -> None:

@@ -71,7 +71,6 @@ def test_every_command_takes_the_global_options() -> None:
         ["followups", "--all"],
         ["intros"],
         ["history", "jane"],
-        ["check"],
     ],
 )
 def test_every_listing_prints_a_json_array(vtb: Vtb, args: list[str]) -> None:

@@ -13,6 +13,17 @@ from conftest import Vtb, git
 from vault_touchbase.hour.session import shielded
 
 
+@pytest.fixture
+def example_repo(example_repo: Path) -> Path:
+    """example-vault with 125 minutes a month: 65 are spent on November's touches so far,
+    which leaves the 60 these sessions go through (ten people)."""
+    toml = example_repo / "vtb.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("budget = 90 ", "budget = 125"), encoding="utf-8")
+    git(example_repo, "commit", "-qam", "a longer hour")
+    return example_repo
+
+
 def plan_of(vtb: Vtb) -> list[dict[str, object]]:
     return [row for row in json.loads(vtb("due", "--json").stdout) if row["in_plan"]]
 
@@ -121,16 +132,16 @@ def test_the_card_shows_the_context(example_repo: Path) -> None:
     assert "needs: illustrator" in card and "offers: web development, Shopify themes" in card
     assert "introduce: Josefine Berg (illustration) → José Müller (needs illustrator)" in card
     assert "2026-06-03 call: he is moving to four-day weeks" in card
-    assert "0 of 60 min used" in card
-    assert "about 60 of 60 minutes" in out
+    assert "65 of 125 min used this month" in card  # November's touches so far
+    assert "about 60 of your 125 minutes left this month (65 spent on 6 touches)" in out
 
 
 def test_a_logged_touch_counts_its_channel_minutes(example_repo: Path) -> None:
     vtb = Vtb(example_repo)
     tasks = "\n" if open_tasks(example_repo, plan_of(vtb)[0]["path"]) else ""
     result = vtb("hour", input=f"l\ncall\n\n{tasks}q\n")
-    assert "10 of 60 min used" in result.output  # vtb.toml: call = 10
-    assert "time: about 10 of 60 min" in result.output
+    assert "75 of 125 min used this month" in result.output  # 65 spent, and call = 10
+    assert "time: about 75 of 125 min this month" in result.output
 
 
 def test_a_draft_nearly_the_same_as_another_is_warned_about(example_copy: Path) -> None:
@@ -199,3 +210,49 @@ def test_the_intro_action_drafts_both_emails_and_logs_only_once_sent(example_rep
     jose = (example_repo / "contacts/José Müller.md").read_text(encoding="utf-8")
     assert "intro: introduced to [[Josefine Berg]] — illustration ↔ illustrator" in jose
     assert "introduced         1: Josefine Berg ↔ José Müller" in out
+
+
+def test_end_of_input_at_the_followup_question_keeps_the_touch(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)
+    plan = plan_of(vtb)
+    first = next(row for row in plan if open_tasks(example_repo, row["path"]))
+    skips = "k\n" * plan.index(first)
+    start = git(example_repo, "rev-parse", "HEAD").strip()
+    result = vtb("hour", input=f"{skips}l\ncall\nlong chat\n")  # ends at "Did a follow-up too?"
+    assert result.exit_code == 0, result.output
+    assert subjects(example_repo, 1) == [f"touch: {first['name']} (call)"]
+    assert git(example_repo, "rev-list", "--count", f"{start}..HEAD").strip() == "1"
+    note = (example_repo / str(first["path"])).read_text(encoding="utf-8")
+    assert "- 2026-11-26 call: long chat" in note
+    assert "touched            1" in result.output
+
+
+def test_without_a_git_identity_the_hour_stops_before_asking(
+    example_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "empty.gitconfig"
+    config.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.delenv("EMAIL", raising=False)
+    result = Vtb(example_repo)("hour", input="l\ncall\nlong chat\n\n")
+    assert result.exit_code == 1
+    assert "git does not know who you are" in result.stderr
+    assert "Channel" not in result.output
+
+
+def test_the_hour_shrinks_through_the_month_and_stops_when_spent(example_repo: Path) -> None:
+    vtb = Vtb(example_repo)  # 125 minutes, 65 spent on November's touches so far
+    first = vtb("hour", input="q\n")
+    assert "about 60 of your 125 minutes left this month" in first.output
+    for name in ("jose", "priya", "hannah"):  # three visits of 15 minutes, and a call
+        assert vtb("log", name, "-c", "visit", "walked over").exit_code == 0
+    assert vtb("log", "chloe", "-c", "call", "caught up").exit_code == 0
+    later = vtb("hour", input="q\n")
+    assert "about 5 of your 125 minutes left this month (120 spent on 10 touches)" in later.output
+    planned = [str(row["name"]) for row in plan_of(vtb)]
+    assert "José Müller" not in planned and len(planned) == 1  # one 5-minute email
+    assert vtb("log", "tom", "-c", "email", "sent the poster").exit_code == 0
+    spent = vtb("hour", input="")
+    assert spent.exit_code == 0
+    assert "Nobody more this month: your 125 minutes this month are spent" in spent.output
+    assert plan_of(vtb) == []

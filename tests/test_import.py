@@ -466,3 +466,32 @@ def test_the_index_lists_the_imported_people(fresh: Path) -> None:
     index = (fresh / "Touch Base.md").read_text(encoding="utf-8")
     for name in ("Ingrid Sørensen", "Marcus Bell", "Dorothy Hughes", "Felix Aro"):
         assert f"|{name}]]" in index
+
+
+def test_a_label_naming_a_circle_is_the_circle_and_tags_are_not_doubled(fresh: Path) -> None:
+    (fresh / "contacts" / "Vera Stone.md").write_text(
+        "---\nname: Vera Stone\nemail: vera@example.org\ncircle: neighbours\n---\n"
+    )
+    (fresh / "contacts" / "Ivo Petrov.md").write_text(
+        "---\nname: Ivo Petrov\nemail: ivo@example.org\ntags: [freelancer]\n---\n"
+    )
+    git(fresh, "add", "-A")
+    git(fresh, "commit", "-qm", "two people")
+    imported(fresh, "labels.csv", "categories.vcf")
+    found = people(fresh)
+    rosa = found["Rosa Delgado"]
+    assert rosa.circle == "community"  # vtb's own circle, spelt as vtb spells it
+    assert rosa.tags == ("community", "freelancers")
+    assert found["Kai Berger"].circle == "professional"  # a vCard category
+    ivo = found["Ivo Petrov"]
+    assert ivo.tags == ("freelancer", "professional")  # `Freelancer(s)`: the note's tag
+    assert ivo.circle == "professional"  # the note had none
+    assert found["Una Byrne"].circle == "neighbours"  # a circle the vault uses
+
+
+def test_imported_notes_leave_out_the_templates_placeholder(fresh: Path) -> None:
+    from vault_touchbase.features.formats.person import PLACEHOLDER
+
+    imported(fresh, "labels.csv")
+    for contact in people(fresh).values():
+        assert PLACEHOLDER not in (fresh / contact.path).read_text(encoding="utf-8")

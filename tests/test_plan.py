@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from vault_touchbase.core.model import Cadence, Contact, LogEntry
 from vault_touchbase.core.plan import cadence_of, channel_of, due_items, hour_plan, next_due
@@ -13,6 +14,9 @@ S = Settings()
 
 
 def person(name: str, last: date | None = None, **kw: object) -> Contact:
+    """A contact with an email address and a phone number unless told otherwise."""
+    kw.setdefault("emails", (f"{name}@example.com",))
+    kw.setdefault("phones", ("+1 555 0100",))
     return Contact(path=f"contacts/{name}.md", name=name, last_contacted=last, **kw)  # type: ignore[arg-type]
 
 
@@ -23,7 +27,7 @@ def test_defaults_for_channel_and_cadence() -> None:
     settings = parse_settings(
         '[channel.by_circle]\ncommunity = "visit"\n[cadence.by_circle]\ncommunity = "2m"\n'
     )
-    assert channel_of(person("d", circle="community"), settings) == "visit"
+    assert channel_of(person("d", circle="community", nearby=True), settings) == "visit"
     assert cadence_of(person("e", circle="community", channel="email"), settings) == Cadence(2, "m")
     assert cadence_of(person("f"), S) == Cadence(3, "m")  # the default
     assert cadence_of(person("g", channel="call"), S) == Cadence(1, "m")
@@ -112,3 +116,153 @@ def test_an_overloaded_hour_says_so_and_suggests_longer_cadences() -> None:
     assert plan.suggestions[0].cadence == "weekly" and plan.suggestions[0].channel == "call"
     assert "3 people on a weekly call cadence" in str(plan.suggestions[0])
     assert plan.unplanned  # no spare hour in the next months to hold them
+
+
+def _entry(day: date, channel: str, text: str = "") -> LogEntry:
+    return LogEntry(day, channel, text, 9)
+
+
+def test_the_monthly_hour_shrinks_as_it_is_spent() -> None:
+    # two emails and a call this month (5 + 5 + 10): 40 of 60 minutes are left
+    touched = [
+        person("Emailed 1", date(2026, 11, 3), log=(_entry(date(2026, 11, 3), "email"),)),
+        person("Emailed 2", date(2026, 11, 9), log=(_entry(date(2026, 11, 9), "email"),)),
+        person(
+            "Called",
+            date(2026, 11, 12),
+            channel="call",
+            cadence=Cadence(1, "w"),  # weekly: due again, but touched this month already
+            log=(_entry(date(2026, 11, 12), "call"), _entry(date(2026, 10, 30), "call")),
+        ),
+        person(  # their reply is theirs, not the user's time; and it is owed an answer
+            "Replied",
+            date(2026, 11, 20),
+            log=(_entry(date(2026, 11, 20), "reply"), _entry(date(2026, 11, 1), "email")),
+        ),
+    ]
+    waiting = [person(f"Due {n}", channel="call") for n in range(6)]  # 10 min each
+    people = touched + waiting
+    items = due_items(people, S, TODAY)
+    names = [i.contact.name for i in items]
+    assert "Called" not in names and "Emailed 1" not in names  # not planned again
+    assert names[0] == "Replied"
+    plan = hour_plan(items, people, S, TODAY)
+    assert (plan.spent, plan.touches, plan.left) == (25, 4, 35)
+    assert plan.minutes_used <= 35
+    assert [i.contact.name for i in plan.this_hour] == ["Replied", "Due 0", "Due 1", "Due 2"]
+    # the whole hour spent: nothing more is planned this month
+    busy = [
+        person(f"Visited {n}", date(2026, 11, n + 1), log=(_entry(date(2026, 11, n + 1), "visit"),))
+        for n in range(3)
+    ]
+    plan = hour_plan(items, people + busy, S, TODAY)
+    assert plan.left == 0 and plan.this_hour == ()
+
+
+def test_the_spent_minutes_count_only_this_month_up_to_today() -> None:
+    from vault_touchbase.core.plan import spent_this_month
+
+    log = (
+        _entry(date(2026, 12, 1), "call"),  # after today (a typo): not spent yet
+        _entry(date(2026, 11, 26), "visit"),
+        _entry(date(2026, 11, 1), "meet"),  # a channel without minutes: email's
+        _entry(date(2026, 10, 31), "call"),  # last month
+    )
+    # (a note's last contact is the newest of its property and its Log, as parsed)
+    assert spent_this_month([person("a", date(2026, 12, 1), log=log)], S, TODAY) == (20 + 5, 2)
+
+
+def test_the_most_pressing_go_first_and_who_is_left_out_is_said() -> None:
+    from vault_touchbase.core.model import Birthday
+
+    friend = person(  # a close friend's overdue call, birthday in three days
+        "Close Friend",
+        date(2026, 10, 1),
+        channel="call",
+        birthday=Birthday(11, 29),
+        cadence=Cadence(1, "m"),
+    )
+    fry = [person(f"New {n:02d}") for n in range(12)]  # never contacted: 5 min emails
+    people = [*fry, friend]
+    settings = parse_settings("[hour]\nbudget = 30\n")
+    items = due_items(people, settings, TODAY)
+    assert items[0].contact.name == "Close Friend"
+    plan = hour_plan(items, people, settings, TODAY)
+    assert plan.this_hour[0].contact.name == "Close Friend"
+    assert plan.minutes_used == 30 and len(plan.this_hour) == 5
+    # a call longer than the minutes left is passed over for a shorter email, and named
+    settings = parse_settings("[hour]\nbudget = 12\n[hour.minutes]\ncall = 15\n")
+    items = due_items(people, settings, TODAY)
+    plan = hour_plan(items, people, settings, TODAY)
+    assert [i.contact.name for i in plan.this_hour] == ["New 00", "New 01"]
+    assert [(i.contact.name, left) for i, left in plan.left_out] == [("Close Friend", 12)]
+
+
+def test_a_birthday_within_a_week_comes_before_lateness() -> None:
+    from vault_touchbase.core.model import Birthday
+
+    late = person("Very Late", date(2026, 5, 1), cadence=Cadence(1, "m"))
+    monthly = {"cadence": Cadence(1, "m")}
+    birthday = person("Birthday", date(2026, 10, 20), birthday=Birthday(12, 2), **monthly)
+    far = person("Birthday Later", date(2026, 10, 20), birthday=Birthday(12, 10), **monthly)
+    order = [i.contact.name for i in due_items([late, far, birthday], S, TODAY)]
+    assert order == ["Birthday", "Very Late", "Birthday Later"]
+
+
+def test_channels_follow_what_is_possible() -> None:
+    phone_only = person("Phone Only", emails=(), phones=("+1 555 0100",))
+    assert channel_of(phone_only, S) == "call"
+    assert channel_of(person("Near", emails=(), phones=(), nearby=True), S) == "visit"
+    nothing = person("Nobody Knows", emails=(), phones=())
+    assert channel_of(nothing, S) == "email"  # kept, with the task line saying why
+    email_only = person("Email Only", channel="call", phones=())
+    assert channel_of(email_only, S) == "email"  # a call without a number: an email
+    assert channel_of(person("Signal", channel="signal", emails=(), phones=()), S) == "signal"
+
+
+def test_the_index_says_who_cannot_be_reached_and_check_warns(tmp_path: Path) -> None:
+    from conftest import Vtb
+
+    contacts = tmp_path / "contacts"
+    contacts.mkdir()
+    (contacts / "Pat Phone.md").write_text("---\nname: Pat Phone\nphone: '+1 555 0101'\n---\n")
+    (contacts / "Nina Nowhere.md").write_text("---\nname: Nina Nowhere\n---\n")
+    vtb = Vtb(tmp_path)
+    assert vtb("refresh").exit_code == 0
+    index = (tmp_path / "Touch Base.md").read_text(encoding="utf-8")
+    assert "[[contacts/Pat Phone|Pat Phone]] — call · never contacted" in index
+    assert "Nina Nowhere]] — email · never contacted · no way to reach on file" in index
+    check = vtb("check")
+    assert check.exit_code == 0
+    assert "contacts/Nina Nowhere.md:1: warning: no way to reach on file" in check.output
+    assert "Pat Phone" not in check.output
+    assert "2 contacts read: 0 errors, 1 warning" in check.output
+
+
+def test_closer_circles_default_to_shorter_cadences() -> None:
+    assert cadence_of(person("Friend", circle="friends"), S) == Cadence(1, "m")
+    assert cadence_of(person("Family", circle="family"), S) == Cadence(1, "m")
+    assert cadence_of(person("Colleague", circle="professional"), S) == Cadence(3, "m")
+    settings = parse_settings('[cadence.by_circle]\nneighbours = "2w"\n')
+    assert settings.cadence_by_circle["friends"] == "monthly"  # the built-ins stay
+    # the shorter of the channel's and the circle's default
+    assert cadence_of(person("N", circle="neighbours", channel="call"), settings) == Cadence(2, "w")
+    settings = parse_settings('[cadence.by_circle]\nfriends = "never"\n')
+    assert cadence_of(person("F", circle="friends", channel="call"), settings) == Cadence(1, "m")
+    assert cadence_of(person("F", circle="friends"), settings).never
+
+
+def test_the_overload_warning_names_the_people_with_correct_plurals() -> None:
+    from vault_touchbase.core.plan import steady_load
+
+    people = [
+        person(name, channel="visit", nearby=True, cadence=Cadence(1, "m"))
+        for name in ("Klaus", "Anna", "Bea", "Dora")
+    ]
+    people.append(person("Solo", channel="call", cadence=Cadence(1, "w")))
+    _, suggestions = steady_load(people, S)
+    text = {s.channel: str(s) for s in suggestions}
+    assert text["visit"].startswith(
+        "4 people on a monthly visit cadence (Anna, Bea, Klaus, …) take 80 min a month"
+    )
+    assert text["call"].startswith("1 person on a weekly call cadence (Solo) takes 43 min")

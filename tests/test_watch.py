@@ -231,7 +231,7 @@ def test_a_tick_in_the_index_is_logged_and_committed(
     index = example_repo / "Touch Base.md"
     text = index.read_text(encoding="utf-8")
     box = next(line for line in text.splitlines() if "[[contacts/José Müller|" in line)
-    assert box.startswith("- [ ] ") and " — email · overdue since" in box
+    assert box.startswith("- [ ] ") and " — overdue since" in box  # under Email
     save_in_place(index, text.replace(box, box.replace("- [ ]", "- [x]", 1)))
     wait_for(committed_touch(example_repo, "touch: José Müller (email)"), "the tick's commit")
     wait_for(lambda: "- [x]" not in run.index(), "the index regenerated without the tick")
@@ -683,3 +683,31 @@ def test_once_catches_up_and_the_systemd_unit(example_repo: Path) -> None:
     assert "WantedBy=default.target" in unit.output
     bad = runner.invoke(cli, [*base, "--settle", "0"])
     assert bad.exit_code == 2 and "--settle" in bad.output
+
+
+def test_a_last_contacted_it_moved_is_put_back_when_an_editor_saves_an_older_one(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    note = example_repo / CHLOE
+    before = note.read_text(encoding="utf-8")
+    with_entry = add_log_line(before, "- 2026-11-25 call: caught up")
+    save_in_place(note, with_entry)
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch commit")
+    assert "lastContacted: 2026-11-25" in note.read_text(encoding="utf-8")
+    # another note's older date is not the watcher's to fix (no value it wrote)
+    jose = example_repo / "contacts/José Müller.md"
+    jose_text = jose.read_text(encoding="utf-8").replace(
+        "last_contacted: 2026-06-03", "last_contacted: 2026-05-01"
+    )
+    save_in_place(jose, jose_text)
+    # vim, answered "write anyway": its buffer's old lastContacted over the watcher's
+    assert "lastContacted: 2026-09-10" in with_entry
+    save_in_place(note, with_entry)
+    wait_for(
+        lambda: "lastContacted: 2026-11-25" in note.read_text(encoding="utf-8"), "the put back"
+    )
+    wait_for(lambda: any("put lastContacted: 2026-11-25 back" in x for x in run.lines()), "a word")
+    assert git(example_repo, "status", "--porcelain", "--", CHLOE) == ""  # HEAD's again
+    assert subjects(example_repo) == ["touch: Chloé Dubois (call)", "initial"]
+    assert jose.read_text(encoding="utf-8") == jose_text

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from vault_touchbase.actions.people import NewContact, new_note_text
+from vault_touchbase.actions.people import NewContact, birthday_value, new_note_text
 from vault_touchbase.core.model import Birthday, Contact
 from vault_touchbase.features.formats.person import (
     EXTRA_KEYS,
@@ -37,12 +37,6 @@ def _safe_line(line: str) -> str:
     return line
 
 
-def _birthday_value(birthday: Birthday) -> date | str:
-    if birthday.year:
-        return date(birthday.year, birthday.month, birthday.day)
-    return f"{birthday.month:02d}-{birthday.day:02d}"
-
-
 def _day_value(text: str) -> date | str:
     """`2011-09-03` as a date (written unquoted, as birthdays are); `09-03` as it is."""
     try:
@@ -68,18 +62,18 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
         tags=person.tags,
         nearby=True if person.nearby else None,
         uid=person.uid,
+        offers=person.offers,
+        needs=person.needs,
+        birthday=person.birthday,
     )
     text = new_note_text(template, new, today)
     values: list[tuple[str, object]] = [
         ("aliases", list(person.aliases) if person.aliases else None),
         ("organization", person.organization),
         ("job_title", person.job_title),
-        ("birthday", _birthday_value(person.birthday) if person.birthday else None),
         ("address", person.address),
         ("website", _list_value(person.websites, "website") if person.websites else None),
         ("linkedin", person.linkedin),
-        ("offers", list(person.offers) if person.offers else None),
-        ("needs", list(person.needs) if person.needs else None),
         ("connected_on", person.connected_on),
         ("source", person.source),
         ("spouse", person.spouse),
@@ -92,8 +86,8 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
     for key, value in values:
         if value:
             text = set_scalar(text, key, value)  # type: ignore[arg-type]
-    if person.notes and f"\n{PLACEHOLDER}\n" in text:
-        text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # our own line, in a new note
+    if f"\n{PLACEHOLDER}\n" in text:
+        text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # the template's hint, not theirs
     paragraph = False  # a blank line in the file's note starts a new paragraph
     for line in person.notes:
         if line.strip():
@@ -163,10 +157,6 @@ def merge_text(
             current = [c.strip() for c in current[0].split(",") if c.strip()]
         skip = [contact.name] if name == "aliases" else []
         added = [v for v in values if not any(same_value(name, v, c) for c in [*current, *skip])]
-        if name == "tags":
-            added = [
-                v for v in added if not any(same_value(name, v, c.lstrip("#")) for c in current)
-            ]
         if added:
             united = [*current, *added]
             value = united if isinstance(meta.get(key), list) else _list_value(united, key)
@@ -200,7 +190,7 @@ def merge_text(
         key = key_for(name, keys)
         if meta.get(key) not in (None, "", []) or key.startswith(TABLE_KEY):
             continue
-        written = _birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
+        written = birthday_value(scalar) if isinstance(scalar, Birthday) else scalar
         if name == "anniversary":
             written = _day_value(str(scalar))
         text = set_scalar(text, key, written)  # type: ignore[arg-type]

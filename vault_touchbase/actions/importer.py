@@ -13,7 +13,7 @@ index. The notes' text comes from `import_text`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -27,6 +27,7 @@ from vault_touchbase.features.formats.person import (
     ImportedPerson,
     Progress,
     ReadResult,
+    tag_key,
 )
 from vault_touchbase.features.formats.values import url_key
 from vault_touchbase.vault.folder import Vault
@@ -192,7 +193,8 @@ def plan_import(
     matcher = _Matcher(loaded.contacts, raw)
     problems = list(read.problems)
     entries: list[Entry] = []
-    for person in read.people:
+    circles = circles_of(vault, loaded.contacts)
+    for person in (with_circle(p, circles) for p in read.people):
         target, reason = matcher.match(person)
         if reason:
             problems.append(
@@ -221,6 +223,31 @@ def plan_import(
         if progress:
             progress(done, len(entries))
     return ImportPlan(file, read.format, read.records, entries, sorted(problems))
+
+
+BUILT_IN_CIRCLES = ("community", "professional")
+
+
+def circles_of(vault: Vault, contacts: Iterable[Contact]) -> dict[str, str]:
+    """The circles this vault knows, by tag key: vtb's own, the settings', the notes'."""
+    settings = vault.settings
+    names = [*BUILT_IN_CIRCLES, *settings.channel_by_circle, *settings.cadence_by_circle]
+    names += sorted({c.circle for c in contacts if c.circle})
+    circles: dict[str, str] = {}
+    for name in names:
+        circles.setdefault(tag_key(name), name)
+    return circles
+
+
+def with_circle(person: ImportedPerson, circles: dict[str, str]) -> ImportedPerson:
+    """A person without a circle gets the one a label or category names (`Community`)."""
+    if person.circle:
+        return person
+    for tag in person.tags:
+        circle = circles.get(tag_key(tag))
+        if circle:
+            return replace(person, circle=circle)
+    return person
 
 
 def _frontmatter(vault: Vault, rel: str) -> dict[str, object]:

@@ -40,6 +40,24 @@ def snapshot(vault: Vault, today: date, progress: Progress | None = None) -> Sna
     return plan_for(vault, load_vault(vault, progress), today)
 
 
+def unreachable_problems(contacts: Iterable[Contact]) -> list[Problem]:
+    """A warning for each person the note gives no way to reach (no email, phone, nor
+    nearby), for `vtb check`: their task line says so, but nothing can be planned."""
+    from vault_touchbase.core.plan import NO_WAY, reachable
+
+    return [
+        Problem(
+            contact.path,
+            1,
+            "warning",
+            f"{NO_WAY} for {contact.name}",
+            "add an email or phone, or `nearby: true` if you can walk over",
+        )
+        for contact in contacts
+        if not contact.paused and not reachable(contact)
+    ]
+
+
 def future_date_problems(vault: Vault, contacts: Iterable[Contact], today: date) -> list[Problem]:
     """A last contact after `today` (a typo such as 2062 for 2026) hides a person for
     years: a warning with the line of the date, in `vtb check` and the index note."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vault_touchbase.core.errors import GitError
 from vault_touchbase.core.settings import CONFIG_NAME, TEMPLATE_TOML, Settings, load_settings
 from vault_touchbase.core.templates import CONTACT_TEMPLATE, EMAIL_TEMPLATE, NOW_NOTE
 from vault_touchbase.git.attributes import gitattributes_text, gitignore_text, missing_ignores
@@ -15,6 +16,8 @@ class InitResult:
     added: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     uids: list[str] = field(default_factory=list)  # notes given a `uid`, in their own commit
+    committed: list[str] = field(default_factory=list)
+    error: GitError | None = None  # the files are written, but could not be committed
 
 
 def _add(root: Path, rel: str, text: str, result: InitResult) -> None:
@@ -48,25 +51,35 @@ def init_vault(root: Path) -> InitResult:
     _add(root, ".gitignore", gitignore_text(settings), result)
     _add(root, ".gitattributes", gitattributes_text(settings), result)
     result.notices += gitrepo.init_repo(root, settings)
-    files = [rel for rel in result.added if not rel.endswith("/")]
+    also: list[str] = []  # an existing .gitignore init appended to, when git holds it as it was
     if appended is not None:
-        entry, before = appended
-        files.remove(entry)
+        _, before = appended
         clean = _clean_in_git(root, settings, ".gitignore", before)
         if clean:
-            files.append(".gitignore")
+            also.append(".gitignore")
         elif clean is not None:
             result.notices.append(
                 ".gitignore has changes that are not committed, so vtb did not commit its "
                 "lines either: commit the file when you like"
             )
-    if files:
-        _commit_setup(root, files, result)
     from vault_touchbase.git.attributes import register_for_vault
 
     result.added += register_for_vault(root, settings)  # .git/config is not cloned
-    _give_uids(root, result)
+    _commit_setup(root, [f"{settings.contacts}/.gitkeep", *SETUP_FILES], result, also)
+    if result.error is None:
+        _give_uids(root, result)
     return result
+
+
+# What `init` writes outside .git/ (besides the contacts folder's .gitkeep).
+SETUP_FILES = (
+    CONFIG_NAME,
+    "templates/contact.md",
+    "templates/email.md",
+    "Now.md",
+    ".gitignore",
+    ".gitattributes",
+)
 
 
 def _append_ignores(root: Path, settings: Settings, result: InitResult) -> tuple[str, bytes] | None:
@@ -137,13 +150,41 @@ def _give_uids(root: Path, result: InitResult) -> None:
         result.notices += [n for n in outcome.notices if "is not the top of a git" not in n]
 
 
-def _commit_setup(root: Path, files: list[str], result: InitResult) -> None:
-    """One commit of exactly the files `init` added (nothing of the user's)."""
+def _commit_setup(root: Path, setup: list[str], result: InitResult, also: list[str]) -> None:
+    """One commit of the setup files that git does not track yet (nothing of the user's).
+
+    These are the files this run added and, after a run that could not commit
+    (git did not know who commits), the ones that run left untracked; and `also`.
+    """
     from vault_touchbase.actions.committing import Committer, Outcome
     from vault_touchbase.vault.folder import Vault
 
+    committer = Committer(Vault(root, load_settings(root)))
+    added = [rel for rel in result.added if (root / rel).is_file() and not rel.startswith(".git/")]
+    if committer.repo is None:
+        files = added
+    else:
+        present = [rel for rel in setup if (root / rel).is_file()]
+        codes = committer.repo.status([root / rel for rel in present]) if present else {}
+        top = committer.repo.top.resolve()
+        untracked = {
+            rel
+            for rel in present
+            if codes.get((root / rel).resolve().relative_to(top).as_posix()) == "??"
+        }
+        files = [rel for rel in setup if rel in untracked or rel in added]
+    files += [rel for rel in also if rel not in files]
+    if not files:
+        return
+    try:
+        committer.ready()  # git knows who commits: else say so, and how to finish
+    except GitError as exc:
+        result.error = GitError(
+            f"the vault's files are written but not committed: {exc.message}",
+            f"{exc.hint}; then run `vtb init` again: it commits them",
+        )
+        return
     outcome = Outcome()
-    Committer(Vault(root, load_settings(root))).commit(
-        files, "init: vault-touchbase vault", {"Vtb-Init": ", ".join(files)}, outcome
-    )
+    committer.commit(files, "init: vault-touchbase vault", {"Vtb-Init": ", ".join(files)}, outcome)
+    result.committed = files
     result.notices += [n for n in outcome.notices if "is not the top of a git" not in n]

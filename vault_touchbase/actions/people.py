@@ -20,7 +20,7 @@ from vault_touchbase.actions.committing import (
 )
 from vault_touchbase.actions.refresh import update_index
 from vault_touchbase.core.errors import NoteError, UsageProblem, VtbError, WriteFailed
-from vault_touchbase.core.model import Contact
+from vault_touchbase.core.model import Birthday, Contact
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.load import load_vault
 
@@ -39,6 +39,9 @@ class NewContact:
     nearby: bool | None = None
     folder: str = ""  # inside the contacts folder
     uid: str = ""  # an imported card's UID; a new one is made when empty
+    offers: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    birthday: Birthday | None = None
 
 
 def new_uid() -> str:
@@ -46,6 +49,13 @@ def new_uid() -> str:
     import uuid
 
     return f"urn:uuid:{uuid.uuid4()}"
+
+
+def birthday_value(birthday: Birthday) -> date | str:
+    """A birthday as a note writes it: a date, or `MM-DD` without the year."""
+    if birthday.year:
+        return date(birthday.year, birthday.month, birthday.day)
+    return f"{birthday.month:02d}-{birthday.day:02d}"
 
 
 def contact_template(vault: Vault) -> str:
@@ -67,16 +77,24 @@ def new_note_text(template: str, person: NewContact, today: date) -> str:
 
     text = template.replace("{{title}}", "").replace("{{date}}", today.isoformat())
     text = text.replace("{{time}}", "")
-    lists = {"email": person.emails, "phone": person.phones, "tags": person.tags}
+    lists = {
+        "email": person.emails,
+        "phone": person.phones,
+        "tags": person.tags,
+        "offers": person.offers,
+        "needs": person.needs,
+    }
     values: dict[str, object] = {"name": person.name}
     for key, items in lists.items():
         if items:
-            values[key] = items[0] if len(items) == 1 and key != "tags" else list(items)
+            single = len(items) == 1 and key in ("email", "phone")
+            values[key] = items[0] if single else list(items)
     scalars = {
         "cadence": person.cadence,
         "channel": person.channel,
         "circle": person.circle,
         "nearby": person.nearby,
+        "birthday": birthday_value(person.birthday) if person.birthday else None,
     }
     values.update({key: value for key, value in scalars.items() if value is not None})
     values["uid"] = person.uid or new_uid()  # what exports name the person by, for good

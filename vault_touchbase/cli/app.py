@@ -125,11 +125,6 @@ class App:
             click.echo(f"... and {len(problems) - limit} more (see `vtb check`)", err=True)
 
 
-def plural(count: int, word: str, many: str = "") -> str:
-    """`1 problem`, `2 problems`; `plural(n, "person", "people")`."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
-
-
 def command(*args: Any, **kwargs: Any) -> Callable[[F], click.Command]:
     """`click.command` with the global options added; `cli.main.COMMANDS` lists it."""
 

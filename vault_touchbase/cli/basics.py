@@ -16,10 +16,10 @@ from vault_touchbase.cli.app import (
     emit_listing,
     json_option,
     notices,
-    plural,
     problems_json,
     report,
 )
+from vault_touchbase.core.words import plural
 
 
 @command()
@@ -107,6 +107,7 @@ def _due_row(item: Any, plan: Any) -> dict[str, Any]:
 def due(ctx: click.Context, as_json: bool) -> None:
     """List who is due this month, most pressing first (* = in this hour's plan)."""
     from vault_touchbase.actions.index_note import snapshot
+    from vault_touchbase.index.render import plan_header
 
     app = App(ctx)
     snap = snapshot(app.vault, app.today, app.progress("Reading notes"))
@@ -118,10 +119,8 @@ def due(ctx: click.Context, as_json: bool) -> None:
         click.echo("Nobody is due this month.")
     else:
         _table(app, rows)
-        click.echo(
-            f"\n{len(rows)} due; * = this hour's plan "
-            f"({snap.plan.minutes_used} of {snap.plan.budget} min)"
-        )
+        plan = snap.plan
+        click.echo(f"\n{len(rows)} due; * = this hour's plan: {plan_header(plan)}")
     app.problems(snap.loaded.problems, limit=5)
 
 
@@ -176,13 +175,13 @@ def _table(app: App, rows: list[dict[str, Any]]) -> None:
 def show(ctx: click.Context, name: str, as_json: bool) -> None:
     """One person's card: details, due state and the last Log entries."""
     from vault_touchbase.actions.index_note import snapshot
+    from vault_touchbase.actions.touch import contact_named
     from vault_touchbase.core.model import contact_to_dict
     from vault_touchbase.core.plan import cadence_of, channel_of, next_due
-    from vault_touchbase.vault.lookup import find_contact
 
     app = App(ctx)
     snap = snapshot(app.vault, app.today)
-    contact = find_contact(snap.loaded.contacts, name)
+    contact = contact_named(app.vault, name, snap.loaded)  # a broken note is named as such
     settings = app.vault.settings
     channel = channel_of(contact, settings)
     cadence = cadence_of(contact, settings, channel)
@@ -251,13 +250,14 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
     """List every problem in the notes as path:line; exit 1 if there is an error."""
-    from vault_touchbase.actions.index_note import future_date_problems
+    from vault_touchbase.actions.index_note import future_date_problems, unreachable_problems
     from vault_touchbase.vault.load import load_vault
 
     app = App(ctx)
     loaded = load_vault(app.vault, app.progress("Checking notes"))
     future = future_date_problems(app.vault, loaded.contacts, app.today)
-    problems = sorted([*loaded.problems, *future])
+    unreachable = unreachable_problems(loaded.contacts)
+    problems = sorted([*loaded.problems, *future, *unreachable])
     if as_json:
         emit_json(problems_json(problems))  # the listing is the problems: none on stderr
     else:
@@ -266,7 +266,8 @@ def check(ctx: click.Context, as_json: bool) -> None:
         errors = len(loaded.errors)
         warnings = len(problems) - errors
         click.echo(
-            f"{len(loaded.contacts)} contacts read: {errors} errors, {warnings} warnings",
+            f"{plural(len(loaded.contacts), 'contact')} read: {plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}",
             err=bool(problems),
         )
     ctx.exit(1 if loaded.errors else 0)
@@ -281,6 +282,9 @@ def check(ctx: click.Context, as_json: bool) -> None:
 @click.option("--circle", help="professional, community, or any word.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
 @click.option("--nearby/--not-nearby", default=None, help="They live close enough to visit.")
+@click.option("--offers", multiple=True, help="What they offer (repeat for more).")
+@click.option("--needs", multiple=True, help="What they need (repeat for more).")
+@click.option("--birthday", help="1988-04-02, or 04-02 without the year.")
 @click.option("--folder", default="", help="A folder inside the contacts folder.")
 @click.pass_context
 def add(
@@ -293,13 +297,36 @@ def add(
     circle: str | None,
     tags: tuple[str, ...],
     nearby: bool | None,
+    offers: tuple[str, ...],
+    needs: tuple[str, ...],
+    birthday: str | None,
     folder: str,
 ) -> None:
     """Add a person: a new note from templates/contact.md, committed. Never overwrites."""
     from vault_touchbase.actions.people import NewContact, add_contact
+    from vault_touchbase.features.formats.values import parse_birthday
 
     app = App(ctx)
-    person = NewContact(name, email, phone, cadence, channel, circle, tags, nearby, folder)
+    born = parse_birthday(birthday) if birthday else None
+    if birthday and born is None:
+        raise click.BadParameter(
+            f"{birthday!r} is not a date: give 1988-04-02, or 04-02 without the year",
+            param_hint="--birthday",
+        )
+    person = NewContact(
+        name,
+        email,
+        phone,
+        cadence,
+        channel,
+        circle,
+        tags,
+        nearby,
+        folder,
+        offers=offers,
+        needs=needs,
+        birthday=born,
+    )
     outcome = add_contact(app.vault, app.today, person)
     report(app, outcome, f"Added {' '.join(name.split())}: {outcome.changed[0]}")
 
@@ -319,7 +346,11 @@ def init(ctx: click.Context, path: Path | None) -> None:
         click.echo(f"  uid added to {rel}")
     for notice in result.notices:
         click.echo(notice)
-    if not result.added and not result.uids:
+    if result.error is not None:
+        raise result.error
+    if not result.added and not result.committed and not result.uids:
         click.echo(f"{target} is already a complete vault; nothing changed.")
+    elif not result.added:
+        click.echo(f"Committed {', '.join(result.committed)}: the vault is ready in {target}.")
     else:
         click.echo(f'Vault ready in {target}. Next: `vtb add "Jane Doe"`, then `vtb refresh`.')

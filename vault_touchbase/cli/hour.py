@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from vault_touchbase.cli.app import App, command, emit_listing, json_option, plural, report
+from vault_touchbase.cli.app import App, command, emit_listing, json_option, report
+from vault_touchbase.core.words import plural
 
 
 @command()

@@ -13,9 +13,9 @@ from vault_touchbase.cli.app import (
     emit_json,
     json_option,
     notices,
-    plural,
     problems_json,
 )
+from vault_touchbase.core.words import plural
 
 if TYPE_CHECKING:
     from vault_touchbase.actions.sync import SyncResult

@@ -32,3 +32,22 @@ def unique_stem(stem: str, taken: Callable[[str], bool]) -> str:
     while taken(f"{stem} ({number})"):
         number += 1
     return f"{stem} ({number})"
+
+
+# File names that say nothing about who the note is about: Obsidian's new-note names,
+# vtb's own fallback, a Zettelkasten id or date, a slug (`jane-doe`).
+_NOT_A_NAME = re.compile(
+    r"(?:untitled|unnamed|new note|sans titre|unbenannt)(?: ?\(?\d+\)?)?"
+    r"|[\d\W_]*",
+    re.IGNORECASE,
+)
+
+
+def stem_is_a_name(stem: str) -> bool:
+    """Whether a note's file name can stand for the person's name, as it does in Obsidian
+    (`Liam O'Connor`), unlike `Untitled 2`, `202311051230` or the slug `jane-doe`."""
+    text = " ".join(stem.split())
+    if not text or _NOT_A_NAME.fullmatch(text):
+        return False
+    slug = " " not in text and ("-" in text or "_" in text) and text.islower()
+    return not slug  # `Jean-Luc` and `Anne-Marie Roy` are names; `jane-doe` is a slug

@@ -93,7 +93,7 @@ TEMPLATE_TOML = """\
 # [cadence]
 # default = "quarterly" # weekly, biweekly, monthly, bimonthly, quarterly, yearly, never, 6w, 90d
 
-# [cadence.by_channel]  # used before the circle's and the default
+# [cadence.by_channel]  # with the circle's: the shorter of the two, else the default
 # call = "monthly"
 # visit = "monthly"
 
@@ -133,7 +133,9 @@ class Settings:
     cadence_by_channel: dict[str, str] = field(
         default_factory=lambda: {"call": "monthly", "visit": "monthly"}
     )
-    cadence_by_circle: dict[str, str] = field(default_factory=dict)
+    cadence_by_circle: dict[str, str] = field(
+        default_factory=lambda: {"close": "monthly", "family": "monthly", "friends": "monthly"}
+    )  # closer circles, shorter cadences
     default_channel: str = "email"
     channel_by_circle: dict[str, str] = field(default_factory=dict)
     key_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -238,7 +240,10 @@ def parse_settings(text: str, where: str = CONFIG_NAME) -> Settings:
             **base.cadence_by_channel,
             **_str_map(_table(cadence, "by_channel", where), where),
         },
-        cadence_by_circle=_str_map(_table(cadence, "by_circle", where), where),
+        cadence_by_circle={
+            **base.cadence_by_circle,
+            **_str_map(_table(cadence, "by_circle", where), where),
+        },
         default_channel=_typed(channel, "default", str, f"{where} [channel]", "email"),
         channel_by_circle=_str_map(_table(channel, "by_circle", where), where),
         key_aliases=_list_map(_table(data, "aliases", where), where),

@@ -25,16 +25,17 @@ from typing import Any
 
 import click
 
-from vault_touchbase.actions.committing import Outcome
+from vault_touchbase.actions.committing import Committer, Outcome
 from vault_touchbase.actions.refresh import refresh
 from vault_touchbase.actions.touch import add_note_line, log_touch, snooze
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import DueItem, birthday_this_month
+from vault_touchbase.core.words import plural
 from vault_touchbase.features.drafts.draft import Draft, make_draft, similarity
 from vault_touchbase.features.drafts.output import as_text, intro_as_text, mailto
 from vault_touchbase.features.intros import Intro, describe, find_intros, intros_for
-from vault_touchbase.index.render import status_text
+from vault_touchbase.index.render import plan_header, status_text
 from vault_touchbase.vault.folder import Vault
 
 KEYS = "[d]raft  [l]og done  [i]ntro  [s]nooze  [n]ote  s[k]ip  [q]uit"
@@ -131,6 +132,7 @@ class Session:
 
     def run(self) -> bool:
         """Go through the plan. Returns True when stopped by Ctrl-C."""
+        Committer(self.vault).ready()  # no identity: say so now, before anything is typed
         with shielded():
             result = refresh(self.vault, self.today)
         self.report(result.outcome)
@@ -142,13 +144,16 @@ class Session:
         plan = list(snap.plan.this_hour)
         self.intros = find_intros(snap.loaded.contacts, self.vault.settings, self.today)
         self.contacts = snap.loaded.contacts
+        self.tally.minutes = snap.plan.spent  # the hour is monthly: what is spent stays spent
         if not plan:
-            click.echo("Nobody is due this month: your hour is free.")
+            if snap.items and snap.plan.spent:
+                click.echo(f"Nobody more this month: {plan_header(snap.plan)}.")
+            else:
+                click.echo("Nobody is due this month: your hour is free.")
             return False
         click.echo(
             self.style(f"Your hour — {self.today:%B %Y}", bold=True)
-            + f": {len(plan)} people, about {snap.plan.minutes_used} of "
-            f"{snap.plan.budget} minutes, most pressing first."
+            + f": {plural(len(plan), 'person', 'people')}, {plan_header(snap.plan)}."
         )
         click.echo(f"Keys: {KEYS}. Each action is committed at once.\n")
         done = 0
@@ -209,7 +214,9 @@ class Session:
         elapsed = int((time.monotonic() - self.started) // 60)
         budget = self.vault.settings.hour_budget
         head = f"── {number}/{total} · {contact.name} · {item.channel} · {status_text(item)} "
-        clock = f" {self.tally.minutes} of {budget} min used · {elapsed} min on the clock ──"
+        clock = (
+            f" {self.tally.minutes} of {budget} min used this month · {elapsed} min on the clock ──"
+        )
         rule = "─" * max(self.width - len(head) - len(clock), 2)
         click.echo(self.style(head + rule + clock, bold=True))
         for line in card_lines(item, self.intros, self.today, self.width):
@@ -260,7 +267,11 @@ class Session:
         text = self.term.line("What happened (one line, Enter to skip)", default="")
         if draft is not None and channel.lower() == "email":
             text = draft.log_text(text)
-        task = self.followup_done(contact)
+        ended = False
+        try:
+            task = self.followup_done(contact)
+        except Quit:  # the input ended at the question: keep the touch, then stop
+            task, ended = None, True
         with shielded():  # a Ctrl-C now waits until it is committed and counted
             outcome = log_touch(
                 self.vault, self.today, contact, channel, self.today, text, done_task=task
@@ -268,6 +279,8 @@ class Session:
             self.tally.touched.append(f"{contact.name} ({channel.lower()})")
             self.tally.minutes += self.vault.settings.minutes_for(channel.lower())
             self.report(outcome, f"Logged {channel.lower()} with {contact.name}")
+        if ended:
+            raise Quit
         return True
 
     def followup_done(self, contact: Contact) -> str | None:
@@ -382,8 +395,8 @@ class Session:
             listing = ": " + ", ".join(names) if names else ""
             click.echo(f"  {label:<19}{len(names)}{listing}")
         click.echo(
-            f"  time: about {tally.minutes} of {self.vault.settings.hour_budget} min by the plan's "
-            f"minutes, {elapsed} on the clock; {tally.commits} commits."
+            f"  time: about {tally.minutes} of {self.vault.settings.hour_budget} min this month "
+            f"by the plan's minutes, {elapsed} on the clock; {plural(tally.commits, 'commit')}."
         )
         click.echo(f"{self.vault.settings.index} is up to date.")
 

@@ -15,8 +15,9 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from vault_touchbase.core.model import Contact, Problem
-from vault_touchbase.core.plan import DueItem, HourPlan, birthday_this_month
+from vault_touchbase.core.plan import NO_WAY, DueItem, HourPlan, birthday_this_month, reachable
 from vault_touchbase.core.settings import CHANNELS
+from vault_touchbase.core.words import plural
 from vault_touchbase.notes.followups import open_followups
 
 MARKER_KEY = "generated-by"
@@ -83,7 +84,7 @@ def status_text(item: DueItem) -> str:
 def context(item: DueItem, today: date, planned: date | None = None) -> list[str]:
     """What to talk about: the last Log entry, needs, offers, a birthday this month."""
     contact = item.contact
-    parts = []
+    parts = [] if reachable(contact) else [NO_WAY]
     last = contact.last_entry
     if last:
         channel = f" {last.channel}" if last.channel else ""
@@ -150,12 +151,20 @@ def render(data: IndexInput) -> str:
         _section(lines, "replies", [_reply_line(i.contact) for i in data.replies], "")
     if data.followups:
         _section(lines, "followups", list(data.followups), "")
+    header = plan_header(plan)
+    header = header[0].upper() + header[1:] + "."
     plan_body = [
-        f"About {plan.minutes_used} of your {plan.budget} minutes, most pressing first.",
+        header,
+        *_left_out(plan),
         "",
         *(task_line(item, today, with_channel=True) for item in plan.this_hour),
     ]
-    _section(lines, "plan", plan_body if plan.this_hour else [], "Nobody is due this month.")
+    if plan.this_hour:
+        _section(lines, "plan", plan_body, "")
+    elif data.items and plan.spent:
+        _section(lines, "plan", [header + " Who is due is listed below."], "")
+    else:
+        _section(lines, "plan", [], "Nobody is due this month.")
     lines += _load_notes(plan)
     for channel in CHANNELS:
         rest = [i for i in data.items if i.channel == channel and i.contact.path not in in_plan]
@@ -179,6 +188,33 @@ def render(data: IndexInput) -> str:
     ]
     _section(lines, "problems", problems, "None: every note could be read.")
     return "\n".join(lines) + "\n"
+
+
+def plan_header(plan: HourPlan) -> str:
+    """The plan's first line: the minutes it takes, and what is left of this month's hour."""
+    if not plan.spent:
+        return f"about {plan.minutes_used} of your {plan.budget} minutes, most pressing first"
+    spent = f"{plan.spent} spent on {plural(plan.touches, 'touch', 'touches')}"
+    if not plan.this_hour:
+        return (
+            f"your {plan.budget} minutes this month are spent ({spent}): nothing more is "
+            "planned until next month"
+        )
+    return (
+        f"about {plan.left} of your {plan.budget} minutes left this month ({spent}); "
+        f"this plan takes about {plan.minutes_used}, most pressing first"
+    )
+
+
+def _left_out(plan: HourPlan) -> list[str]:
+    """Who was passed over for someone less pressing, and why (the minutes did not hold them)."""
+    if not plan.left_out:
+        return []
+    people = "; ".join(
+        f"{display(item.contact.name)} ({item.channel}, {item.minutes} min; {left} were left)"
+        for item, left in plan.left_out
+    )
+    return ["", f"Left out, longer than the minutes left when their turn came: {people}."]
 
 
 def _reply_line(contact: Contact) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from vault_touchbase.core.cadence import LAST_DAY, parse_cadence
 from vault_touchbase.core.model import Birthday, Contact, Problem, Severity, shared_keys
+from vault_touchbase.core.naming import stem_is_a_name
 from vault_touchbase.core.settings import CHANNELS, Settings
 from vault_touchbase.notes.contact_table import (
     MARK,
@@ -154,9 +155,13 @@ def _name(reader: _Reader, settings: Settings, stem: str) -> str:
         name = reader.text(key, value)
     name = " ".join(name.split())  # a newline in a name never reaches the index
     if not name:
-        reader.problem(
-            key, "warning", f"no name; the file name {stem!r} is used", "add a `name:` property"
-        )
+        if not stem_is_a_name(stem):  # in Obsidian the file name is the name: said if it can't be
+            reader.problem(
+                key,
+                "warning",
+                f"no name, and the file name {stem!r} is not one; it is used as the name",
+                "add a `name:` property, or rename the file to the person's name",
+            )
         return stem
     return name
 

@@ -13,6 +13,8 @@ from vault_touchbase.actions.committing import Committer, Outcome
 from vault_touchbase.core.errors import GitError, VtbError
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.listing import note_files
+from vault_touchbase.vault.store import vault_lock
+from vault_touchbase.watch.fixback import Written
 
 BULK_CHECK = 8  # more candidate notes than this: one `git status` instead of a look at each
 BURST_NOTES = 10  # more notes than this to commit at once: a few commits, not one each
@@ -46,6 +48,7 @@ class AutoCommitter:
         self._settling: dict[str, float] = {}  # note → when to commit its edit ("all")
         self._deferred: set[str] = set()  # notes to look at again once git lets us
         self._retry_at: float | None = None  # when to try the deferred notes again
+        self._written = Written()  # the last_contacted values it moved
 
     def use(self, vault: Vault, committer: Committer, policy: str) -> None:
         """New settings: commit with these from now on (what waits keeps waiting)."""
@@ -190,7 +193,14 @@ class AutoCommitter:
 
     def _commit_one(self, today: date, rel: str, policy: str, now: float) -> Outcome:
         try:
-            return commit_note_changes(self.vault, today, rel, policy, self.committer)
+            with vault_lock(self.vault.root):
+                fixed = self._written.put_back(self.vault, rel)
+            outcome = commit_note_changes(self.vault, today, rel, policy, self.committer)
+            if rel in outcome.changed:  # it moved last_contacted: remember to what
+                self._written.remember(self.vault, rel, today)
+            if fixed:
+                outcome.done.append(fixed)
+            return outcome
         except GitError as exc:  # e.g. another git held index.lock: try this note again later
             self._deferred.add(rel)
             self._retry_at = now + GIT_RETRY_SECONDS

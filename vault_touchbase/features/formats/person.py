@@ -179,7 +179,17 @@ def same_value(field_name: str, a: str, b: str) -> bool:
         return url_key(a) == url_key(b)
     if field_name == "notes":
         return a.strip() == b.strip()
+    if field_name == "tags":
+        return tag_key(a) == tag_key(b)
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def tag_key(tag: str) -> str:
+    """What a tag means, for telling doubles apart: `#Freelancers` and `freelancer` are one."""
+    key = "-".join(tag.strip().lstrip("#").casefold().split())
+    if len(key) > 3 and key.endswith("s") and not key.endswith("ss"):
+        key = key[:-1]
+    return key
 
 
 def unite(field_name: str, first: Iterable[str], second: Iterable[str]) -> tuple[str, ...]:
