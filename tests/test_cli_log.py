@@ -837,3 +837,21 @@ def test_a_first_run_parses_the_notes_before_it_takes_the_lock(
 
     assert result.exit_code == 0, result.output
     assert events[:3] == ["load", "lock", "load"]
+
+
+def test_an_answer_logged_the_same_day_as_their_reply_clears_it(example_repo: Path) -> None:
+    """The Log is newest first within a day too: what was logged last is on top, and the
+    reply owed is cleared by an answer logged after it on the same day."""
+    vtb = Vtb(example_repo)
+
+    def jane_status() -> str:
+        rows = json.loads(vtb("due", "--json").output)
+        return next((r["status"] for r in rows if r["name"] == "Jane Doe"), "not due")
+
+    log_ok(vtb, "jane", "-c", "reply", "she thanked me for the referral")
+    assert jane_status() == "reply"
+    log_ok(vtb, "jane", "-c", "email", "wrote back: glad it worked")
+    assert jane_status() != "reply"
+    note = (example_repo / "contacts" / "Jane Doe.md").read_text(encoding="utf-8")
+    day = note.split("## Log", 1)[1]
+    assert day.index("email: wrote back") < day.index("reply: she thanked me")

@@ -242,9 +242,13 @@ def test_add_log_entry_oldest_goes_at_the_bottom() -> None:
     assert after == LOG + "- 2025-01-01 first met\n"
 
 
-def test_add_log_entry_same_day_goes_after_existing_entries_of_that_day() -> None:
+def test_add_log_entry_same_day_goes_above_earlier_entries_of_that_day() -> None:
+    """Newest first: the entry logged last is on top of its day, where the Log is read
+    as that day's last word (so an answer logged after a reply the same day clears it)."""
     after = add_log_entry(LOG, date(2026, 7, 1), "email", "follow-up")
-    assert "- 2026-07-01 call: Figma conference\n- 2026-07-01 email: follow-up\n" in after
+    assert "- 2026-07-01 email: follow-up\n- 2026-07-01 call: Figma conference\n" in after
+    entries, _ = read_log(split_note(after).body, 1)
+    assert entries[1].text == "follow-up"  # read as the latest of that day
 
 
 def test_add_log_entry_creates_the_log_section() -> None:

@@ -17,7 +17,7 @@ from vault_touchbase.notes.edit_sections import (
     list_items_by_line,
 )
 from vault_touchbase.notes.log import (
-    first_entry_before,
+    first_entry_not_after,
     markdown,
     needs_parser,
     parse_entry_text,
@@ -52,7 +52,9 @@ def _log_spot(body: list[str], tokens: list[Token], day: date) -> tuple[int, str
     heading, end = found
     entries = [e for e in read_log("\n".join(body), 0)[0] if heading.end <= e.line < end]
     entries.sort(key=lambda e: e.line)
-    older = [e for e in entries if e.date < day]
+    # Newest first, and the latest of one day on top: vtb reads the entry nearest the top
+    # of a day as that day's last word (a reply answered the same day is answered).
+    older = [e for e in entries if e.date <= day]
     if older:
         return older[0].line, bullet_of(body[older[0].line])
     if not entries:
@@ -66,17 +68,17 @@ def _log_spot(body: list[str], tokens: list[Token], day: date) -> tuple[int, str
 def _scanned_spot(notes: Rows, body: list[str], day: date) -> tuple[int, str] | None:
     """`_log_spot` by the line scan, where it reads the note as markdown-it does
     (`needs_parser` is False) and the spot is found without reading the whole Log: before
-    the first entry older than `day`, or at the end of a Log without entries. None: ask
+    the first entry of `day` or older, or at the end of a Log without entries. None: ask
     markdown-it (no Log, or every entry is newer)."""
     section = scan_log_section(notes.body)
     if section is None:
         return None
     first, end, first_at, end_at = section
-    older = first_entry_before(notes.body, first_at, end_at, day)
+    older = first_entry_not_after(notes.body, first_at, end_at, day)
     if older is not None:
         at = notes.body.count("\n", 0, older)
         return at, bullet_of(body[at])
-    if first_entry_before(notes.body, first_at, end_at, None) is None:  # no entries
+    if first_entry_not_after(notes.body, first_at, end_at, None) is None:  # no entries
         return back_over_blanks(body, end, first), "- "
     return None
 
@@ -84,7 +86,8 @@ def _scanned_spot(notes: Rows, body: list[str], day: date) -> tuple[int, str] | 
 def add_log_entry(text: str, day: date, channel: str | None, entry_text: str) -> str:
     """Add `- YYYY-MM-DD channel: text` to the first `## Log`, newest first (created if missing).
 
-    Placed before the first entry older than `day`, else after the last entry;
+    Placed before the first entry of `day` or older (so the latest of a day is on top, as
+    the Log is read), else after the last entry;
     uses the list's bullet and never adds a blank line inside the list.
 
     Where the line scan reads the note (no fences, HTML, nested lists...), the spot

@@ -158,13 +158,13 @@ def scan_log_section(body: str) -> tuple[int, int, int, int] | None:
     return body.count("\n", 0, start) + 1, body.count("\n") + 1, start + 1, len(body)
 
 
-def first_entry_before(body: str, first: int, last: int, day: date | None) -> int | None:
+def first_entry_not_after(body: str, first: int, last: int, day: date | None) -> int | None:
     """The offset of the first Log item line between offsets `first` and `last` whose date is
-    a real date before `day` (any real date for None), in file order, as the line scan reads
-    entries; None if there is none."""
+    a real date on or before `day` (any real date for None), in file order, as the line
+    scan reads entries; None if there is none."""
     when = day.isoformat() if day else "\uffff"
     for item in _ENTRY_LINE.finditer(body, first, last):
-        if item.group(1) < when:  # ISO dates sort as text
+        if item.group(1) <= when:  # ISO dates sort as text
             try:
                 _day(item.group(1))
             except ValueError:
