@@ -24,6 +24,8 @@ import frontmatter
 LAST_KEYS = ("last_contacted", "last_chat", "prm-last-contacted", "last_contact", "lastContacted")
 SNOOZE_KEYS = ("snooze_until", "prm-snooze-until")
 CADENCE_KEYS = ("cadence", "prm-cadence")
+PHONE_KEYS = ("phone", "phones", "tel", "telephone", "mobile")
+EMAIL_KEYS = ("email", "emails", "e-mail", "mail")
 NAMED = {"weekly": (1, "w"), "biweekly": (2, "w"), "monthly": (1, "m"), "bimonthly": (2, "m")}
 NAMED |= {"quarterly": (3, "m"), "yearly": (1, "y"), "annually": (1, "y"), "never": (0, "d")}
 LOG_LINE = re.compile(r"^ ?[-*+][ \t]+(\d{4}-\d{2}-\d{2})", re.MULTILINE)
@@ -45,11 +47,26 @@ def first(meta: dict[str, object], keys: tuple[str, ...]) -> object:
     return next((meta[k] for k in keys if k in meta), None)
 
 
+def channel_of(meta: dict[str, object]) -> str:
+    """vtb's rule: the note's channel, else visit when nearby, else email; when that is not
+    possible (a call without a phone number), the first of call, visit, email that is."""
+    wanted = meta.get("channel") or ("visit" if meta.get("nearby") is True else "email")
+    possible = {
+        "call": bool(first(meta, PHONE_KEYS)),
+        "visit": meta.get("nearby") is True or meta.get("channel") == "visit",
+        "email": bool(first(meta, EMAIL_KEYS)),
+    }
+    if possible.get(str(wanted), True):
+        return str(wanted)
+    return next((way for way in ("call", "visit", "email") if possible[way]), str(wanted))
+
+
 def cadence(meta: dict[str, object]) -> tuple[int, str]:
     value = first(meta, CADENCE_KEYS)
-    channel = meta.get("channel") or ("visit" if meta.get("nearby") is True else "email")
-    if value is None or value == "":
-        return (1, "m") if channel in ("call", "visit") else (3, "m")
+    channel = channel_of(meta)
+    if value is None or value == "":  # vtb's defaults: monthly for calls, visits, close circles
+        close = str(meta.get("circle") or "").lower() in ("close", "family", "friends")
+        return (1, "m") if channel in ("call", "visit") or close else (3, "m")
     if isinstance(value, int):
         return value, "d"
     text = str(value).strip().lower()
@@ -105,6 +122,8 @@ def due_list(vault: str, today: date) -> list[tuple[date, str]]:
             if meta.get("paused") is not True and count > 0:
                 when = today if last is None else add(last, count, unit)
                 when = max(when, snooze) if snooze and snoozed else when
+            if last is not None and last >= today.replace(day=1):
+                when = None  # touched this month: not due again before next month
             if reply and not snoozed:  # they replied: an answer is due now
                 when = min(when or today, today)
             if when is not None and when <= end:
