@@ -304,3 +304,21 @@ def test_the_draft_is_signed_with_gits_name_when_no_identity_is_set(
     nameless = vtb("draft", "jose")
     assert nameless.stdout.rstrip().endswith("[your name]")
     assert "warning: sign with your name" in nameless.stderr
+
+
+def test_a_reply_answered_since_is_still_what_they_wrote() -> None:
+    """Once the user answered (an entry with no text, as `vtb hour` writes on Enter), their
+    reply is no longer thanked for, and never turned into something the user did."""
+    from vault_touchbase.features.drafts.personal import personal_lines
+
+    lea = Contact(
+        path="contacts/Léa Fontaine.md",
+        name="Léa Fontaine",
+        log=(
+            LogEntry(date(2026, 11, 26), "email", "", 12),
+            LogEntry(date(2026, 11, 20), "reply", "asked if I could review her portfolio", 13),
+        ),
+    )
+    lines = personal_lines(lea, [], date(2026, 11, 26))
+    assert "you asked if I could review your portfolio" in lines[0], lines
+    assert not any("I asked" in line or "Thank you for your note" in line for line in lines)

@@ -96,6 +96,19 @@ def conversation_line(entry: LogEntry, contact: Contact, today: date) -> str:
     return f"I was thinking back to {where} ({_lower_first(said)}). How are things now?"
 
 
+def _their_reply(entry: LogEntry, contact: Contact, today: date) -> str:
+    """A reply of theirs the user has answered since, told as what they wrote: its
+    subjectless note ("asked if I could review her portfolio") has them as its subject."""
+    quoted = _QUOTED.match(entry.text)
+    rest = entry.text[quoted.end() :].lstrip(" —–-:") if quoted else entry.text
+    said = _lower_first(second_person(rest, contact))
+    if not said:
+        return ""
+    if said.split()[0].casefold() not in _YOU:
+        said = f"you {said}"
+    return _their_line(said, _month(entry.date, today), "reply")
+
+
 def _thanks(entry: LogEntry, contact: Contact) -> str:
     """Their reply thanked for, and a visible place for the answer; the subject of their
     mail, when the entry starts with it in quotes, is named rather than retold."""
@@ -204,9 +217,10 @@ def personal_lines(
             f"I haven't forgotten: I still mean to {second_person(followup.text, contact)}."
         )
     if last is not None:
-        if last.channel == "reply" and owed is None:
-            last = last._replace(channel="email")  # answered since: not thanked again
-        line = conversation_line(last, contact, today)
+        if last.channel == "reply" and owed is None:  # answered since: not thanked again,
+            line = _their_reply(last, contact, today)  # but still what *they* wrote
+        else:
+            line = conversation_line(last, contact, today)
         if line:
             lines.insert(0 if owed is not None else len(lines), line)
     met: dict[str, Intro] = {}
