@@ -855,3 +855,14 @@ def test_an_answer_logged_the_same_day_as_their_reply_clears_it(example_repo: Pa
     note = (example_repo / "contacts" / "Jane Doe.md").read_text(encoding="utf-8")
     day = note.split("## Log", 1)[1]
     assert day.index("email: wrote back") < day.index("reply: she thanked me")
+
+
+def test_add_never_makes_a_name_that_differs_only_by_case(example_repo: Path) -> None:
+    """`jane doe.md` beside `Jane Doe.md` is one file on macOS and Windows, where a synced
+    vault is checked out too: the new note gets a name of its own."""
+    result = Vtb(example_repo)("add", "jane doe")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (example_repo / "contacts").glob("*.md"))
+    folded = [name.casefold() for name in names]
+    assert len(folded) == len(set(folded)), names
+    assert "jane doe (2).md" in names

@@ -271,12 +271,14 @@ def _plan_new(
     from vault_touchbase.core.naming import note_stem, unique_stem
     from vault_touchbase.notes.edit_rows import EditError
     from vault_touchbase.notes.parse import parse_note
+    from vault_touchbase.vault.listing import name_taken
 
     person = entry.person
     folder = vault.contacts_dir
+    on_disk = name_taken(folder)  # by case and Unicode normalization too (one file on a Mac)
     stem = unique_stem(
         note_stem(person.name, vault.settings.filenames),
-        lambda s: s.casefold() in taken or (folder / f"{s}.md").exists(),
+        lambda s: s.casefold() in taken or on_disk(s) or (folder / f"{s}.md").exists(),
     )
     rel = vault.rel(folder / f"{stem}.md")
     try:

@@ -108,6 +108,7 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
     commit it as `add: NAME`, and update the index. Never overwrites a file."""
     from vault_touchbase.core.cadence import parse_cadence
     from vault_touchbase.core.naming import note_stem, unique_stem
+    from vault_touchbase.vault.listing import name_taken
     from vault_touchbase.vault.store import create_new, vault_lock
 
     name = " ".join(person.name.split())
@@ -129,8 +130,12 @@ def add_contact(vault: Vault, today: date, person: NewContact) -> Outcome:
         committer = Committer(vault).ready()
         folder.mkdir(parents=True, exist_ok=True)
         wanted = note_stem(name, vault.settings.filenames)
+        taken = name_taken(folder)  # `jane doe` beside `Jane Doe` is one file on a Mac
         stem = unique_stem(
-            wanted, lambda s: (folder / f"{s}.md").exists() or (folder / f"{s}.md").is_symlink()
+            wanted,
+            lambda s: (
+                taken(s) or (folder / f"{s}.md").exists() or (folder / f"{s}.md").is_symlink()
+            ),
         )
         path = folder / f"{stem}.md"
         try:

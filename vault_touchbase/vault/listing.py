@@ -6,7 +6,8 @@ import errno
 import os
 import posixpath
 import stat
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from operator import attrgetter
 from pathlib import Path
 
@@ -171,3 +172,18 @@ def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[P
     from vault_touchbase.notes.parse import parse_note
 
     return parse_note(rel, data, vault.settings)
+
+
+def name_taken(folder: Path) -> Callable[[str], bool]:
+    """Whether a note named STEM would clash with one already in `folder`: the same name but
+    for case or Unicode normalization clashes too, as it is one file on macOS and Windows
+    (and a synced vault is checked out there)."""
+    try:
+        names = {_folded(name[:-3]) for name in os.listdir(folder) if name[-3:].lower() == ".md"}
+    except OSError:
+        names = set()
+    return lambda stem: _folded(stem) in names
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
