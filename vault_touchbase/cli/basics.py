@@ -352,5 +352,15 @@ def init(ctx: click.Context, path: Path | None) -> None:
         click.echo(f"{target} is already a complete vault; nothing changed.")
     elif not result.added:
         click.echo(f"Committed {', '.join(result.committed)}: the vault is ready in {target}.")
+    elif result.uids or any(rel != ".gitkeep" for rel in _contact_files(target)):
+        click.echo(f"Vault ready in {target}. Next: `vtb refresh`.")
     else:
         click.echo(f'Vault ready in {target}. Next: `vtb add "Jane Doe"`, then `vtb refresh`.')
+
+
+def _contact_files(root: Path) -> list[str]:
+    """The names in the vault's contacts folder (for the next step init suggests)."""
+    from vault_touchbase.core.settings import load_settings
+
+    folder = root / load_settings(root).contacts
+    return [p.name for p in folder.iterdir()] if folder.is_dir() else []
