@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import pickle
 from collections.abc import Callable, Iterable
@@ -37,11 +36,8 @@ Listed = tuple[str, Stamp | None, str]  # path, stamp (None: trouble), trouble
 
 def listing_digest(listing: Iterable[Listed]) -> str:
     """A digest of a vault's note listing: each note's path and stamp (or trouble)."""
-    digest = blake2b(digest_size=16)
-    for rel, stamp, trouble in listing:
-        for part in (rel.encode("utf-8", "surrogateescape"), stamp or b"", trouble.encode()):
-            digest.update(len(part).to_bytes(4, "little") + part)
-    return digest.hexdigest()
+    data = pickle.dumps(list(listing), protocol=pickle.HIGHEST_PROTOCOL)  # one C call
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def listing_of(vault: Vault) -> str:
@@ -58,13 +54,12 @@ def remembered(
     vault: Vault, name: str, inputs: object, compute: Callable[[], list[str]]
 ) -> list[str]:
     """Lines computed from the notes, kept in `.vtb/NAME-memo.pickle` with a digest of their
-    `inputs` (plain values: everything `compute` reads). The same inputs, vtb and settings
-    give the kept lines back; anything else computes them again and keeps those."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo: equal inputs give equal bytes, however they are shared
-    pickler.dump(inputs)
-    digest = blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+    `inputs` (plain values and vtb's model types: everything `compute` reads). The same
+    inputs, vtb and settings give the kept lines back; anything else computes them again
+    and keeps those."""
+    import msgspec  # deterministic bytes for equal values, dataclasses included, in C
+
+    digest = blake2b(msgspec.msgpack.encode(inputs), digest_size=16).hexdigest()
     key = (*cache_key(vault), repr(vault.settings), name, digest)
     path = vault.state_dir / f"{name}-memo.pickle"
     try:
