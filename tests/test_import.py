@@ -495,3 +495,22 @@ def test_imported_notes_leave_out_the_templates_placeholder(fresh: Path) -> None
     imported(fresh, "labels.csv")
     for contact in people(fresh).values():
         assert PLACEHOLDER not in (fresh / contact.path).read_text(encoding="utf-8")
+
+
+def test_the_templates_empty_prompts_are_left_out_of_imported_notes(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    """example-vault's template asks `How we met:`; an imported person's note does not
+    keep asking, and what the card said is their note."""
+    card = tmp_path / "hal.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Hal Import\r\nEMAIL:hal@example.com\r\n"
+        "NOTE:Met at the pottery class.\r\nEND:VCARD\r\n"
+    )
+    assert "How we met:" in (example_repo / "templates" / "contact.md").read_text()
+    result = Vtb(example_repo)("import", str(card))
+    assert result.exit_code == 0, result.output
+    body = split_note((example_repo / "contacts" / "Hal Import.md").read_text()).body
+    assert "How we met:" not in body
+    assert body.lstrip().startswith("Met at the pottery class.")
+    assert "## Log" in body

@@ -6,6 +6,7 @@ Pure text in, text out; every change is a minimal, verified edit.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -88,11 +89,31 @@ def new_person_text(template: str, person: ImportedPerson, today: date) -> str:
             text = set_scalar(text, key, value)  # type: ignore[arg-type]
     if f"\n{PLACEHOLDER}\n" in text:
         text = text.replace(f"\n{PLACEHOLDER}\n", "\n", 1)  # the template's hint, not theirs
+    text = _without_prompts(text)  # `How we met:` left empty: the template asking, not theirs
     paragraph = False  # a blank line in the file's note starts a new paragraph
     for line in person.notes:
         if line.strip():
             text = add_body_line(text, _safe_line(line), paragraph)
         paragraph = not line.strip()
+    return text
+
+
+_PROMPT = re.compile(r"^[^\W\d_][^:\n]{0,60}:[ \t]*$")  # `How we met:` with nothing after
+
+
+def _without_prompts(text: str) -> str:
+    """The note without the template's empty prompt lines (`How we met:`) before the body's
+    first heading: a user's template asks there; an imported person's note should not."""
+    start = 0
+    for _ in range(split_note(text).body_line - 1):  # the body's offset in the text
+        start = text.index("\n", start) + 1
+    lines = text[start:].split("\n")
+    for at, line in enumerate(lines):
+        if line.startswith("#"):
+            break
+        if _PROMPT.match(line.rstrip("\r")):
+            del lines[at]
+            return _without_prompts(text[:start] + "\n".join(lines))
     return text
 
 
