@@ -33,7 +33,7 @@ def test_drafts_for_several_people_differ_beyond_the_name_and_carry_context(vtb:
         "chloe": ["ceramics article", "logo files"],
         "lea": ["review your portfolio", "[your answer]"],
         "fatima": ["Walter Kim", "raised beds"],
-        "priya": ["web developer", "I know someone who does web development"],
+        "priya": ["web developer", "I know someone who offers web development"],
     }
     bodies = {}
     for name, bits in expected.items():

@@ -28,6 +28,11 @@ BROKEN = [
     r"\byour (?:move|prepare|go|be|get|do)\b",  # "helped your move"
     r"\byou (?:famous|own) ",  # "brought you famous plum cake"
     r"[;,] (?:wants|needs|asked|brought|is|has) ",  # a verb that lost its subject
+    r"help with (?:\w+ )?(?:advice|space|tips|feedback)\b",  # "help with composting advice"
+    r"someone who does ",  # "who does composting advice"
+    r"\bI should .* how is that going\?",  # their advice to the user, asked back about
+    r"you will .* how is that going\?",  # a plan not begun, asked how it goes
+    r"How is the .* work going\?",  # "the frontend development and accessibility audits work"
 ]
 
 
@@ -209,6 +214,17 @@ LINES = [  # (channel, Log line, the sentence the draft says)
     ),
     (
         "call",
+        "walk-and-talk; she thinks I should raise my day rate by 15% in January",
+        "In August you told me you think I should raise my day rate by 15% in January — "
+        "thank you, I've been thinking about it since.",
+    ),
+    (
+        "email",
+        "he will bring jars to the repair café",
+        "In August you told me you will bring jars to the repair café — I'm looking forward to it.",
+    ),
+    (
+        "call",
         "Klaus's mother is in hospital",
         "I was thinking back to our call in August (your mother is in hospital). "
         "How are things now?",
@@ -322,3 +338,34 @@ def test_a_reply_answered_since_is_still_what_they_wrote() -> None:
     lines = personal_lines(lea, [], date(2026, 11, 26))
     assert "you asked if I could review your portfolio" in lines[0], lines
     assert not any("I asked" in line or "Thank you for your note" in line for line in lines)
+
+
+def test_a_need_is_not_asked_about_again_once_talked_about_or_introduced() -> None:
+    from vault_touchbase.features.drafts.personal import article, personal_lines
+
+    assert article("composting advice") == "composting advice"
+    assert article("bookkeeper") == "a bookkeeper"
+    eleanor = Contact(
+        path="contacts/Eleanor.md",
+        name="Eleanor Price",
+        needs=("help with groceries in winter",),
+        log=(
+            LogEntry(date(2026, 11, 2), "call", "she wants help with groceries when it snows", 9),
+        ),
+    )
+    lines = personal_lines(eleanor, [], date(2026, 11, 26))
+    assert sum("groceries" in line for line in lines) == 1, lines
+    jose = Contact(
+        path="contacts/José.md",
+        name="José Müller",
+        needs=("illustrator",),
+        log=(
+            LogEntry(
+                date(2026, 11, 20),
+                "intro",
+                "introduced to [[Josefine Berg]] — illustration ↔ illustrator",
+                9,
+            ),
+        ),
+    )
+    assert not any("illustrator" in line for line in personal_lines(jose, [], date(2026, 11, 26)))

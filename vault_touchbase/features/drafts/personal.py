@@ -34,6 +34,12 @@ _REPORTING = re.compile(
 )
 _SUBJECT_LENGTH = 60
 _PREPOSITIONS = {"for", "with", "of", "in", "on", "at", "to", "from", "who", "that"}
+# Needs that are things to find, not work to be helped with: "studio space", not "help with".
+_THINGS = {"advice", "space", "room", "tips", "feedback", "ideas", "recommendations", "funding"}
+_THINGS |= {"leads", "contacts", "introductions", "work", "job", "jobs", "place", "venue"}
+_ABOUT_ME = re.compile(r"\b(?:I|my)\b")  # their words about the user: advice, not news
+_FUTURE = re.compile(r"\byou(?:'ll| will)\b")
+_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def _month(day: date, today: date) -> str:
@@ -53,6 +59,8 @@ def article(need: str) -> str:
         return need  # people, plural: "volunteers", "product designers"
     if head.endswith(_AGENT) and not head.endswith("ment"):
         return ("an " if need[:1].lower() in "aeiou" else "a ") + need
+    if head in _THINGS:
+        return need
     return need if need.lower().startswith("help") else f"help with {need}"
 
 
@@ -168,6 +176,10 @@ def _their_line(clause: str, month: str, channel: str | None) -> str:
         words[at] = words[at].replace("are", "were")
         said = " ".join(words).replace(" and are ", " and were ").replace(" were now ", " were ")
         return f"When we spoke in {month} {said}{end} How is that going?"
+    if _ABOUT_ME.search(clause):  # "you think I should raise my rate": not theirs to report on
+        return f"In {month} you told me {clause} — thank you, I've been thinking about it since."
+    if _FUTURE.search(clause):  # "you will bring jars": not going yet
+        return f"In {month} you told me {clause} — I'm looking forward to it."
     return f"In {month} you told me {clause} — how is that going?"
 
 
@@ -227,23 +239,33 @@ def personal_lines(
     for intro in intros:  # best first: keep each need's best
         if intro.taker.path == contact.path:
             met.setdefault(intro.need, intro)
-    for need in contact.needs:
+    # A need an introduction was made for is not offered again; one a line above already
+    # talks about is not asked about again (but someone who can meet it is still named).
+    introduced = [e.text for e in contact.log if e.channel == "intro"]
+    needs = [need for need in contact.needs if not _mentioned(need, introduced)]
+    for need in needs:
         if need in met:
             lines.append(
-                f"Are you still looking for {article(need)}? I know someone who does "
+                f"Are you still looking for {article(need)}? I know someone who offers "
                 f"{met[need].offer} and would be glad to introduce you."
             )
             break
     else:
-        if contact.needs and owed is None:  # an answer is not the place for small talk
-            lines.append(
-                f"Are you still looking for {article(contact.needs[0])}? I'll keep my ears open."
-            )
+        open_needs = [need for need in needs if not _mentioned(need, lines)]
+        if open_needs and owed is None:  # an answer is not the place for small talk
+            need = article(open_needs[0])
+            lines.append(f"Are you still looking for {need}? I'll keep my ears open.")
         elif contact.offers and not lines:
             offers = " and ".join(contact.offers[:2])
-            lines.append(f"How is the {offers} work going?")
+            lines.append(f"How is your work on {offers} going?")
     birthday = _birthday_line(contact, today)
     return lines[:limit] + ([birthday] if birthday else [])
+
+
+def _mentioned(phrase: str, texts: Sequence[str]) -> bool:
+    """Whether a word of `phrase` (four letters or more) is in one of `texts`."""
+    words = set(_WORD.findall(phrase.casefold()))
+    return any(words & set(_WORD.findall(text.casefold())) for text in texts)
 
 
 def _birthday_line(contact: Contact, today: date) -> str:
