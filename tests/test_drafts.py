@@ -258,3 +258,12 @@ def test_an_encoded_word_in_an_address_is_no_usable_address() -> None:
     draft = Draft(contact, good, "s", "b", f"Me <{word}>", (), True)
     message = email.message_from_bytes(eml_bytes(draft), policy=email.policy.default)
     assert message.get_all("Bcc") is None and message["From"] is None
+
+
+def test_a_draft_for_someone_without_an_email_says_how_to_reach_them(example_repo: Path) -> None:
+    """Eleanor has no email address: the draft says to tell her in person or by phone,
+    never `To: (no address)`."""
+    result = Vtb(example_repo)("draft", "eleanor")
+    assert result.exit_code == 0, result.output
+    assert "(no address)" not in result.output
+    assert "no email address for Eleanor" in result.output and "by phone" in result.output

@@ -158,7 +158,7 @@ def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...], lo
     from vault_touchbase.actions.touch import contact_named, loaded_and_locked
     from vault_touchbase.core.errors import UsageProblem
     from vault_touchbase.features.drafts.draft import intro_drafts
-    from vault_touchbase.features.drafts.output import intro_as_text
+    from vault_touchbase.features.drafts.output import as_text
     from vault_touchbase.features.intros import already_introduced, match_pair
     from vault_touchbase.vault.load import load_vault
 
@@ -178,7 +178,7 @@ def intro(ctx: click.Context, first: str, second: str, text: tuple[str, ...], lo
             click.echo(app.style(note, fg="yellow"), err=True)
         for one in intro_drafts(app.vault, a, b, match, " ".join(text)):
             click.echo(f"--- to {one.contact.name} " + "-" * 20)
-            click.echo(intro_as_text(one), nl=False)
+            click.echo(as_text(one), nl=False)
             for warning in one.warnings:
                 click.echo(app.style(f"warning: {warning}", fg="yellow"), err=True)
             click.echo()

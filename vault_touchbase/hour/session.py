@@ -33,7 +33,7 @@ from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import DueItem, birthday_this_month
 from vault_touchbase.core.words import plural
 from vault_touchbase.features.drafts.draft import Draft, make_draft, similarity
-from vault_touchbase.features.drafts.output import as_text, intro_as_text, mailto
+from vault_touchbase.features.drafts.output import as_text, mailto
 from vault_touchbase.features.intros import Intro, describe, find_intros, intros_for
 from vault_touchbase.index.render import plan_header, status_text
 from vault_touchbase.vault.folder import Vault
@@ -335,9 +335,9 @@ class Session:
             intro = found[int(answer) - 1]
         rule = "┄" * min(self.width, 60)
         for draft in intro_drafts(self.vault, intro.giver, intro.taker, intro, ""):
-            click.echo(f"{rule}\n{intro_as_text(draft)}", nl=False)
+            click.echo(f"{rule}\n{as_text(draft)}", nl=False)
         click.echo(rule)
-        answer = self.term.line("Sent? log it on both notes (y/N)", default="n")
+        answer = self.term.line("Sent? log it on both notes, y or n", default="n")
         if not answer.lower().startswith("y"):
             click.echo("Not logged: press i again once they are sent.")
             return

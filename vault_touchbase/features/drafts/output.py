@@ -85,18 +85,12 @@ def mailto(draft: Draft) -> str:
 
 
 def as_text(draft: Draft) -> str:
-    """The draft as the terminal shows it: a few headers, a blank line, the body."""
-    to = ", ".join(f"{draft.contact.name} <{a}>" for a in draft.to[:1]) or "(no address)"
+    """The draft as the terminal shows it: a few headers, a blank line, the body; someone
+    without an email address gets a line saying to tell them in person or by phone."""
+    if not draft.to:
+        phone = next(iter(draft.contact.phones), "")
+        how = f"by phone ({phone})" if phone else "by phone"
+        note = f"(no email address for {draft.contact.name}: tell them in person or {how})"
+        return f"{note}\n\n{draft.body}"
+    to = ", ".join(f"{draft.contact.name} <{a}>" for a in draft.to[:1])
     return f"To: {to}\nSubject: {draft.subject}\n\n{draft.body}"
-
-
-def intro_as_text(draft: Draft) -> str:
-    """A double opt-in email as the terminal shows it; someone without an email address
-    gets a line saying to tell them in person or by phone, not `To: (no address)`."""
-    if draft.to:
-        return as_text(draft)
-    phone = next(iter(draft.contact.phones), "")
-    how = f"by phone ({phone})" if phone else "by phone"
-    return (
-        f"(no email address for {draft.contact.name}: tell them in person or {how})\n\n{draft.body}"
-    )
