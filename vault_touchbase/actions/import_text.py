@@ -108,13 +108,9 @@ def _without_prompts(text: str) -> str:
     for _ in range(split_note(text).body_line - 1):  # the body's offset in the text
         start = text.index("\n", start) + 1
     lines = text[start:].split("\n")
-    for at, line in enumerate(lines):
-        if line.startswith("#"):
-            break
-        if _PROMPT.match(line.rstrip("\r")):
-            del lines[at]
-            return _without_prompts(text[:start] + "\n".join(lines))
-    return text
+    heading = next((at for at, line in enumerate(lines) if line.startswith("#")), len(lines))
+    kept = [line for line in lines[:heading] if not _PROMPT.match(line.rstrip("\r"))]
+    return text[:start] + "\n".join(kept + lines[heading:])
 
 
 def _items(value: object) -> list[str] | None:
