@@ -55,3 +55,33 @@ def test_intro_logs_ticked_boxes(example_repo: Path) -> None:
     tick(example_repo, "Sofia Petrov")
     assert vtb("intro", "daniel", "chloe", "--log").exit_code == 0
     assert "touch: Sofia Petrov (email)" in subjects(example_repo)
+
+
+def _ticked_lines(vault: Path) -> list[str]:
+    text = (vault / "Touch Base.md").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.startswith("- [x]")]
+
+
+def test_a_tick_on_a_read_only_note_stays_ticked_until_it_can_be_logged(
+    example_repo: Path,
+) -> None:
+    vtb = Vtb(example_repo)
+    vtb("refresh")
+    note = example_repo / "contacts" / "Ben Carter.md"
+    tick(example_repo, "Ben Carter")
+    note.chmod(0o444)
+    try:
+        result = vtb("refresh")
+        assert result.exit_code == 0, result.output
+        assert "ticked Ben Carter" in result.output and "read-only" in result.output
+        kept = _ticked_lines(example_repo)
+        assert len(kept) == 1 and "[[contacts/Ben Carter|Ben Carter]]" in kept[0]
+        assert vtb("refresh").exit_code == 0  # still waiting, still ticked
+        assert len(_ticked_lines(example_repo)) == 1
+    finally:
+        note.chmod(0o644)
+    result = vtb("refresh")
+    assert result.exit_code == 0, result.output
+    assert "touch: Ben Carter (email)" in subjects(example_repo)
+    assert "ticked in Touch Base" in note.read_text(encoding="utf-8")
+    assert _ticked_lines(example_repo) == []

@@ -711,3 +711,29 @@ def test_a_last_contacted_it_moved_is_put_back_when_an_editor_saves_an_older_one
     assert git(example_repo, "status", "--porcelain", "--", CHLOE) == ""  # HEAD's again
     assert subjects(example_repo) == ["touch: Chloé Dubois (call)", "initial"]
     assert jose.read_text(encoding="utf-8") == jose_text
+
+
+def test_a_tick_on_a_read_only_note_stays_ticked_through_other_rebuilds(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    index = example_repo / "Touch Base.md"
+    note = example_repo / "contacts/José Müller.md"
+    text = index.read_text(encoding="utf-8")
+    box = next(line for line in text.splitlines() if "[[contacts/José Müller|" in line)
+    note.chmod(0o444)
+    try:
+        save_in_place(index, text.replace(box, box.replace("- [ ]", "- [x]", 1)))
+        wait_for(lambda: any("read-only" in t for _, t in run.said), "the tick's problem")
+        assert "- [x] [[contacts/José Müller|" in run.index()
+        rebuilds = run.watcher.stats.rebuilds
+        chloe = example_repo / CHLOE  # another note's change rebuilds the index again
+        save_in_place(chloe, add_log_line(chloe.read_text(), "- 2026-11-25 email: the invoice"))
+        wait_for(committed_touch(example_repo, "touch: Chloé Dubois (email)"), "Chloé's touch")
+        wait_for(lambda: run.watcher.stats.rebuilds > rebuilds, "the index rebuilt")
+        assert "- [x] [[contacts/José Müller|" in run.index()
+        assert "touch: José Müller (email)" not in subjects(example_repo)
+    finally:
+        note.chmod(0o644)
+    save_in_place(chloe, chloe.read_text() + "\nMet her at the market.\n")  # any rebuild
+    wait_for(committed_touch(example_repo, "touch: José Müller (email)"), "the waiting tick logged")

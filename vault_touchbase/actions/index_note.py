@@ -6,7 +6,7 @@ module only turns the vault as loaded into the index note's text and file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -16,6 +16,7 @@ from vault_touchbase.core.errors import VtbError, WriteFailed
 from vault_touchbase.core.model import Contact, LoadResult, Problem
 from vault_touchbase.core.plan import DueItem, HourPlan, due_items, hour_plan
 from vault_touchbase.index.render import IndexInput, is_generated, render
+from vault_touchbase.index.ticks import Tick, keep_ticked
 from vault_touchbase.vault.folder import Progress, Vault
 from vault_touchbase.vault.load import load_vault
 
@@ -204,12 +205,14 @@ def rebuild_index(
     progress: Progress | None = None,
     extra: Iterable[Problem] = (),
     loaded: LoadResult | None = None,
+    waiting: Sequence[Tick] = (),
 ) -> RefreshResult:
     """Load, plan and write the index note (and commit it when `commit_index` is on).
-    `loaded`: the notes as already loaded (the watcher keeps them in memory)."""
+    `loaded`: the notes as already loaded (the watcher keeps them in memory);
+    `waiting`: ticks that could not be logged yet, kept ticked in the new note."""
     snap = snapshot(vault, today, progress) if loaded is None else plan_for(vault, loaded, today)
     extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
-    text = render(index_input(vault, snap, today, extra))
+    text = keep_ticked(render(index_input(vault, snap, today, extra)), waiting)
     written = write_index(vault, text)
     outcome = Outcome(index_written=written)
     if written and vault.settings.commit_index:

@@ -27,11 +27,11 @@ def refresh(
 
     with vault_lock(vault.root):
         committer = committer or Committer(vault)
-        outcome, tick_problems = harvest_ticks(vault, today, committer)
+        outcome, tick_problems, waiting = harvest_ticks(vault, today, committer)
         if loaded is not None:
             # a tick that failed may still have written its note: then read everything
             loaded = None if tick_problems else reload_notes(vault, loaded, outcome.changed)
-        result = rebuild_index(vault, today, committer, progress, tick_problems, loaded)
+        result = rebuild_index(vault, today, committer, progress, tick_problems, loaded, waiting)
     outcome.problems += tick_problems
     result.outcome.merge(outcome)
     return result

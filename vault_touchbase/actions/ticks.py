@@ -7,6 +7,7 @@ tick the user made in Obsidian or on a phone.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from vault_touchbase.actions.committing import Committer, Outcome
 from vault_touchbase.actions.touch_note import commit_touch, followup_touch, plan_touch
@@ -20,7 +21,18 @@ from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.listing import is_contact_note, read_note, through_link
 
 
-def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outcome, list[Problem]]:
+class TickHarvest(NamedTuple):
+    """What logging the index note's ticks did, what went wrong, and the ticks that wait."""
+
+    outcome: Outcome
+    problems: list[Problem]
+    waiting: list[Tick]
+    """Ticks not logged because their note could not be read or written (read-only,
+    broken): the rebuilt index keeps them ticked (`index.ticks.keep_ticked`), so a
+    later refresh logs them once the note is fixed, and the user's tick is not lost."""
+
+
+def harvest_ticks(vault: Vault, today: date, committer: Committer) -> TickHarvest:
     """Log a touch for every ticked box in the index note (one commit per person).
 
     A tick is tied to its note by the link's path. A tick whose note is gone
@@ -28,12 +40,13 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outc
     """
     outcome = Outcome()
     problems: list[Problem] = []
+    waiting: list[Tick] = []
     try:
         text = vault.index_path.read_text(encoding="utf-8-sig")
     except (FileNotFoundError, UnicodeDecodeError):
-        return outcome, problems
+        return TickHarvest(outcome, problems, waiting)
     if not is_generated(text):
-        return outcome, problems
+        return TickHarvest(outcome, problems, waiting)
     index = vault.settings.index
     ticks = read_ticks(text)
     if ticks:  # the action's own commit first: if it failed, the ticks wait for next time
@@ -56,6 +69,7 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outc
             continue
         contact, found = read_note(vault, tick.path, path.stat().st_size)
         if contact is None:
+            waiting.append(tick)
             problems.append(
                 Problem(
                     index,
@@ -69,6 +83,7 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outc
         try:
             done = _apply_tick(vault, today, contact, tick, committer)
         except VtbError as exc:
+            waiting.append(tick)
             problems.append(
                 Problem(
                     index,
@@ -80,7 +95,7 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> tuple[Outc
             )
             continue
         outcome.merge(done)
-    return outcome, problems
+    return TickHarvest(outcome, problems, waiting)
 
 
 def _apply_tick(

@@ -32,6 +32,7 @@ from vault_touchbase.actions.ticks import harvest_ticks
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Problem
 from vault_touchbase.core.settings import CONFIG_NAME
+from vault_touchbase.index.ticks import Tick
 from vault_touchbase.vault.folder import Vault, open_vault
 from vault_touchbase.vault.store import vault_lock
 from vault_touchbase.watch.commits import AutoCommitter
@@ -87,6 +88,7 @@ class Watcher:
         self._today: date | None = None  # the day of the last batch that completed
         self._rebuild_due = False  # a batch failed: the next one rebuilds the index
         self._index_stale = False  # ticks or a rebuild put off during a rebase/merge
+        self._waiting: list[Tick] = []  # ticked boxes whose note could not take the touch yet
         self._next_rescan = 0.0
         self._retry_at: float | None = None  # after a failed batch
         self._backoff = 1.0
@@ -351,14 +353,20 @@ class Watcher:
             return ""
         with vault_lock(self.vault.root):
             extra: list[Problem] = []
-            if harvest:  # what `actions.refresh` does, with the notes held in memory
-                ticks, extra = harvest_ticks(self.vault, today, self._committer)
+            if harvest or self._waiting:  # what `actions.refresh` does, notes in memory
+                # (ticks that waited for their note are tried again on every rebuild)
+                ticks, extra, self._waiting = harvest_ticks(self.vault, today, self._committer)
                 outcome.merge(ticks)
                 self.stats.commits += len(ticks.commits)
                 self._notes.wrote(ticks.changed)
                 self._notes.reload(ticks.changed)
             result = rebuild_index(
-                self.vault, today, self._committer, extra=extra, loaded=self._notes.loaded
+                self.vault,
+                today,
+                self._committer,
+                extra=extra,
+                loaded=self._notes.loaded,
+                waiting=self._waiting,  # ticks not logged yet stay ticked till they can be
             )
             self._index.left()
         self._index_stale = False
