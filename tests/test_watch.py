@@ -711,3 +711,18 @@ def test_a_last_contacted_it_moved_is_put_back_when_an_editor_saves_an_older_one
     assert git(example_repo, "status", "--porcelain", "--", CHLOE) == ""  # HEAD's again
     assert subjects(example_repo) == ["touch: Chloé Dubois (call)", "initial"]
     assert jose.read_text(encoding="utf-8") == jose_text
+
+
+def test_the_watcher_draws_the_chart_and_redraws_it_on_a_touch(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    chart = example_repo / "touch-base-chart.svg"
+    run = start_watcher(example_repo)
+    assert chart.exists() and b"vtb-chart-data" in chart.read_bytes()[:1024]
+    before = chart.read_bytes()
+    note = example_repo / CHLOE
+    save_in_place(note, add_log_line(note.read_text(encoding="utf-8"), "- 2026-11-25 call: hi"))
+    wait_for(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch commit")
+    wait_for(lambda: chart.read_bytes() != before, "the chart to be drawn again")
+    assert "![[touch-base-chart.svg]]" in run.index()
+    assert git(example_repo, "status", "--porcelain") == ""  # ignored, as the index is

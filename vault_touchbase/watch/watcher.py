@@ -358,7 +358,12 @@ class Watcher:
                 self._notes.wrote(ticks.changed)
                 self._notes.reload(ticks.changed)
             result = rebuild_index(
-                self.vault, today, self._committer, extra=extra, loaded=self._notes.loaded
+                self.vault,
+                today,
+                self._committer,
+                extra=extra,
+                loaded=self._notes.loaded,
+                chart=True,
             )
             self._index.left()
         self._index_stale = False
