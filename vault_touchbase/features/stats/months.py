@@ -44,94 +44,69 @@ def month_figures(
     contacts: tuple[Contact, ...] | list[Contact], settings: Settings, today: date
 ) -> MonthFigures:
     """Every figure of the last twelve months, from the Log entries the load holds (newest
-    first: only the last year's are read). vtb's own entries (a tick, a logged draft) are
-    touches too; a `reply` entry is a reply received, not a touch made."""
+    first: only the last year's are read, in one pass a person). vtb's own entries (a tick,
+    a logged draft) are touches too; a `reply` entry is a reply received, not a touch made.
+
+    Within cadence at a month's end (today for this month): the cadence from the last
+    contact on or before that day (a reply too) reaches it; snoozes are not counted. Known
+    at a month's end: a person with a cadence and a contact on or before it."""
     months = month_starts(today)
     start = months[0]
-    index = {(m.year, m.month): at for at, m in enumerate(months)}
-    counts: dict[tuple[int, int, str | None], int] = {}  # (year, month, channel): touches
-    for contact in contacts:
-        last = contact.last_contacted
-        if last is None or last < start:
-            continue
-        for entry in contact.log:  # newest first: only this year's entries are read
-            day = entry.date
-            if day < start:
-                break
-            if day <= today:
-                key = (day.year, day.month, entry.channel)
-                counts[key] = counts.get(key, 0) + 1
-    touches = [Counter[str]() for _ in months]
-    replies = [0] * len(months)
-    for (year, month, channel), count in counts.items():
-        at = index[(year, month)]
-        if channel == REPLY:
-            replies[at] += count
-        else:
-            touches[at][channel or NO_CHANNEL] += count
-    total = sum(touches, Counter[str]())
-    others = sorted((c for c in total if c not in CHANNELS), key=lambda c: (-total[c], c))
-    channels = (*CHANNELS, *others)
-    within, known = _within(contacts, settings, today, months)
-    return MonthFigures(
-        months,
-        channels,
-        tuple({c: counts.get(c, 0) for c in channels} for counts in touches),
-        tuple(replies),
-        within,
-        known,
-    )
-
-
-def _within(
-    contacts: tuple[Contact, ...] | list[Contact],
-    settings: Settings,
-    today: date,
-    months: tuple[date, ...],
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Per month (oldest first): the people within their cadence at its end, and the people
-    with a cadence and a contact on or before it. Someone is within when their cadence from
-    the last contact (a reply too) reaches that day; snoozes are not counted."""
     ends = [today, *(month_end(m) for m in reversed(months[:-1]))]  # newest first
     count = len(ends)
     within = [0] * count
     known = [0] * (count + 1)  # as differences: +1 at the newest month end, -1 past the run
     limits: dict[Cadence, list[date]] = {}  # per cadence, per month end: the earliest within
+    counts: dict[tuple[int, str | None], int] = {}  # (month, channel): twelve months, no year
     for contact in contacts:
         last = contact.last_contacted
         if last is None:
             continue
         cadence = cadence_of(contact, settings)
-        if cadence.count == 0:
-            continue
-        limit = limits.get(cadence)
-        if limit is None:
+        limit = None if cadence.count == 0 else limits.get(cadence)
+        if limit is None and cadence.count:
             limit = limits[cadence] = [_earliest_within(cadence, end) for end in ends]
-        k = 0
+        k = count if limit is None else 0
         while k < count and ends[k] >= last:  # the month ends since the last contact
-            if last >= limit[k]:
+            if last >= limit[k]:  # type: ignore[index]
                 within[k] += 1
             k += 1
-        if k < count:  # earlier month ends: the Log's older entries
-            k = _older(contact, ends, limit, within, k)
-        known[0] += 1
-        known[k] -= 1
-    return tuple(reversed(within)), _runs(known, count)
-
-
-def _older(contact: Contact, ends: list[date], limit: list[date], within: list[int], k: int) -> int:
-    """Count the month ends from `k` on by the Log's entries before them; returns the first
-    month end with no contact on or before it (the person was not known yet)."""
-    count = len(ends)
-    for entry in contact.log:
-        day = entry.date
-        while k < count and ends[k] >= day:
-            if day >= limit[k]:
-                within[k] += 1
-            k += 1
-        if k == count:
-            break
-    return k
+        if last < start and k == count:
+            continue  # nothing this year, and every month end counted
+        for entry in contact.log:
+            day = entry.date
+            if day >= start:
+                if day <= today:
+                    key = (day.month, entry.channel)
+                    counts[key] = counts.get(key, 0) + 1
+            elif k == count:
+                break
+            while k < count and ends[k] >= day:  # earlier month ends: older entries
+                if day >= limit[k]:  # type: ignore[index]
+                    within[k] += 1
+                k += 1
+        if limit is not None:
+            known[0] += 1
+            known[k] -= 1
+    index = {m.month: at for at, m in enumerate(months)}
+    touches = [Counter[str]() for _ in months]
+    replies = [0] * len(months)
+    for (month, channel), number in counts.items():
+        if channel == REPLY:
+            replies[index[month]] += number
+        else:
+            touches[index[month]][channel or NO_CHANNEL] += number
+    total = sum(touches, Counter[str]())
+    others = sorted((c for c in total if c not in CHANNELS), key=lambda c: (-total[c], c))
+    channels = (*CHANNELS, *others)
+    return MonthFigures(
+        months,
+        channels,
+        tuple({c: month.get(c, 0) for c in channels} for month in touches),
+        tuple(replies),
+        tuple(reversed(within)),
+        _runs(known, count),
+    )
 
 
 def _runs(differences: list[int], count: int) -> tuple[int, ...]:
