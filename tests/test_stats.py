@@ -82,7 +82,7 @@ def stats_of(vault: Path) -> dict:
 def test_stats_json_counts_touches_per_month_by_channel(vault: Path) -> None:
     data = stats_of(vault)
     months = {m["month"]: m for m in data["months"]}
-    assert list(months) == [f"2025-12", *(f"2026-{n:02d}" for n in range(1, 12))]
+    assert list(months) == ["2025-12", *(f"2026-{n:02d}" for n in range(1, 12))]
     assert data["channels"] == ["call", "visit", "email", "other"]
     assert months["2025-12"] == {"month": "2025-12", "call": 0, "visit": 0, "email": 1, "other": 0}
     assert months["2026-02"]["call"] == 1 and months["2026-04"]["call"] == 1

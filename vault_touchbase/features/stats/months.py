@@ -63,12 +63,14 @@ def month_figures(
         if last is None:
             continue
         cadence = cadence_of(contact, settings)
-        limit = None if cadence.count == 0 else limits.get(cadence)
-        if limit is None and cadence.count:
-            limit = limits[cadence] = [_earliest_within(cadence, end) for end in ends]
-        k = count if limit is None else 0
+        limit = limits.get(cadence)  # empty for `never` (and paused): no month end counted
+        if limit is None:
+            limit = limits[cadence] = (
+                [_earliest_within(cadence, end) for end in ends] if cadence.count else []
+            )
+        k = 0 if limit else count
         while k < count and ends[k] >= last:  # the month ends since the last contact
-            if last >= limit[k]:  # type: ignore[index]
+            if last >= limit[k]:
                 within[k] += 1
             k += 1
         if last < start and k == count:
@@ -82,10 +84,10 @@ def month_figures(
             elif k == count:
                 break
             while k < count and ends[k] >= day:  # earlier month ends: older entries
-                if day >= limit[k]:  # type: ignore[index]
+                if day >= limit[k]:
                     within[k] += 1
                 k += 1
-        if limit is not None:
+        if limit:
             known[0] += 1
             known[k] -= 1
     index = {m.month: at for at, m in enumerate(months)}
