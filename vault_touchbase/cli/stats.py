@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from vault_touchbase.cli.app import App, command, emit_json, json_option
 from vault_touchbase.core.words import plural
+
+if TYPE_CHECKING:
+    from vault_touchbase.features.stats import Stats
 
 
 @command()
@@ -33,11 +38,10 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     app.problems(loaded.problems, limit=5)
 
 
-def stats_lines(result: object) -> list[str]:
-    """The terminal text of `vtb stats` (`result`: a `features.stats.Stats`)."""
-    from vault_touchbase.features.stats import Stats, sparkline
+def stats_lines(result: Stats) -> list[str]:
+    """The terminal text of `vtb stats`: figures, sparklines, drifting people, hints."""
+    from vault_touchbase.features.stats import sparkline
 
-    assert isinstance(result, Stats)
     figures = result.figures
     first, last = figures.months[0], figures.months[-1]
     totals = [sum(month.values()) for month in figures.touches]
