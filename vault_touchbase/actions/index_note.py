@@ -98,6 +98,7 @@ def index_input(
     """Everything the index note shows, from a snapshot."""
     from vault_touchbase.core.cadence import month_end
     from vault_touchbase.features import intros
+    from vault_touchbase.features.stats.going import going_lines
     from vault_touchbase.index.render import followup_lines
     from vault_touchbase.vault.memo import remembered
 
@@ -113,6 +114,7 @@ def index_input(
         problems=sorted([*snap.loaded.problems, *extra]),
         replies=replies,
         followups=followup_lines(contacts, today, month_end(today)),
+        going=going_lines(contacts, vault.settings, today),
         intros=remembered(  # matching 10,000 people's offers and needs: kept between runs
             vault,
             "intros",
@@ -155,6 +157,21 @@ def write_index(vault: Vault, text: str) -> bool:
     except OSError as exc:
         raise WriteFailed(vault.settings.index, cause_of(exc)) from exc
     return True
+
+
+def _chart_written(
+    vault: Vault, contacts: tuple[Contact, ...], today: date, outcome: Outcome
+) -> bool:
+    """Draw the chart if its data changed; a chart that cannot be written is a notice
+    (the index note is written)."""
+    from vault_touchbase.actions.chart import write_chart
+
+    try:
+        return write_chart(vault, contacts, today)
+    except VtbError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        outcome.notices.append(f"{vault.settings.chart_file} not drawn: {exc.message}{hint}")
+        return False
 
 
 class IndexSummary(NamedTuple):
@@ -205,25 +222,31 @@ def rebuild_index(
     progress: Progress | None = None,
     extra: Iterable[Problem] = (),
     loaded: LoadResult | None = None,
+    chart: bool = False,
     waiting: Sequence[Tick] = (),
 ) -> RefreshResult:
     """Load, plan and write the index note (and commit it when `commit_index` is on).
-    `loaded`: the notes as already loaded (the watcher keeps them in memory);
+    `loaded`: the notes as already loaded (the watcher keeps them in memory). `chart`:
+    draw the chart next to it too, when its data changed (`vtb refresh`, the watcher).
     `waiting`: ticks that could not be logged yet, kept ticked in the new note."""
     snap = snapshot(vault, today, progress) if loaded is None else plan_for(vault, loaded, today)
     extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
     text = keep_ticked(render(index_input(vault, snap, today, extra)), waiting)
     written = write_index(vault, text)
     outcome = Outcome(index_written=written)
-    if written and vault.settings.commit_index:
+    paths = [vault.settings.index] if written else []
+    if chart and _chart_written(vault, snap.loaded.contacts, today, outcome):
+        paths.append(vault.settings.chart_file)
+    if paths and vault.settings.commit_index:
         (committer or Committer(vault)).commit(
-            [vault.settings.index],
+            paths,
             f"index: {today:%B %Y}",
             {"Vtb-Index": vault.settings.index},
             outcome,
         )
     result = RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
-    if loaded is None:  # what it was built from is what this process's load saw
+    # what it was built from is what this process's load saw (and the chart is drawn)
+    if loaded is None and (chart or vault.chart_path is None):
         from vault_touchbase.vault.memo import remember_index
 
         summary = (tuple(result.summary), result.problems)

@@ -19,10 +19,12 @@ def refresh(
     progress: Progress | None = None,
     committer: Committer | None = None,
     loaded: LoadResult | None = None,
+    chart: bool = False,
 ) -> RefreshResult:
     """Log the index note's ticked boxes, then rebuild it. Problems with ticks are in
     `problems` and also in `outcome.problems` (for a command that reports only those).
-    `loaded`: the notes as this process loaded them under the lock it still holds."""
+    `loaded`: the notes as this process loaded them under the lock it still holds.
+    `chart`: draw the chart too (`vtb refresh`; not after every `vtb log`)."""
     from vault_touchbase.vault.store import vault_lock
 
     with vault_lock(vault.root):
@@ -31,7 +33,9 @@ def refresh(
         if loaded is not None:
             # a tick that failed may still have written its note: then read everything
             loaded = None if tick_problems else reload_notes(vault, loaded, outcome.changed)
-        result = rebuild_index(vault, today, committer, progress, tick_problems, loaded, waiting)
+        result = rebuild_index(
+            vault, today, committer, progress, tick_problems, loaded, chart, waiting
+        )
     outcome.problems += tick_problems
     result.outcome.merge(outcome)
     return result

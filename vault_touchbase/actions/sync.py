@@ -73,6 +73,8 @@ def attributes_notice(vault: Vault, repo: GitRepo) -> str | None:
     probes = [(vault.contacts_dir / "Someone.md", DRIVER)]
     if vault.settings.commit_index:
         probes.append((vault.index_path, INDEX_DRIVER))
+        if vault.chart_path is not None:
+            probes.append((vault.chart_path, INDEX_DRIVER))
     if all(repo.attribute(path, "merge") == driver for path, driver in probes):
         return None
     lines = [line for line in gitattributes_text(vault.settings).splitlines() if "merge=" in line]

@@ -43,7 +43,7 @@ def refresh(ctx: click.Context, as_json: bool) -> None:
     else:
         from vault_touchbase.actions.refresh import refresh as do_refresh
 
-        result = do_refresh(app.vault, app.today, app.progress("Reading notes"))
+        result = do_refresh(app.vault, app.today, app.progress("Reading notes"), chart=True)
         due, overdue, never, planned, used, budget = result.summary
         problems, written = result.problems, result.written
         done, said = result.outcome.done, result.notices

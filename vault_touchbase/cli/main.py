@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "rename": "vault_touchbase.cli.touches:rename",
     "show": "vault_touchbase.cli.basics:show",
     "snooze": "vault_touchbase.cli.touches:snooze",
+    "stats": "vault_touchbase.cli.stats:stats",
     "sync": "vault_touchbase.cli.sync:sync",
     "watch": "vault_touchbase.cli.watch:watch",
 }

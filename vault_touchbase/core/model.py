@@ -127,6 +127,7 @@ class Contact:
     followups: tuple[FollowUp, ...] = ()
     summary: str = ""  # the first lines of the body: who they are
     uid: str = ""  # the note's own stable id (`uid:`), kept through renames and exports
+    rhythm: int = 0  # usual days between their touches, from the Log (core/rhythm.py); 0: too few
     keys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     """Canonical field → the frontmatter key this note uses for it (for writing back)."""
 

@@ -72,6 +72,9 @@ TEMPLATE_TOML = """\
 # Commit the index note too (for a phone that ticks boxes through a git plugin).
 # commit_index = false
 
+# The chart of touches per month `vtb refresh` draws next to the index note ("" for none).
+# chart = "touch-base-chart.svg"
+
 # What `vtb watch` commits: "all" (also other edits), "logs" (touches only) or "off".
 # autocommit = "logs"
 
@@ -123,6 +126,7 @@ class Settings:
     filenames: str = "obsidian"
     git: str = "auto"
     commit_index: bool = False
+    chart: str = "touch-base-chart.svg"
     autocommit: str = "logs"
     max_note_bytes: int = 10 * 1024 * 1024
     identity_name: str = ""
@@ -160,6 +164,14 @@ class Settings:
 
     def minutes_for(self, channel: str) -> int:
         return self.minutes.get(channel, self.minutes.get("email", 5))
+
+    @property
+    def chart_file(self) -> str:
+        """The chart's path in the vault (next to the index note); "" when it is off."""
+        if not self.chart:
+            return ""
+        folder = self.index.rpartition("/")[0]
+        return f"{folder}/{self.chart}" if folder else self.chart
 
     def fingerprint(self) -> str:
         """A stable string of everything that changes how a note is parsed (for caches)."""
@@ -229,6 +241,7 @@ def parse_settings(text: str, where: str = CONFIG_NAME) -> Settings:
         filenames=_typed(data, "filenames", str, where, base.filenames),
         git=_typed(data, "git", str, where, base.git),
         commit_index=_typed(data, "commit_index", bool, where, base.commit_index),
+        chart=_typed(data, "chart", str, where, base.chart).strip(),
         autocommit=_typed(data, "autocommit", str, where, base.autocommit),
         max_note_bytes=_max_note_bytes(data, where),
         identity_name=_typed(identity, "name", str, where, ""),
@@ -268,6 +281,15 @@ def _check_choices(settings: Settings, where: str) -> None:
             )
     if settings.index.startswith("/") or ".." in Path(settings.index).parts:
         raise SettingsError(f"{where}: index = {settings.index!r} must be inside the vault")
+    if settings.chart and (
+        not settings.chart.lower().endswith(".svg")
+        or "/" in settings.chart
+        or "\\" in settings.chart
+    ):
+        raise SettingsError(
+            f"{where}: chart = {settings.chart!r} must be a file name ending in .svg",
+            'it is written next to the index note; chart = "" draws none',
+        )
     if ".." in Path(settings.contacts).parts or settings.contacts.startswith("/"):
         raise SettingsError(f"{where}: contacts = {settings.contacts!r} must be inside the vault")
     if settings.hour_budget <= 0:

@@ -20,6 +20,8 @@ def gitignore_text(settings: Settings) -> str:
     lines = ["# vault-touchbase state (caches, locks)", f"{STATE_DIR}/"]
     if not settings.commit_index:
         lines += ["# the generated index note (vtb refresh rebuilds it)", "/" + settings.index]
+        if settings.chart:  # and its chart, drawn next to it
+            lines.append("/" + settings.chart_file)
     lines += [".obsidian/workspace*.json", ".trash/"]
     lines += [
         "# temp files: vtb's (a write cut short) and editors' (Vim, Emacs, backups)",
@@ -48,6 +50,8 @@ def gitattributes_text(settings: Settings) -> str:
     ]
     if settings.commit_index:
         lines.append(f"/{_escape_pattern(settings.index)} merge=vtb-index")
+        if settings.chart:  # the driver keeps OURS (no ticks in it); the next refresh redraws
+            lines.append(f"/{_escape_pattern(settings.chart_file)} merge=vtb-index")
     return "\n".join(lines) + "\n"
 
 

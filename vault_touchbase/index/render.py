@@ -31,6 +31,7 @@ SECTION_TITLES = {
     "followups": "Follow-ups",
     "intros": "Introductions to make",
     "birthdays": "Birthdays this month",
+    "going": "How it is going",
     "problems": "Problems",
 }
 _UNSAFE_TARGET = re.compile(r"[\[\]|#^]")
@@ -123,6 +124,7 @@ class IndexInput:
     intros: Sequence[str] = ()  # ready-made Markdown lines from intros.py
     followups: Sequence[str] = ()  # ready-made task lines from followups.py
     replies: Sequence[DueItem] = field(default=())
+    going: Sequence[str] = ()  # ready-made lines from features/stats/going.py
 
 
 def _section(lines: list[str], key: str, body: list[str], empty: str) -> None:
@@ -182,6 +184,8 @@ def render(data: IndexInput) -> str:
     ]
     birthdays.sort()
     _section(lines, "birthdays", birthdays, "No birthdays this month.")
+    if data.going:
+        _section(lines, "going", list(data.going), "")
     problems = [
         f"- `{display(p.path)}:{p.line}` {p.severity}: {inline(p.message, 200)}"
         for p in data.problems

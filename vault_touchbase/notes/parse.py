@@ -14,6 +14,7 @@ from typing import Any
 from vault_touchbase.core.cadence import LAST_DAY, parse_cadence
 from vault_touchbase.core.model import Birthday, Contact, Problem, Severity, shared_keys
 from vault_touchbase.core.naming import stem_is_a_name
+from vault_touchbase.core.rhythm import usual_gap
 from vault_touchbase.core.settings import CHANNELS, Settings
 from vault_touchbase.notes.contact_table import (
     MARK,
@@ -342,6 +343,7 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         summary=_summary(without_table(body) if MARK in body else body),
         keys=shared_keys(reader.keys),
         uid=reader.text(*get("uid", settings)),
+        rhythm=usual_gap(entries),
     )
 
 

@@ -32,6 +32,11 @@ class Vault:
         return self.root / self.settings.index
 
     @property
+    def chart_path(self) -> Path | None:
+        """The chart `vtb refresh` draws next to the index note; None when `chart = ""`."""
+        return self.root / self.settings.chart_file if self.settings.chart else None
+
+    @property
     def state_dir(self) -> Path:
         return self.root / STATE_DIR
 

@@ -99,7 +99,17 @@ def write_state(vault: Vault, path: Path, value: object) -> None:
 
 def _memo_key(vault: Vault, today: str, listing: str, index: bytes) -> tuple[str, ...]:
     digest = blake2b(index, digest_size=16).hexdigest()
-    return (*cache_key(vault), repr(vault.settings), today, listing, digest)
+    return (*cache_key(vault), repr(vault.settings), today, listing, digest, _chart_stamp(vault))
+
+
+def _chart_stamp(vault: Vault) -> str:
+    """The chart's stamp as hex ("" when off or missing): a chart deleted or replaced since
+    the last rebuild is drawn again."""
+    path = vault.chart_path
+    try:
+        return "" if path is None else stamp_of(os.stat(path)).hex()
+    except OSError:
+        return ""
 
 
 def remember_index(

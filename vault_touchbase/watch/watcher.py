@@ -367,6 +367,7 @@ class Watcher:
                 extra=extra,
                 loaded=self._notes.loaded,
                 waiting=self._waiting,  # ticks not logged yet stay ticked till they can be
+                chart=True,
             )
             self._index.left()
         self._index_stale = False
