@@ -1,0 +1,133 @@
+"""What `vtb init` writes for Obsidian: `People.base` and the types in `.obsidian/types.json`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vault_touchbase.core.errors import VtbError
+from vault_touchbase.core.model import Contact
+from vault_touchbase.core.settings import MAX_TEMPLATE_BYTES, Settings
+
+TYPES_FILE = ".obsidian/types.json"
+
+
+@dataclass
+class ObsidianFiles:
+    """What init did for Obsidian: lines for its listing, notices, and the files it
+    wrote with their bytes before (None: init created the file), to commit."""
+
+    added: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    written: dict[str, bytes | None] = field(default_factory=dict)
+
+
+def _read(path: Path, rel: str) -> bytes | None:
+    """The file's bytes, None when there is none; a file vtb cannot read raises VtbError."""
+    from vault_touchbase.vault.store import read_limited
+
+    try:
+        return read_limited(path, MAX_TEMPLATE_BYTES, rel)
+    except FileNotFoundError:
+        return None
+
+
+def _replace(path: Path, old: bytes, new: bytes) -> None:
+    """Write `new` over the file only while it still holds `old` (never over an edit made
+    meanwhile, in Obsidian or elsewhere)."""
+    from vault_touchbase.vault.store import FileSnapshot, replace_if_unchanged
+
+    info = path.stat()
+    replace_if_unchanged(FileSnapshot(path, old, info.st_mtime_ns, info.st_size), new)
+
+
+def people_base(
+    root: Path, settings: Settings, contacts: Sequence[Contact], out: ObsidianFiles
+) -> None:
+    """Write the Bases views (`bases_file`) when missing, or again while the file is as
+    vtb wrote it (its first line holds the digest of the rest) and the views changed
+    (new keys or cadences in the vault); a file changed since is left alone, and said so."""
+    from vault_touchbase.features.people_base import base_text, unchanged_since_vtb
+    from vault_touchbase.vault.store import create_new
+
+    if not settings.bases:
+        return
+    rel = settings.bases_file
+    path = root / rel
+    new = base_text(contacts, settings).encode("utf-8")
+    try:
+        old = _read(path, rel)
+        if old is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            create_new(path, new)
+            out.added.append(rel)
+            out.written[rel] = None
+        elif old == new:
+            return
+        elif not unchanged_since_vtb(old.decode("utf-8", "replace")):
+            out.notices.append(
+                f"{rel} has been changed since vtb wrote it (by hand or in Obsidian), so vtb "
+                "leaves it alone; to get vtb's current views, rename or delete it and run "
+                "`vtb init` again (or set bases = false in vtb.toml to hear no more of it)"
+            )
+        else:
+            _replace(path, old, new)
+            out.added.append(f"{rel} (updated: the keys or cadences the vault uses changed)")
+            out.written[rel] = old
+    except (VtbError, OSError) as exc:
+        out.notices.append(f"{rel} not written: {_why(exc)}")
+
+
+def property_types(
+    root: Path, settings: Settings, contacts: Sequence[Contact], out: ObsidianFiles
+) -> None:
+    """Give vtb's keys Obsidian property types in `.obsidian/types.json`, where `.obsidian/`
+    exists: only keys not typed yet, the rest of the file kept as it is. A file that is no
+    JSON object is reported and left alone."""
+    from vault_touchbase.features.obsidian_types import (
+        BrokenTypes,
+        merge_types,
+        new_types_text,
+        wanted_types,
+    )
+    from vault_touchbase.vault.store import create_new
+
+    folder = root / ".obsidian"
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    path = root / TYPES_FILE
+    wanted = wanted_types(settings, contacts)
+    try:
+        old = _read(path, TYPES_FILE)
+        if old is None:
+            create_new(path, new_types_text(wanted).encode("utf-8"))
+            out.added.append(f"{TYPES_FILE} (property types: {', '.join(wanted)})")
+            out.written[TYPES_FILE] = None
+            return
+        bom = old.startswith(b"\xef\xbb\xbf")
+        try:
+            text = old.decode("utf-8-sig")
+            new, added = merge_types(text, wanted)
+        except (UnicodeDecodeError, BrokenTypes) as exc:
+            reason = "it is not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
+            out.notices.append(
+                f"{TYPES_FILE} left alone: {reason}; fix it (or delete it, and Obsidian "
+                "makes a new one), then run `vtb init` again to type vtb's keys"
+            )
+            return
+        if not added:
+            return
+        _replace(path, old, (b"\xef\xbb\xbf" if bom else b"") + new.encode("utf-8"))
+        out.added.append(f"{TYPES_FILE} (property types added: {', '.join(added)})")
+        out.written[TYPES_FILE] = old
+    except (VtbError, OSError) as exc:
+        out.notices.append(f"{TYPES_FILE} not changed: {_why(exc)}")
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, VtbError):
+        return exc.message + (f" ({exc.hint})" if exc.hint else "")
+    from vault_touchbase.vault.store import cause_of
+
+    return cause_of(exc) if isinstance(exc, OSError) else str(exc)
