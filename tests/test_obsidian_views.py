@@ -1,0 +1,263 @@
+"""`vtb init`'s files for Obsidian: People.base (Bases views) and .obsidian/types.json."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import FIXTURES, Vtb, git, snapshot_bytes
+
+from vault_touchbase.cli.main import cli
+from vault_touchbase.core.errors import SettingsError
+from vault_touchbase.core.settings import DIALECT_KEYS, load_settings, parse_settings
+from vault_touchbase.features.people_base import unchanged_since_vtb
+
+OBSIDIAN = FIXTURES / "obsidian"
+
+
+def init(target: Path) -> str:
+    result = CliRunner().invoke(cli, ["init", str(target)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def committed(vault: Path, rel: str) -> bool:
+    """`rel` is in git as it is on disk."""
+    tracked = git(vault, "ls-files", "--", rel).strip() == rel
+    return tracked and git(vault, "status", "--porcelain", "--", rel).strip() == ""
+
+
+def refs(text: str, pattern: str) -> set[str]:
+    return set(re.findall(pattern, text))
+
+
+def every_string(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in (k, *every_string(v))]
+    if isinstance(node, list):
+        return [s for item in node for s in every_string(item)]
+    return []
+
+
+def check_base(vault: Path) -> dict[str, object]:
+    """People.base parses as YAML, and every key, formula and folder it names is real."""
+    settings = load_settings(vault)
+    text = (vault / settings.bases_file).read_text(encoding="utf-8")
+    base = yaml.safe_load(text)
+    assert set(base) == {"filters", "formulas", "properties", "views"}
+    assert f'file.inFolder("{settings.contacts}")' in base["filters"]["and"]
+    formulas = base["formulas"]
+    strings = every_string(base)
+    # every formula named anywhere is defined
+    named = {m for s in strings for m in refs(s, r"formula\.([a-z_]+)")}
+    assert named <= set(formulas), named - set(formulas)
+    # every frontmatter key read is one vtb reads for one of its fields
+    readable = {key for canonical in DIALECT_KEYS for key in settings.keys_for(canonical)}
+    read = {m for s in formulas.values() for m in refs(s, r'note\["([^"]+)"\]')}
+    assert read and read <= readable, read - readable
+    # Bases' `m` is a minute: a month must be `M`
+    assert not re.search(r'"\d+m"', formulas["every"])
+    views = {view["name"]: view for view in base["views"]}
+    assert set(views) == {"Everyone", "Due this month", "By circle"}
+    assert views["Everyone"]["type"] == "table"
+    assert views["Everyone"]["order"] == [
+        "formula.name",
+        "formula.circle",
+        "formula.channel",
+        "formula.cadence",
+        "formula.last_contact",
+        "formula.days_since",
+        "formula.next_due",
+    ]
+    assert views["By circle"]["type"] == "cards"
+    assert views["By circle"]["groupBy"] == {"property": "formula.circle", "direction": "ASC"}
+    assert "formula.next_due" in views["Due this month"]["filters"]["and"][0]
+    return base
+
+
+def test_people_base_on_the_example_vault_reads_its_keys_and_cadences(
+    example_repo: Path,
+) -> None:
+    output = init(example_repo)
+    assert "added People.base" in output
+    base = check_base(example_repo)
+    formulas = base["formulas"]
+    assert isinstance(formulas, dict)
+    # the dialects the example's notes use, in vtb's order
+    last = formulas["last_contact"]
+    for key in ("last_contacted", "last_chat", "prm-last-contacted", "last_contact"):
+        assert f'date(note["{key}"])' in last
+    assert last.index('"last_contacted"') < last.index('"last_chat"')
+    assert 'note["prm-cadence"]' in formulas["cadence"]
+    assert 'note["prm-snooze-until"]' in formulas["snooze_until"]
+    # the vault's own cadences and defaults (vtb.toml: visit quarterly, call monthly)
+    assert '== "bimonthly", "2M"' in formulas["every"]
+    assert '== "quarterly", "3M"' in formulas["every"]
+    assert 'formula.channel == "call", "monthly", "quarterly"' in formulas["cadence"]
+    # committed with what init writes
+    assert committed(example_repo, "People.base")
+
+
+def test_people_base_follows_the_settings(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "vtb.toml").write_text(
+        'contacts = "People/friends"\nbases_file = "Views/Friends.base"\n'
+        '[aliases]\nlast_contacted = ["last_seen"]\n'
+        '[cadence]\ndefault = "6w"\n[channel.by_circle]\nneighbours = "visit"\n'
+    )
+    init(vault)
+    assert not (vault / "People.base").exists()
+    base = check_base(vault)
+    formulas = base["formulas"]
+    assert isinstance(formulas, dict)
+    assert 'date(note["last_seen"])' in formulas["last_contact"]
+    assert '"6w"' in formulas["cadence"]
+    assert 'formula.circle == "neighbours", "visit", "email"' in formulas["channel"]
+    assert committed(vault, "Views/Friends.base")
+
+
+def test_bases_false_writes_no_base(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "vtb.toml").write_text("bases = false\n")
+    init(vault)
+    assert not list(vault.glob("*.base"))
+
+
+@pytest.mark.parametrize(
+    "line", ['bases = "yes"', 'bases_file = "People.md"', 'bases_file = "../People.base"']
+)
+def test_bad_bases_settings_are_named(line: str) -> None:
+    with pytest.raises(SettingsError, match="bases"):
+        parse_settings(line + "\n")
+
+
+def test_init_twice_changes_nothing(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    init(vault)
+    before = snapshot_bytes(vault)
+    head = git(vault, "rev-parse", "HEAD")
+    assert "nothing changed" in init(vault)
+    assert snapshot_bytes(vault) == before
+    assert git(vault, "rev-parse", "HEAD") == head
+
+
+def test_a_base_the_user_changed_is_left_alone_and_said_so(example_repo: Path) -> None:
+    init(example_repo)
+    path = example_repo / "People.base"
+    # Obsidian saves a view it changed as its own YAML: vtb's first line is gone
+    edited = path.read_text().split("\n", 1)[1].replace("name: Everyone", "name: All of them")
+    path.write_text(edited)
+    (example_repo / "contacts" / "New.md").write_text("---\nlast_seen_at: 2026-01-01\n---\n")
+    output = init(example_repo)
+    assert path.read_text() == edited
+    assert "People.base has been changed since vtb wrote it" in output
+    assert "leaves it alone" in output
+    # a small edit below vtb's first line counts as well
+    git(example_repo, "checkout", "--", "People.base")
+    mine = path.read_text().replace("direction: ASC", "direction: DESC", 1)
+    path.write_text(mine)
+    assert "has been changed" in init(example_repo)
+    assert path.read_text() == mine
+
+
+def test_vtbs_own_base_is_rewritten_when_the_vault_changes_and_committed(
+    example_repo: Path,
+) -> None:
+    init(example_repo)
+    path = example_repo / "People.base"
+    assert "lastSeen" not in path.read_text()
+    (example_repo / "vtb.toml").write_text(
+        (example_repo / "vtb.toml").read_text() + '\n[aliases]\nlast_contacted = ["lastSeen"]\n'
+    )
+    git(example_repo, "commit", "-qam", "alias")
+    output = init(example_repo)
+    assert "People.base (updated" in output
+    assert 'note["lastSeen"]' in path.read_text()
+    assert unchanged_since_vtb(path.read_text())
+    assert "People.base" in git(example_repo, "show", "--name-only", "--format=", "HEAD")
+    assert git(example_repo, "status", "--porcelain").strip() == ""
+
+
+def test_the_digest_survives_a_crlf_checkout(example_repo: Path) -> None:
+    init(example_repo)
+    text = (example_repo / "People.base").read_text()
+    assert unchanged_since_vtb(text.replace("\n", "\r\n"))
+    assert not unchanged_since_vtb(text.replace("Everyone", "Everybody"))
+    assert not unchanged_since_vtb(text.split("\n", 1)[1])
+
+
+def test_refresh_never_touches_the_base(example_repo: Path) -> None:
+    init(example_repo)
+    before = (example_repo / "People.base").read_bytes()
+    (example_repo / "People.base").write_bytes(before + b"# mine\n")
+    assert Vtb(example_repo)("refresh").exit_code == 0
+    assert (example_repo / "People.base").read_bytes() == before + b"# mine\n"
+
+
+# --- .obsidian/types.json ---------------------------------------------------
+
+
+def test_types_are_added_and_the_users_kept_in_place(example_repo: Path) -> None:
+    (example_repo / ".obsidian").mkdir()
+    original = (OBSIDIAN / "types.json").read_text()
+    (example_repo / ".obsidian" / "types.json").write_text(original)
+    git(example_repo, "add", "-A")
+    git(example_repo, "commit", "-qm", "obsidian")
+    output = init(example_repo)
+    text = (example_repo / ".obsidian" / "types.json").read_text()
+    types = json.loads(text)["types"]
+    # the user's types are theirs, even where vtb would say otherwise
+    assert types["cadence"] == "number" and types["circle"] == "multitext"
+    assert types["lastTalk"] == "date" and types["tags"] == "tags"
+    assert types["last_contacted"] == "date" and types["snooze_until"] == "date"
+    assert types["offers"] == "multitext" and types["needs"] == "multitext"
+    assert types["nearby"] == "checkbox" and types["paused"] == "checkbox"
+    assert types["channel"] == "text"
+    # the dialects the notes use for vtb's dates and switches
+    assert types["last_chat"] == types["prm-last-contacted"] == "date"
+    assert types["prm-snooze-until"] == "date"
+    assert "prm-cadence" not in types  # a number of days, not text
+    assert "birthday" not in types  # MM-DD is no date to Obsidian
+    # a minimal edit: the old text, its last entry followed by vtb's, in Obsidian's layout
+    head = original[: original.rindex('"lastTalk": "date"') + len('"lastTalk": "date"')]
+    assert text.startswith(head + ',\n    "last_contacted": "date",\n')
+    assert text.endswith('"\n  }\n}')
+    assert ".obsidian/types.json (property types added: last_contacted" in output
+    assert committed(example_repo, ".obsidian/types.json")
+    assert "nothing changed" in init(example_repo)
+
+
+def test_a_new_types_json_where_obsidian_has_none_yet(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / ".obsidian" / "app.json").write_text("{}")
+    init(vault)
+    text = (vault / ".obsidian" / "types.json").read_text()
+    assert json.loads(text)["types"]["last_contacted"] == "date"
+    assert text.startswith('{\n  "types": {\n    "last_contacted": "date",')
+    assert git(vault, "status", "--porcelain").strip() == "?? .obsidian/app.json"
+
+
+def test_a_broken_types_json_is_reported_and_left_alone(example_repo: Path) -> None:
+    (example_repo / ".obsidian").mkdir()
+    shutil.copy(OBSIDIAN / "types-broken.json", example_repo / ".obsidian" / "types.json")
+    before = (example_repo / ".obsidian" / "types.json").read_bytes()
+    output = init(example_repo)
+    assert (example_repo / ".obsidian" / "types.json").read_bytes() == before
+    assert ".obsidian/types.json left alone: it is not valid JSON" in output
+    assert "fix it" in output
+
+
+def test_no_obsidian_folder_is_made(example_repo: Path) -> None:
+    init(example_repo)
+    assert not (example_repo / ".obsidian").exists()
