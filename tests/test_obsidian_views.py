@@ -65,7 +65,7 @@ def check_base(vault: Path) -> dict[str, object]:
     # Bases' `m` is a minute: a month must be `M`
     assert not re.search(r'"\d+m"', formulas["every"])
     views = {view["name"]: view for view in base["views"]}
-    assert set(views) == {"Everyone", "Due this month", "By circle"}
+    assert set(views) - {"Map"} == {"Everyone", "Due this month", "By circle"}
     assert views["Everyone"]["type"] == "table"
     assert views["Everyone"]["order"] == [
         "formula.name",
@@ -122,6 +122,19 @@ def test_people_base_follows_the_settings(tmp_path: Path) -> None:
     assert '"6w"' in formulas["cadence"]
     assert 'formula.circle == "neighbours", "visit", "email"' in formulas["channel"]
     assert committed(vault, "Views/Friends.base")
+
+
+def test_a_map_view_only_where_notes_have_coordinates(example_repo: Path) -> None:
+    init(example_repo)
+    base = check_base(example_repo)
+    assert "Map" not in [view["name"] for view in base["views"]]  # addresses, no coordinates
+    (example_repo / "People.base").unlink()
+    jane = example_repo / "contacts" / "Jane Doe.md"
+    jane.write_text(jane.read_text().replace("---\n", '---\ncoordinates: "42.52, -92.45"\n', 1))
+    init(example_repo)
+    base = check_base(example_repo)
+    (view,) = [view for view in base["views"] if view["name"] == "Map"]
+    assert view["type"] == "map" and view["coordinates"] == "note.coordinates"
 
 
 def test_bases_false_writes_no_base(tmp_path: Path) -> None:

@@ -55,15 +55,16 @@ def people_base(
         return
     rel = settings.bases_file
     path = root / rel
-    new = base_text(contacts, settings).encode("utf-8")
+    new = base_text(contacts, settings, has_coordinates(root, settings, contacts))
+    new_bytes = new.encode("utf-8")
     try:
         old = _read(path, rel)
         if old is None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            create_new(path, new)
+            create_new(path, new_bytes)
             out.added.append(rel)
             out.written[rel] = None
-        elif old == new:
+        elif old == new_bytes:
             return
         elif not unchanged_since_vtb(old.decode("utf-8", "replace")):
             out.notices.append(
@@ -72,11 +73,31 @@ def people_base(
                 "`vtb init` again (or set bases = false in vtb.toml to hear no more of it)"
             )
         else:
-            _replace(path, old, new)
+            _replace(path, old, new_bytes)
             out.added.append(f"{rel} (updated: the keys or cadences the vault uses changed)")
             out.written[rel] = old
     except (VtbError, OSError) as exc:
         out.notices.append(f"{rel} not written: {_why(exc)}")
+
+
+def has_coordinates(root: Path, settings: Settings, contacts: Sequence[Contact]) -> bool:
+    """Whether any note has `coordinates` (what a Bases map view places notes by). Read
+    here, once per `vtb init`, never on a refresh; a note without the word is not parsed."""
+    import yaml
+
+    from vault_touchbase.features.people_base import COORDINATES
+    from vault_touchbase.notes.text import frontmatter_of
+    from vault_touchbase.vault.store import read_limited
+
+    word = COORDINATES.encode("ascii")
+    for contact in contacts:
+        try:
+            data = read_limited(root / contact.path, settings.max_note_bytes, contact.path)
+            if word in data and frontmatter_of(data.decode("utf-8-sig")).get(COORDINATES):
+                return True
+        except (VtbError, OSError, ValueError, yaml.YAMLError):
+            continue  # the load has reported it
+    return False
 
 
 def property_types(

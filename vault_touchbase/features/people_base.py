@@ -193,8 +193,13 @@ def _filters(settings: Settings) -> list[str]:
     return found
 
 
-def body(contacts: Sequence[Contact], settings: Settings) -> str:
-    """The base's YAML, without the first (digest) line."""
+COORDINATES = "coordinates"
+"""The key Obsidian's Maps plugin places a note by (`"lat, lng"` or a list of the two)."""
+
+
+def body(contacts: Sequence[Contact], settings: Settings, with_map: bool = False) -> str:
+    """The base's YAML, without the first (digest) line; a map view `with_map` (when notes
+    have coordinates: Bases cannot place a postal address)."""
     lines = ["filters:", "  and:"]
     lines += [f"    - {_yaml(f)}" for f in _filters(settings)]
     lines.append("formulas:")
@@ -214,6 +219,9 @@ def body(contacts: Sequence[Contact], settings: Settings) -> str:
     view("table", "Due this month", COLUMNS, this_month)
     group = ["    groupBy:", "      property: formula.circle", "      direction: ASC"]
     view("cards", "By circle", ["formula.name", "formula.channel", "formula.next_due"], group)
+    if with_map:
+        where = [f"    {COORDINATES}: note.{COORDINATES}"]
+        view("map", "Map", ["formula.name", "formula.channel", "formula.next_due"], where)
     return "\n".join(lines) + "\n"
 
 
@@ -223,9 +231,9 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
 
 
-def base_text(contacts: Sequence[Contact], settings: Settings) -> str:
+def base_text(contacts: Sequence[Contact], settings: Settings, with_map: bool = False) -> str:
     """The whole file: the digest line, then the YAML."""
-    rest = body(contacts, settings)
+    rest = body(contacts, settings, with_map)
     head = (
         f"{MARK}written by `vtb init`, which rewrites it only while it is unchanged; "
         f"edit it and vtb leaves it alone (sha256 {digest(rest)})"
