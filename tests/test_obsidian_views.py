@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import FIXTURES, Vtb, git, snapshot_bytes
+from conftest import EXAMPLE, FIXTURES, Vtb, git, snapshot_bytes
 
 from vault_touchbase.cli.main import cli
 from vault_touchbase.core.errors import SettingsError
@@ -18,6 +18,18 @@ from vault_touchbase.core.settings import DIALECT_KEYS, load_settings, parse_set
 from vault_touchbase.features.people_base import unchanged_since_vtb
 
 OBSIDIAN = FIXTURES / "obsidian"
+
+
+@pytest.fixture
+def fresh(example_copy: Path) -> Path:
+    """example-vault as the top of its own repository, as it was before Obsidian and
+    `vtb init` gave it People.base and .obsidian/."""
+    (example_copy / "People.base").unlink()
+    shutil.rmtree(example_copy / ".obsidian")
+    git(example_copy, "init", "-q")
+    git(example_copy, "add", "-A")
+    git(example_copy, "commit", "-qm", "initial")
+    return example_copy
 
 
 def init(target: Path) -> str:
@@ -83,11 +95,11 @@ def check_base(vault: Path) -> dict[str, object]:
 
 
 def test_people_base_on_the_example_vault_reads_its_keys_and_cadences(
-    example_repo: Path,
+    fresh: Path,
 ) -> None:
-    output = init(example_repo)
+    output = init(fresh)
     assert "added People.base" in output
-    base = check_base(example_repo)
+    base = check_base(fresh)
     formulas = base["formulas"]
     assert isinstance(formulas, dict)
     # the dialects the example's notes use, in vtb's order
@@ -102,7 +114,7 @@ def test_people_base_on_the_example_vault_reads_its_keys_and_cadences(
     assert '== "quarterly", "3M"' in formulas["every"]
     assert 'formula.channel == "call", "monthly", "quarterly"' in formulas["cadence"]
     # committed with what init writes
-    assert committed(example_repo, "People.base")
+    assert committed(fresh, "People.base")
 
 
 def test_people_base_follows_the_settings(tmp_path: Path) -> None:
@@ -124,15 +136,15 @@ def test_people_base_follows_the_settings(tmp_path: Path) -> None:
     assert committed(vault, "Views/Friends.base")
 
 
-def test_a_map_view_only_where_notes_have_coordinates(example_repo: Path) -> None:
-    init(example_repo)
-    base = check_base(example_repo)
+def test_a_map_view_only_where_notes_have_coordinates(fresh: Path) -> None:
+    init(fresh)
+    base = check_base(fresh)
     assert "Map" not in [view["name"] for view in base["views"]]  # addresses, no coordinates
-    (example_repo / "People.base").unlink()
-    jane = example_repo / "contacts" / "Jane Doe.md"
+    (fresh / "People.base").unlink()
+    jane = fresh / "contacts" / "Jane Doe.md"
     jane.write_text(jane.read_text().replace("---\n", '---\ncoordinates: "42.52, -92.45"\n', 1))
-    init(example_repo)
-    base = check_base(example_repo)
+    init(fresh)
+    base = check_base(fresh)
     (view,) = [view for view in base["views"] if view["name"] == "Map"]
     assert view["type"] == "map" and view["coordinates"] == "note.coordinates"
 
@@ -164,70 +176,70 @@ def test_init_twice_changes_nothing(tmp_path: Path) -> None:
     assert git(vault, "rev-parse", "HEAD") == head
 
 
-def test_a_base_the_user_changed_is_left_alone_and_said_so(example_repo: Path) -> None:
-    init(example_repo)
-    path = example_repo / "People.base"
+def test_a_base_the_user_changed_is_left_alone_and_said_so(fresh: Path) -> None:
+    init(fresh)
+    path = fresh / "People.base"
     # Obsidian saves a view it changed as its own YAML: vtb's first line is gone
     edited = path.read_text().split("\n", 1)[1].replace("name: Everyone", "name: All of them")
     path.write_text(edited)
-    (example_repo / "contacts" / "New.md").write_text("---\nlast_seen_at: 2026-01-01\n---\n")
-    output = init(example_repo)
+    (fresh / "contacts" / "New.md").write_text("---\nlast_seen_at: 2026-01-01\n---\n")
+    output = init(fresh)
     assert path.read_text() == edited
     assert "People.base has been changed since vtb wrote it" in output
     assert "leaves it alone" in output
     # a small edit below vtb's first line counts as well
-    git(example_repo, "checkout", "--", "People.base")
+    git(fresh, "checkout", "--", "People.base")
     mine = path.read_text().replace("direction: ASC", "direction: DESC", 1)
     path.write_text(mine)
-    assert "has been changed" in init(example_repo)
+    assert "has been changed" in init(fresh)
     assert path.read_text() == mine
 
 
 def test_vtbs_own_base_is_rewritten_when_the_vault_changes_and_committed(
-    example_repo: Path,
+    fresh: Path,
 ) -> None:
-    init(example_repo)
-    path = example_repo / "People.base"
+    init(fresh)
+    path = fresh / "People.base"
     assert "lastSeen" not in path.read_text()
-    (example_repo / "vtb.toml").write_text(
-        (example_repo / "vtb.toml").read_text() + '\n[aliases]\nlast_contacted = ["lastSeen"]\n'
+    (fresh / "vtb.toml").write_text(
+        (fresh / "vtb.toml").read_text() + '\n[aliases]\nlast_contacted = ["lastSeen"]\n'
     )
-    git(example_repo, "commit", "-qam", "alias")
-    output = init(example_repo)
+    git(fresh, "commit", "-qam", "alias")
+    output = init(fresh)
     assert "People.base (updated" in output
     assert 'note["lastSeen"]' in path.read_text()
     assert unchanged_since_vtb(path.read_text())
-    assert "People.base" in git(example_repo, "show", "--name-only", "--format=", "HEAD")
-    assert git(example_repo, "status", "--porcelain").strip() == ""
+    assert "People.base" in git(fresh, "show", "--name-only", "--format=", "HEAD")
+    assert git(fresh, "status", "--porcelain").strip() == ""
 
 
-def test_the_digest_survives_a_crlf_checkout(example_repo: Path) -> None:
-    init(example_repo)
-    text = (example_repo / "People.base").read_text()
+def test_the_digest_survives_a_crlf_checkout(fresh: Path) -> None:
+    init(fresh)
+    text = (fresh / "People.base").read_text()
     assert unchanged_since_vtb(text.replace("\n", "\r\n"))
     assert not unchanged_since_vtb(text.replace("Everyone", "Everybody"))
     assert not unchanged_since_vtb(text.split("\n", 1)[1])
 
 
-def test_refresh_never_touches_the_base(example_repo: Path) -> None:
-    init(example_repo)
-    before = (example_repo / "People.base").read_bytes()
-    (example_repo / "People.base").write_bytes(before + b"# mine\n")
-    assert Vtb(example_repo)("refresh").exit_code == 0
-    assert (example_repo / "People.base").read_bytes() == before + b"# mine\n"
+def test_refresh_never_touches_the_base(fresh: Path) -> None:
+    init(fresh)
+    before = (fresh / "People.base").read_bytes()
+    (fresh / "People.base").write_bytes(before + b"# mine\n")
+    assert Vtb(fresh)("refresh").exit_code == 0
+    assert (fresh / "People.base").read_bytes() == before + b"# mine\n"
 
 
 # --- .obsidian/types.json ---------------------------------------------------
 
 
-def test_types_are_added_and_the_users_kept_in_place(example_repo: Path) -> None:
-    (example_repo / ".obsidian").mkdir()
+def test_types_are_added_and_the_users_kept_in_place(fresh: Path) -> None:
+    (fresh / ".obsidian").mkdir()
     original = (OBSIDIAN / "types.json").read_text()
-    (example_repo / ".obsidian" / "types.json").write_text(original)
-    git(example_repo, "add", "-A")
-    git(example_repo, "commit", "-qm", "obsidian")
-    output = init(example_repo)
-    text = (example_repo / ".obsidian" / "types.json").read_text()
+    (fresh / ".obsidian" / "types.json").write_text(original)
+    git(fresh, "add", "-A")
+    git(fresh, "commit", "-qm", "obsidian")
+    output = init(fresh)
+    text = (fresh / ".obsidian" / "types.json").read_text()
     types = json.loads(text)["types"]
     # the user's types are theirs, even where vtb would say otherwise
     assert types["cadence"] == "number" and types["circle"] == "multitext"
@@ -240,14 +252,15 @@ def test_types_are_added_and_the_users_kept_in_place(example_repo: Path) -> None
     assert types["last_chat"] == types["prm-last-contacted"] == "date"
     assert types["prm-snooze-until"] == "date"
     assert "prm-cadence" not in types  # a number of days, not text
+    assert "last_contact" not in types  # contacts-ng's: often a link to a daily note
     assert "birthday" not in types  # MM-DD is no date to Obsidian
     # a minimal edit: the old text, its last entry followed by vtb's, in Obsidian's layout
     head = original[: original.rindex('"lastTalk": "date"') + len('"lastTalk": "date"')]
     assert text.startswith(head + ',\n    "last_contacted": "date",\n')
     assert text.endswith('"\n  }\n}')
     assert ".obsidian/types.json (property types added: last_contacted" in output
-    assert committed(example_repo, ".obsidian/types.json")
-    assert "nothing changed" in init(example_repo)
+    assert committed(fresh, ".obsidian/types.json")
+    assert "nothing changed" in init(fresh)
 
 
 def test_a_new_types_json_where_obsidian_has_none_yet(tmp_path: Path) -> None:
@@ -261,16 +274,25 @@ def test_a_new_types_json_where_obsidian_has_none_yet(tmp_path: Path) -> None:
     assert git(vault, "status", "--porcelain").strip() == "?? .obsidian/app.json"
 
 
-def test_a_broken_types_json_is_reported_and_left_alone(example_repo: Path) -> None:
-    (example_repo / ".obsidian").mkdir()
-    shutil.copy(OBSIDIAN / "types-broken.json", example_repo / ".obsidian" / "types.json")
-    before = (example_repo / ".obsidian" / "types.json").read_bytes()
-    output = init(example_repo)
-    assert (example_repo / ".obsidian" / "types.json").read_bytes() == before
+def test_a_broken_types_json_is_reported_and_left_alone(fresh: Path) -> None:
+    (fresh / ".obsidian").mkdir()
+    shutil.copy(OBSIDIAN / "types-broken.json", fresh / ".obsidian" / "types.json")
+    before = (fresh / ".obsidian" / "types.json").read_bytes()
+    output = init(fresh)
+    assert (fresh / ".obsidian" / "types.json").read_bytes() == before
     assert ".obsidian/types.json left alone: it is not valid JSON" in output
     assert "fix it" in output
 
 
-def test_no_obsidian_folder_is_made(example_repo: Path) -> None:
-    init(example_repo)
-    assert not (example_repo / ".obsidian").exists()
+def test_example_vaults_files_are_what_init_writes_now(example_repo: Path) -> None:
+    before = snapshot_bytes(example_repo)
+    output = init(example_repo)
+    assert "People.base" not in output and "types.json" not in output
+    for rel in ("People.base", ".obsidian/types.json"):
+        assert (example_repo / rel).read_bytes() == before[rel] == (EXAMPLE / rel).read_bytes()
+    assert unchanged_since_vtb((EXAMPLE / "People.base").read_text())
+
+
+def test_no_obsidian_folder_is_made(fresh: Path) -> None:
+    init(fresh)
+    assert not (fresh / ".obsidian").exists()

@@ -25,6 +25,9 @@ TYPES = {
 `MM-DD` (a birthday without a year), which Obsidian's `date` type shows as invalid."""
 UNTYPED_DIALECTS = ("cadence",)
 """Fields whose other tools' keys get no type: `prm-cadence` holds a number of days."""
+LINK_KEYS = ("last_contact",)
+"""Other tools' keys that often hold a link, not a date: contacts-ng writes
+`last_contact: "[[2024-03-15]]"` (its daily note), which a `date` type shows as invalid."""
 _ONLY_OWN = {"tags", "aliases"}  # Obsidian gives these types to its own key only
 
 
@@ -46,7 +49,7 @@ def wanted_types(settings: Settings, contacts: Iterable[Contact]) -> dict[str, s
         if canonical not in UNTYPED_DIALECTS:
             others |= used.get(canonical, set())
         for key in settings.keys_for(canonical):
-            if key in others and key not in wanted:
+            if key in others and key not in wanted and key not in LINK_KEYS:
                 wanted[key] = "multitext" if kind in _ONLY_OWN else kind
     return wanted
 
