@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
@@ -16,6 +19,11 @@ from vault_touchbase.cli.main import cli
 from vault_touchbase.core.errors import SettingsError
 from vault_touchbase.core.settings import DIALECT_KEYS, load_settings, parse_settings
 from vault_touchbase.features.people_base import unchanged_since_vtb
+
+if TYPE_CHECKING:
+    from bases_expr import Note
+
+    from vault_touchbase.core.model import Contact
 
 OBSIDIAN = FIXTURES / "obsidian"
 
@@ -296,3 +304,96 @@ def test_example_vaults_files_are_what_init_writes_now(example_repo: Path) -> No
 def test_no_obsidian_folder_is_made(fresh: Path) -> None:
     init(fresh)
     assert not (fresh / ".obsidian").exists()
+
+
+# --- what the formulas compute, against vtb's own rules --------------------------
+
+
+def evaluated(vault: Path, today: date) -> list[tuple[Contact, Note]]:
+    """Each contact of the vault, and its note as the generated People.base sees it."""
+    from bases_expr import Note
+
+    from vault_touchbase.features.people_base import base_text
+    from vault_touchbase.notes.text import frontmatter_of
+    from vault_touchbase.vault.folder import Vault
+    from vault_touchbase.vault.load import load_vault
+
+    settings = load_settings(vault)
+    contacts = load_vault(Vault(vault, settings)).contacts
+    formulas = yaml.safe_load(base_text(contacts, settings))["formulas"]
+    return [
+        (c, Note(c.path, frontmatter_of((vault / c.path).read_text()), formulas, today))
+        for c in contacts
+    ]
+
+
+def check_against_vtb(vault: Path, today: date) -> int:
+    """The views' last contact, channel, cadence, next due and "due this month" are vtb's
+    for every note (from its frontmatter: Bases cannot read the Log). Returns how many
+    notes' channels differ (vtb falls back to a channel the note makes possible)."""
+    from bases_expr import _duration
+
+    from vault_touchbase.core import plan
+    from vault_touchbase.core.cadence import month_end
+    from vault_touchbase.features.people_base import THIS_MONTH, TOUCHED, duration
+
+    settings = load_settings(vault)
+    differ = 0
+    for contact, note in evaluated(vault, today):
+        meta = note.meta
+        keys = [k for k in settings.keys_for("last_contacted") if meta.get(k)]
+        last = meta[keys[0]] if keys else None
+        assert note.formula("last_contact") == last, contact.path
+        assert note.formula("name").display in (contact.name, contact.stem)
+        mine = replace(contact, last_contacted=last)
+        channel = note.formula("channel")
+        if channel != plan.channel_of(contact, settings):
+            assert not plan._possible(contact, channel), contact.path
+            differ += 1
+        cadence = plan.cadence_of(mine, settings, channel)
+        every = note.formula("every")
+        assert (_duration(every) if every else None) == (
+            _duration(duration(cadence)) if not cadence.never else None
+        ), (contact.path, every, cadence)
+        due = plan.next_due(mine, cadence, today)
+        assert note.formula("next_due") == due, (contact.path, due)
+        touched = last is not None and last >= today.replace(day=1)
+        in_view = due is not None and due <= month_end(today) and not touched
+        assert (note.eval(THIS_MONTH) and not note.eval(TOUCHED)) == in_view, contact.path
+        if last is not None:
+            assert note.formula("days_since") == (today - last).days
+    return differ
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 26), date(2027, 1, 31)])
+def test_the_formulas_compute_what_vtb_does_on_the_example(today: date) -> None:
+    assert check_against_vtb(EXAMPLE, today) <= 3
+
+
+def test_the_formulas_follow_the_defaults_of_the_settings(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    (vault / "people").mkdir(parents=True)
+    (vault / "vtb.toml").write_text(
+        'contacts = "people"\n[cadence]\ndefault = "yearly"\n'
+        '[cadence.by_channel]\ncall = "2w"\nvisit = "6w"\n'
+        '[cadence.by_circle]\nwork = "6m"\nclose = "1w"\n'
+        '[channel.by_circle]\nwork = "call"\n'
+    )
+    notes = {
+        "a": "circle: work\nphone: '1'\nlast_contacted: 2026-10-01",
+        "b": "circle: work\nchannel: email\nemail: b@x\nlast_contacted: 2026-05-31",
+        "c": "circle: close\nchannel: visit\nnearby: true\nlast_contacted: 2026-11-20",
+        "d": "circle: other\nnearby: true\nlast_contacted: 2026-09-30",
+        "e": "email: e@x\nlast_contacted: 2025-12-31",
+        "f": "cadence: 3 weeks\nemail: f@x\nlast_contacted: 2026-11-01",
+        "g": "prm-cadence: 45\nemail: g@x\nprm-last-contacted: 2026-10-20",
+        "h": "cadence: Fortnightly\nemail: h@x\nlast_contacted: 2026-11-01\n"
+        "snooze_until: 2026-12-24",
+        "i": "email: i@x\npaused: true\nlast_contacted: 2020-01-01",
+        "j": "email: j@x",
+        "k": "cadence: 2m\nemail: k@x\nlast_contacted: 2026-09-30",
+    }
+    for name, meta in notes.items():
+        (vault / "people" / f"{name}.md").write_text(f"---\n{meta}\n---\n")
+    for today in (date(2026, 11, 26), date(2026, 12, 31)):
+        assert check_against_vtb(vault, today) == 0

@@ -52,11 +52,14 @@ def keys_read(canonical: str, settings: Settings, used: dict[str, set[str]]) -> 
     return [key for key in dict.fromkeys(settings.keys_for(canonical)) if key in mine]
 
 
-def _first_of(keys: Sequence[str], wrap: str = "{}", otherwise: str = "null") -> str:
+def _first_of(
+    keys: Sequence[str], wrap: str = "{}", otherwise: str = "null", test: str = "{}"
+) -> str:
     """`if(a, a, if(b, b, otherwise))` over the keys: the first one a note has."""
     text = otherwise
     for key in reversed(keys):
-        text = f"if({_prop(key)}, {wrap.format(_prop(key))}, {text})"
+        prop = _prop(key)
+        text = f"if({test.format(prop)}, {wrap.format(prop)}, {text})"
     return text
 
 
@@ -140,7 +143,11 @@ def formulas(contacts: Sequence[Contact], settings: Settings) -> dict[str, str]:
     due = "if(formula.last_contact, formula.last_contact + duration(formula.every), today())"
     return {
         "name": "file.asLink("
-        + _first_of(keys_read("name", settings, used), otherwise="file.basename")
+        + _first_of(
+            keys_read("name", settings, used),
+            otherwise="file.basename",
+            test='{0}.isType("string") && {0}',  # a `{first, last}` name: the file name
+        )
         + ")",
         "circle": _first_of(keys_read("circle", settings, used), otherwise='""'),
         "channel": _first_of(
@@ -162,9 +169,9 @@ def formulas(contacts: Sequence[Contact], settings: Settings) -> dict[str, str]:
         "snooze_until": date_of("snooze_until"),
         "days_since": days_since,
         "due_by_cadence": f"if(formula.every, {due})",
-        "next_due": "if(formula.due_by_cadence, if(formula.snooze_until > today() && "
-        "formula.snooze_until > formula.due_by_cadence, formula.snooze_until, "
-        "formula.due_by_cadence))",
+        "next_due": "if(formula.due_by_cadence, if(formula.snooze_until, "
+        "if(formula.snooze_until > today() && formula.snooze_until > formula.due_by_cadence, "
+        "formula.snooze_until, formula.due_by_cadence), formula.due_by_cadence))",
     }
 
 
@@ -178,8 +185,11 @@ DISPLAY = {
     "formula.next_due": "Next due",
 }
 COLUMNS = list(DISPLAY)
-THIS_MONTH = 'formula.next_due < date(today().format("YYYY-MM") + "-01") + "1M"'
+MONTH_START = 'date(today().format("YYYY-MM") + "-01")'
+THIS_MONTH = f'formula.next_due < {MONTH_START} + "1M"'
 """Due by the end of this month: before the first day of the next."""
+TOUCHED = f"formula.last_contact >= {MONTH_START}"
+"""Touched this month: not due again before the next (`plan.due_items`)."""
 
 
 def _filters(settings: Settings) -> list[str]:
@@ -215,7 +225,8 @@ def body(contacts: Sequence[Contact], settings: Settings, with_map: bool = False
 
     by_due = ["    sort:", "      - property: formula.next_due", "        direction: ASC"]
     view("table", "Everyone", COLUMNS, by_due)
-    this_month = ["    filters:", "      and:", f"        - {_yaml(THIS_MONTH)}", *by_due]
+    this_month = ["    filters:", "      and:", f"        - {_yaml(THIS_MONTH)}"]
+    this_month += ["        - not:", f"            - {_yaml(TOUCHED)}", *by_due]
     view("table", "Due this month", COLUMNS, this_month)
     group = ["    groupBy:", "      property: formula.circle", "      direction: ASC"]
     view("cards", "By circle", ["formula.name", "formula.channel", "formula.next_due"], group)
