@@ -193,14 +193,26 @@ def test_a_base_the_user_changed_is_left_alone_and_said_so(fresh: Path) -> None:
     (fresh / "contacts" / "New.md").write_text("---\nlast_seen_at: 2026-01-01\n---\n")
     output = init(fresh)
     assert path.read_text() == edited
-    assert "People.base has been changed since vtb wrote it" in output
+    assert "People.base is not as vtb wrote it" in output
     assert "leaves it alone" in output
     # a small edit below vtb's first line counts as well
     git(fresh, "checkout", "--", "People.base")
     mine = path.read_text().replace("direction: ASC", "direction: DESC", 1)
     path.write_text(mine)
-    assert "has been changed" in init(fresh)
+    assert "is not as vtb wrote it" in init(fresh)
     assert path.read_text() == mine
+
+
+def test_a_base_of_the_users_own_is_never_replaced(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    mine = "views:\n  - type: table\n    name: My people\n"
+    (vault / "People.base").write_text(mine)
+    output = init(vault)
+    assert (vault / "People.base").read_text() == mine
+    assert "People.base is not as vtb wrote it" in output
+    assert "added People.base" not in output
+    assert git(vault, "ls-files", "People.base").strip() == ""  # nor committed
 
 
 def test_vtbs_own_base_is_rewritten_when_the_vault_changes_and_committed(

@@ -67,7 +67,9 @@ def init_vault(root: Path) -> InitResult:
 
     result.added += register_for_vault(root, settings)  # .git/config is not cloned
     setup = [f"{settings.contacts}/.gitkeep", *SETUP_FILES]
-    if settings.bases:
+    from vault_touchbase.actions.obsidian import is_vtbs_base
+
+    if settings.bases and is_vtbs_base(root, settings):  # never a file of the user's
         setup.append(settings.bases_file)
     _commit_setup(root, setup, result, also)
     if result.error is None:

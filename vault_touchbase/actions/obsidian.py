@@ -68,9 +68,9 @@ def people_base(
             return
         elif not unchanged_since_vtb(old.decode("utf-8", "replace")):
             out.notices.append(
-                f"{rel} has been changed since vtb wrote it (by hand or in Obsidian), so vtb "
-                "leaves it alone; to get vtb's current views, rename or delete it and run "
-                "`vtb init` again (or set bases = false in vtb.toml to hear no more of it)"
+                f"{rel} is not as vtb wrote it (changed by hand or in Obsidian, or a file "
+                "of your own), so vtb leaves it alone; to get vtb's current views, rename or "
+                "delete it and run `vtb init` again (or set bases = false in vtb.toml)"
             )
         else:
             _replace(path, old, new_bytes)
@@ -78,6 +78,17 @@ def people_base(
             out.written[rel] = old
     except (VtbError, OSError) as exc:
         out.notices.append(f"{rel} not written: {_why(exc)}")
+
+
+def is_vtbs_base(root: Path, settings: Settings) -> bool:
+    """Whether the views' file is there as vtb wrote it (so init may commit it)."""
+    from vault_touchbase.features.people_base import unchanged_since_vtb
+
+    try:
+        data = _read(root / settings.bases_file, settings.bases_file)
+    except (VtbError, OSError):
+        return False
+    return data is not None and unchanged_since_vtb(data.decode("utf-8", "replace"))
 
 
 def has_coordinates(root: Path, settings: Settings, contacts: Sequence[Contact]) -> bool:
