@@ -62,10 +62,16 @@ def init_vault(root: Path) -> InitResult:
                 ".gitignore has changes that are not committed, so vtb did not commit its "
                 "lines either: commit the file when you like"
             )
+    also += _obsidian_files(root, settings, result)
     from vault_touchbase.git.attributes import register_for_vault
 
     result.added += register_for_vault(root, settings)  # .git/config is not cloned
-    _commit_setup(root, [f"{settings.contacts}/.gitkeep", *SETUP_FILES], result, also)
+    setup = [f"{settings.contacts}/.gitkeep", *SETUP_FILES]
+    from vault_touchbase.actions.obsidian import is_vtbs_base
+
+    if settings.bases and is_vtbs_base(root, settings):  # never a file of the user's
+        setup.append(settings.bases_file)
+    _commit_setup(root, setup, result, also)
     if result.error is None:
         _give_uids(root, result)
     return result
@@ -80,6 +86,40 @@ SETUP_FILES = (
     ".gitignore",
     ".gitattributes",
 )
+
+
+def _obsidian_files(root: Path, settings: Settings, result: InitResult) -> list[str]:
+    """`People.base` and the property types in `.obsidian/types.json` (actions/obsidian.py).
+    Returns the files changed that init commits besides its setup files: one git held as
+    it was before, and a new `types.json` git does not ignore."""
+    from vault_touchbase.actions.obsidian import ObsidianFiles, people_base, property_types
+    from vault_touchbase.core.errors import VtbError
+    from vault_touchbase.git.repo import open_repo
+    from vault_touchbase.vault.folder import Vault
+    from vault_touchbase.vault.load import load_vault
+
+    out = ObsidianFiles()
+    try:
+        contacts = load_vault(Vault(root, settings)).contacts
+    except VtbError as exc:
+        result.notices.append(f"no Obsidian views written: {exc.message}")
+        return []
+    people_base(root, settings, contacts, out)
+    property_types(root, settings, contacts, out)
+    result.added += out.added
+    result.notices += out.notices
+    repo = open_repo(root, settings.git)
+    also: list[str] = []
+    for rel, before in out.written.items():
+        if repo is None or (before is None and rel == settings.bases_file):
+            continue  # a new People.base is one of the setup files
+        if before is None:
+            path = root / rel
+            if repo.status([path]).get(repo.relpath(path)) == "??":  # not ignored
+                also.append(rel)
+        elif repo.show_head(root / rel) == before:
+            also.append(rel)
+    return also
 
 
 def _append_ignores(root: Path, settings: Settings, result: InitResult) -> tuple[str, bytes] | None:

@@ -81,6 +81,11 @@ TEMPLATE_TOML = """\
 # Notes bigger than this are reported and skipped.
 # max_note_mb = 10
 
+# Obsidian Bases views of your contacts (Obsidian 1.9+), written by `vtb init` and
+# kept up to date by it until you change the file; false: vtb writes none.
+# bases = true
+# bases_file = "People.base"
+
 # [identity]            # author of vtb's commits when git has none configured
 # name = "Sam Rivera"
 # email = "sam@example.com"
@@ -129,6 +134,8 @@ class Settings:
     chart: str = "touch-base-chart.svg"
     autocommit: str = "logs"
     max_note_bytes: int = 10 * 1024 * 1024
+    bases: bool = True
+    bases_file: str = "People.base"
     identity_name: str = ""
     identity_email: str = ""
     hour_budget: int = 60
@@ -244,6 +251,8 @@ def parse_settings(text: str, where: str = CONFIG_NAME) -> Settings:
         chart=_typed(data, "chart", str, where, base.chart).strip(),
         autocommit=_typed(data, "autocommit", str, where, base.autocommit),
         max_note_bytes=_max_note_bytes(data, where),
+        bases=_typed(data, "bases", bool, where, base.bases),
+        bases_file=_typed(data, "bases_file", str, where, base.bases_file),
         identity_name=_typed(identity, "name", str, where, ""),
         identity_email=_typed(identity, "email", str, where, ""),
         hour_budget=_typed(hour, "budget", int, f"{where} [hour]", base.hour_budget),
@@ -289,6 +298,16 @@ def _check_choices(settings: Settings, where: str) -> None:
         raise SettingsError(
             f"{where}: chart = {settings.chart!r} must be a file name ending in .svg",
             'it is written next to the index note; chart = "" draws none',
+        )
+    base_file = settings.bases_file
+    if (
+        base_file.startswith("/")
+        or ".." in Path(base_file).parts
+        or not base_file.endswith(".base")
+    ):
+        raise SettingsError(
+            f"{where}: bases_file = {base_file!r} must be a `.base` file inside the vault",
+            'for example bases_file = "People.base"',
         )
     if ".." in Path(settings.contacts).parts or settings.contacts.startswith("/"):
         raise SettingsError(f"{where}: contacts = {settings.contacts!r} must be inside the vault")
