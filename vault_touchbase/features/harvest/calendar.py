@@ -2,7 +2,9 @@
 
 `calendar_proposals(paths, directory, since, today)` returns a `SourceRead`: iterate it
 for the `Proposal`s (read lazily, file by file); its `skipped` then lists the files that
-could not be read (not a calendar, broken, too big), counted and never fatal.
+could not be read (not a calendar, cut short, too big), and those with events that could
+not be (a line icalendar cannot parse: that event is left out, the others are read).
+Nothing is fatal.
 
 - **Files**: each path is an `.ics` file or a folder of them, read to any depth (the
   vdirsyncer and khal layout: one event per file, a folder per calendar); hidden files
@@ -39,6 +41,7 @@ from typing import Any
 
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact
+from vault_touchbase.core.words import plural
 from vault_touchbase.features.harvest.found import (
     Directory,
     Progress,
@@ -118,7 +121,14 @@ def _proposals(
     for done, path in enumerate(files, 1):
         try:
             data = read_limited(path, MAX_ICS_BYTES)
-            calendars = icalendar.Calendar.from_ical(data, multiple=True)
+            calendars = [
+                c
+                for c in icalendar.Calendar.from_ical(data, multiple=True)
+                if c.name == "VCALENDAR"
+            ]
+            if not calendars:
+                raise ValueError("no calendar in it (empty, cut short, or not iCalendar)")
+            broken = [_drop_broken(calendar) for calendar in calendars]
             events = [
                 event
                 for calendar in calendars
@@ -129,6 +139,10 @@ def _proposals(
         except (OSError, VtbError, ValueError, KeyError, IndexError, TypeError) as exc:
             read.skipped.append(Skipped(str(path), _reason(exc)))
         else:
+            errors = [error for errors in broken for error in errors]
+            if errors:
+                count = plural(len(errors), "broken event")
+                read.skipped.append(Skipped(str(path), one_line(f"{count} left out: {errors[0]}")))
             for event in events:
                 for proposal in _event_proposals(event, directory, start, end, today, zone, path):
                     if (proposal.source_id, proposal.path) not in seen:
@@ -136,6 +150,19 @@ def _proposals(
                         yield proposal
         if on_progress is not None:
             on_progress(done, len(files))
+
+
+def _drop_broken(calendar: Any) -> list[str]:
+    """Take out of `calendar` the events icalendar could not read a line of (it reads
+    leniently and notes them in `errors`); the first error of each, for the listing."""
+    kept, errors = [], []
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT" and component.errors:
+            errors.append(str(component.errors[0][1]))
+        else:
+            kept.append(component)
+    calendar.subcomponents[:] = kept
+    return errors
 
 
 def _reason(exc: Exception) -> str:
@@ -212,7 +239,7 @@ def _people(event: Any, directory: Directory, summary: str) -> list[Contact]:
         params = getattr(address, "params", {})
         if str(params.get("PARTSTAT", "")).upper() == "DECLINED":
             continue
-        email = str(address).strip()
+        email = "".join(str(address).split())  # a line folded inside the address (khal's test)
         if email.lower().startswith("mailto:"):
             email = email[7:]
         contact = directory.by_email(email) if "@" in email else None

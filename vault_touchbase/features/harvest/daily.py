@@ -4,8 +4,10 @@
 it for the `Proposal`s; its `skipped` then lists the notes that could not be read.
 
 - **Notes**: the files named `YYYY-MM-DD.md` (a real date) in each folder, at any depth
-  (`Daily/2026/11/2026-11-10.md` too), dated from `since` to `today`; no other file is
-  read, nor a note of another day.
+  (`Daily/2026/11/2026-11-10.md` too; hidden folders such as `.trash` left out), dated
+  from `since` to `today`; no other file is read, nor a note of another day. The body
+  only (links in the frontmatter are properties, not touches); a note that is not UTF-8
+  text is listed in `skipped`.
 - **Lines**: each line of a paragraph, a list item (a done task too, not an open one:
   it is yet to happen), a quote or a table's cell that links a contact
   (`Directory.by_link`; headings are titles, not touches): `[[Cleo Poe]]`, an alias,
@@ -44,6 +46,7 @@ from vault_touchbase.features.harvest.found import (
     one_line,
     words_of,
 )
+from vault_touchbase.notes.text import NoteSyntaxError, decode, split_note
 from vault_touchbase.vault.store import read_limited
 
 if TYPE_CHECKING:
@@ -125,12 +128,14 @@ def _proposals(
     for done, (day, path) in enumerate(notes, 1):
         shown = _relative(path, root)
         try:
-            text = read_limited(path, MAX_DAILY_BYTES, shown).decode("utf-8-sig")
-        except (OSError, VtbError, UnicodeDecodeError) as exc:
+            body = split_note(decode(read_limited(path, MAX_DAILY_BYTES, shown))).body
+        except NoteSyntaxError as exc:
+            read.skipped.append(Skipped(shown, one_line(f"line {exc.line}: {exc.message}", 200)))
+        except (OSError, VtbError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             read.skipped.append(Skipped(shown, one_line(reason or type(exc).__name__, 200)))
         else:
-            for line, people in linked_lines(text, directory):
+            for line, people in linked_lines(body, directory):
                 digest = hashlib.sha256(line.encode("utf-8")).hexdigest()[:12]
                 channel = channel_of(line)
                 for contact in people:
@@ -170,21 +175,46 @@ def linked_lines(text: str, directory: Directory) -> list[tuple[str, tuple[Conta
     found: list[tuple[str, tuple[Contact, ...]]] = []
     open_tasks: list[bool] = []  # per list item we are in: is it an unticked task?
     heading = False
+    row: list[tuple[list[str], list[str]]] | None = None  # a table row's cells, as one line
     for token in _markdown().parse(text):
-        if token.type == "list_item_open":
+        kind = token.type
+        if kind == "list_item_open":
             open_tasks.append(token.meta.get("checked") is False)
-        elif token.type == "list_item_close":
+        elif kind == "list_item_close":
             open_tasks.pop()
-        elif token.type in ("heading_open", "heading_close"):
-            heading = token.type == "heading_open"
-        if token.type != "inline" or "[[" not in token.content or heading or any(open_tasks):
+        elif kind in ("heading_open", "heading_close"):
+            heading = kind == "heading_open"
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and row:
+            pieces = [piece for cell, _ in row for piece in (*cell, " ")]
+            _add_line(
+                found, directory, pieces, [target for _, targets in row for target in targets]
+            )
+            row = None
+        if kind != "inline" or heading or any(open_tasks):
             continue
-        for pieces, targets in _split_lines(token.children or []):
-            people = {c.path: c for c in map(directory.by_link, targets) if c is not None}
-            line = _BLOCK_ID.sub("", " ".join("".join(pieces).split()))
-            if people and line:
-                found.append((line, tuple(people.values())))
+        if row is not None:
+            row += _split_lines(token.children or [])
+        elif "[[" in token.content:
+            for pieces, targets in _split_lines(token.children or []):
+                _add_line(found, directory, pieces, targets)
     return found
+
+
+def _add_line(
+    found: list[tuple[str, tuple[Contact, ...]]],
+    directory: Directory,
+    pieces: list[str],
+    targets: list[str],
+) -> None:
+    """Append the line of these pieces with the contacts its link targets name, if any."""
+    if not targets:
+        return
+    people = {c.path: c for c in map(directory.by_link, targets) if c is not None}
+    line = _BLOCK_ID.sub("", " ".join("".join(pieces).split()))
+    if people and line:
+        found.append((line, tuple(people.values())))
 
 
 def _split_lines(children: list[Any]) -> list[tuple[list[str], list[str]]]:
