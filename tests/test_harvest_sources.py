@@ -67,6 +67,9 @@ def test_named_in_whole_names_and_aliases_not_first_names() -> None:
     assert directory.named_in("Drinks with Cleo") == ()  # a first name alone
     assert directory.named_in("Cleo Poet reading, Bobbyfest") == ()  # whole words only
     assert directory.named_in("Café with Cléopatra") == (CLEO,)  # accents
+    short = Directory([Contact("contacts/ada.md", "Ada Lovelace")])  # a note named by first name
+    assert short.named_in("Tea with Ada") == ()
+    assert short.by_link("ada") is short.contacts[0]  # a link to the file is clear
 
 
 def test_named_in_takes_the_longest_name() -> None:
