@@ -94,8 +94,9 @@ class Directory:
         for contact in self.contacts:
             for address in contact.emails:
                 self._by_email.setdefault(address.strip().lower(), contact)
-        self._by_link = self._link_index()
-        self._phrases = self._phrase_index()
+        self._by_link: dict[str, Contact | None] = {}
+        self._phrases: dict[str, list[tuple[tuple[str, ...], Contact]]] = {}
+        self._build()
 
     def by_email(self, address: str) -> Contact | None:
         """The contact with this email address (case-insensitive), if any."""
@@ -128,45 +129,48 @@ class Directory:
             start += step
         return tuple(found.values())
 
-    def _link_index(self) -> dict[str, Contact | None]:
-        """Link key → contact, the strongest kind of match first: path, path's last folders,
-        file name, then `name` and aliases; `None` where two contacts share a key."""
-        index: dict[str, Contact | None] = {}
+    def _build(self) -> None:
+        """Both indexes in one pass; each distinct string normalised once (a name is
+        usually its file name too, and a folder is shared by thousands)."""
+        normal: dict[str, str] = {}
+
+        def norm(text: str) -> str:
+            found = normal.get(text)
+            if found is None:
+                found = normal[text] = normalize(text)
+            return found
+
+        # Link keys, the strongest kind of match first: path, its last folders, file name,
+        # then `name` and aliases; `None` where two contacts share a key in one kind.
         tiers: list[dict[str, Contact | None]] = [{}, {}, {}, {}]
+        owner: dict[tuple[str, ...], Contact | None] = {}  # name's words → its contact
         for contact in self.contacts:
-            parts = contact.path.removesuffix(".md").split("/")
+            parts = [norm(part) for part in contact.path.removesuffix(".md").split("/")]
+            named = [norm(n) for n in (contact.name, *contact.aliases) if n.strip()]
             keys = [
-                ["/".join(parts)],
-                ["/".join(parts[i:]) for i in range(1, len(parts) - 1)],
-                [parts[-1]],
-                [contact.name, *contact.aliases],
+                ("/".join(parts),),
+                tuple("/".join(parts[i:]) for i in range(1, len(parts) - 1)),
+                (parts[-1],),
+                named,
             ]
             for tier, names in zip(tiers, keys, strict=True):
-                for name in {normalize(n) for n in names if n.strip()}:
+                for name in names:
                     tier[name] = contact if tier.get(name, contact) is contact else None
+            whole = tuple(_WORD.findall(norm(contact.name)))
+            aliases = {tuple(_WORD.findall(norm(alias))) for alias in contact.aliases}
+            for phrase in {whole, tuple(_WORD.findall(parts[-1]))} | aliases:
+                # One word names someone only as an alias or as their whole name (`Mom`).
+                if len(phrase) == 1 and (
+                    len(phrase[0]) < 2 or not (phrase in aliases or len(whole) == 1)
+                ):
+                    continue
+                if phrase:
+                    owner[phrase] = contact if owner.get(phrase, contact) is contact else None
         for tier in tiers:
             for key, held in tier.items():
-                index.setdefault(key, held)
-        return index
-
-    def _phrase_index(self) -> dict[str, list[tuple[tuple[str, ...], Contact]]]:
-        """First word → (the phrase's words, its contact), longest phrases first; phrases
-        two contacts share are left out."""
-        owner: dict[tuple[str, ...], Contact | None] = {}
-        for contact in self.contacts:
-            phrases = {words_of(contact.name), words_of(contact.stem)}
-            aliases = {words_of(alias) for alias in contact.aliases}
-            mononym = len(words_of(contact.name)) == 1
-            for phrase in phrases | aliases:
-                if not phrase or (len(phrase) == 1 and phrase not in aliases and not mononym):
-                    continue
-                if len(phrase) == 1 and len(phrase[0]) < 2:
-                    continue
-                owner[phrase] = contact if owner.get(phrase, contact) is contact else None
-        index: dict[str, list[tuple[tuple[str, ...], Contact]]] = {}
+                self._by_link.setdefault(key, held)
         for phrase, held in owner.items():
             if held is not None:
-                index.setdefault(phrase[0], []).append((phrase, held))
-        for entries in index.values():
+                self._phrases.setdefault(phrase[0], []).append((phrase, held))
+        for entries in self._phrases.values():
             entries.sort(key=lambda entry: -len(entry[0]))
-        return index
