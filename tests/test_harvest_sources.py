@@ -221,7 +221,7 @@ def test_broken_files_are_counted_and_skipped() -> None:
     assert len(found) > 10  # the good file is read all the same
     reasons = {Path(s.path).name: s.reason for s in skipped}
     assert set(reasons) == {"icalendar_broken_ical.ics", "missing.ics"}
-    assert reasons["icalendar_broken_ical.ics"].startswith("1 broken event left out")
+    assert reasons["icalendar_broken_ical.ics"].startswith("1 event left out: Content line")
     assert reasons["missing.ics"] == "No such file or directory"
 
 
@@ -303,3 +303,14 @@ def test_frontmatter_links_are_no_touches() -> None:
     read = daily_proposals(root, [root / "Daily"], people(), date(2026, 11, 10), date(2026, 11, 10))
     texts = [p.text for p in read]
     assert len(texts) == 7 and not any('"' in text for text in texts)  # `met: - "[[Bob Ray]]"`
+
+
+def test_series_repeating_more_than_daily_are_left_out_quickly() -> None:
+    import time
+
+    started = time.perf_counter()
+    found, skipped = harvest_ics(FIXTURES / "hostile_repeats.ics")
+    assert time.perf_counter() - started < 10  # not 31 million seconds expanded
+    assert rows(found) == [("2026-11-01", "Bob Ray", "meet", "Tea with Bob Ray")]
+    # The two series, and the one with `FREQ=FOO` (icalendar's error), the first reason shown.
+    assert [s.reason for s in skipped] == ["3 events left out: it repeats more often than daily"]

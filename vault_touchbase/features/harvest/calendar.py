@@ -3,7 +3,8 @@
 `calendar_proposals(paths, directory, since, today)` returns a `SourceRead`: iterate it
 for the `Proposal`s (read lazily, file by file); its `skipped` then lists the files that
 could not be read (not a calendar, cut short, too big), and those with events that could
-not be (a line icalendar cannot parse: that event is left out, the others are read).
+not be (a line icalendar cannot parse, or a series repeating more often than daily:
+that event is left out, the others are read).
 Nothing is fatal.
 
 - **Files**: each path is an `.ics` file or a folder of them, read to any depth (the
@@ -39,7 +40,6 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.words import plural
 from vault_touchbase.features.harvest.found import (
@@ -136,12 +136,12 @@ def _proposals(
                     since - timedelta(days=1), end.date() + timedelta(days=2)
                 )
             ]
-        except (OSError, VtbError, ValueError, KeyError, IndexError, TypeError) as exc:
+        except Exception as exc:  # any failure of the parsers on a stranger's file: skip it
             read.skipped.append(Skipped(str(path), _reason(exc)))
         else:
             errors = [error for errors in broken for error in errors]
             if errors:
-                count = plural(len(errors), "broken event")
+                count = plural(len(errors), "event")
                 read.skipped.append(Skipped(str(path), one_line(f"{count} left out: {errors[0]}")))
             for event in events:
                 for proposal in _event_proposals(event, directory, start, end, today, zone, path):
@@ -154,15 +154,33 @@ def _proposals(
 
 def _drop_broken(calendar: Any) -> list[str]:
     """Take out of `calendar` the events icalendar could not read a line of (it reads
-    leniently and notes them in `errors`); the first error of each, for the listing."""
-    kept, errors = [], []
+    leniently and notes them in `errors`), and series that repeat more often than daily
+    (no touch with a person does; a year of `FREQ=SECONDLY` is 31 million occurrences to
+    expand). Why each went, for the listing."""
+    kept, reasons = [], []
     for component in calendar.subcomponents:
-        if component.name == "VEVENT" and component.errors:
-            errors.append(str(component.errors[0][1]))
+        if component.name != "VEVENT":
+            kept.append(component)
+        elif component.errors:
+            reasons.append(str(component.errors[0][1]))
+        elif _too_frequent(component):
+            reasons.append("it repeats more often than daily")
         else:
             kept.append(component)
     calendar.subcomponents[:] = kept
-    return errors
+    return reasons
+
+
+def _too_frequent(event: Any) -> bool:
+    """Whether any RRULE of the event repeats more often than once a day."""
+    rules = event.get("RRULE", [])
+    for rule in rules if isinstance(rules, list) else [rules]:
+        frequency = [str(value).upper() for value in rule.get("FREQ", [])]
+        if {"SECONDLY", "MINUTELY", "HOURLY"}.intersection(frequency):
+            return True
+        if any(len(rule.get(part, [])) > 1 for part in ("BYHOUR", "BYMINUTE", "BYSECOND")):
+            return True
+    return False
 
 
 def _reason(exc: Exception) -> str:
