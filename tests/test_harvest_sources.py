@@ -235,7 +235,12 @@ def test_vdirsyncer_folders_one_event_per_file() -> None:
         lambda done, total: progress.append((done, total)),
         zone=BERLIN,
     )
-    assert rows(list(read)) == [
+    found = list(read)
+    assert [p.source for p in found] == [
+        "ics vdir/personal/3f2a-lunch.ics",
+        "ics vdir/work/9c1d-call.ics",
+    ]
+    assert rows(found) == [
         ("2026-11-01", "Cleo Poe", "meet", "Brunch with Cleo Poe"),
         ("2026-11-02", "Bob Ray", "call", "Call"),  # a floating time, an attendee
     ]  # the hidden folder's event and README.txt are not read

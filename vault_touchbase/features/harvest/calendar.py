@@ -83,18 +83,19 @@ def calendar_proposals(
     return read
 
 
-def ics_files(paths: Iterable[Path]) -> list[Path]:
+def ics_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     """Each path that is a file, and the `.ics` files in each folder (any depth, hidden
-    ones left out), in a stable order."""
-    found: list[Path] = []
+    ones left out), in a stable order; each with how the listing names it (`work.ics`,
+    `personal/3f2a.ics` for a file of the folder `personal`)."""
+    found: list[tuple[Path, str]] = []
     for path in paths:
         if not path.is_dir():
-            found.append(path)
+            found.append((path, path.name))
             continue
         for folder, dirs, files in os.walk(path):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             found += [
-                Path(folder, name)
+                (Path(folder, name), Path(folder, name).relative_to(path.parent).as_posix())
                 for name in sorted(files)
                 if name.lower().endswith(".ics") and not name.startswith(".")
             ]
@@ -118,7 +119,7 @@ def _proposals(
     end = _aware(now if now is not None else datetime.combine(today, time()), zone)
     start = _aware(datetime.combine(since, time()), zone)
     seen: set[tuple[str, str]] = set()
-    for done, path in enumerate(files, 1):
+    for done, (path, shown) in enumerate(files, 1):
         try:
             data = read_limited(path, MAX_ICS_BYTES)
             calendars = [
@@ -144,7 +145,7 @@ def _proposals(
                 count = plural(len(errors), "event")
                 read.skipped.append(Skipped(str(path), one_line(f"{count} left out: {errors[0]}")))
             for event in events:
-                for proposal in _event_proposals(event, directory, start, end, today, zone, path):
+                for proposal in _event_proposals(event, directory, start, end, today, zone, shown):
                     if (proposal.source_id, proposal.path) not in seen:
                         seen.add((proposal.source_id, proposal.path))
                         yield proposal
@@ -197,7 +198,7 @@ def _event_proposals(
     end: datetime,
     today: date,
     zone: tzinfo | None,
-    path: Path,
+    shown: str,
 ) -> list[Proposal]:
     """One proposal per contact in this occurrence, if it is a past touch in the window."""
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
@@ -231,7 +232,7 @@ def _event_proposals(
         uid = "no-uid-" + hashlib.sha256(seed).hexdigest()[:16]
     channel = "call" if _is_call(event, summary) else "meet"
     text = one_line(summary) or ("call" if channel == "call" else "meeting")
-    source = f"ics {path.name}"
+    source = f"ics {shown}"
     return [
         Proposal(c.path, c.name, day, channel, text, f"{uid}/{day.isoformat()}", source)
         for c in people
