@@ -130,11 +130,14 @@ def test_constructed_calendar_gives_exactly_the_past_touches() -> None:
             ("2026-11-04", "Bob Ray", "meet", "Walk with bobby by the river"),  # an alias
             ("2026-11-10", "Cleo Poe", "call", "Phone call with Cleo Poe"),  # 00:30 in Berlin
             ("2026-11-13", "Bob Ray", "meet", "Lunch with Bob Ray and more"),
+            ("2026-11-15", "Bob Ray", "meet", "Birthday dinner with Bob Ray"),  # timed: a dinner
+            ("2026-11-17", "Cleo Poe", "meet", "Talk by Cleo Poe"),  # named, not Bob among 13
             *chess,
         ]
     )
     # Not there: the future coffee, today's dinner, the cancelled call, "Drinks with Cleo"
-    # (a first name), a declined attendee, an event before `since`.
+    # (a first name), a declined attendee, an event before `since`; reminders: vtb's own
+    # export, an all-day birthday, an all-day yearly event; Bob as one of 13 attendees.
     assert skipped == []
     ids = {p.source_id for p in found}
     assert "weekly/2026-10-08" in ids and "attendee/2026-11-10" in ids

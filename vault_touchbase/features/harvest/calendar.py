@@ -21,6 +21,11 @@ Nothing is fatal.
 - **Recurring events**: each occurrence in the window counts once, expanded by
   `recurring-ical-events` (RRULE, RDATE, EXDATE, moved and cancelled occurrences).
   Cancelled events and occurrences (`STATUS:CANCELLED`) are skipped.
+- **Not touches**: reminders about someone: vtb's own exported events (`vtb export`'s
+  UIDs end in `@vault-touchbase`), all-day birthdays and anniversaries (the summary says
+  so, or the all-day event repeats yearly). Nor is being one of more than `CROWD` (12)
+  attendees of an event a touch with each (a talk, an all-hands): only the people its
+  summary names count then.
 - **Channel**: `call` when the summary says so (call, phone, Zoom, Skype, FaceTime,
   Webex, Hangouts, Google Meet...) or the location is a video-call place (one of those
   words, Teams, or a web address), or the event has a conference link (RFC 7986
@@ -42,6 +47,7 @@ from typing import Any
 
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.words import plural
+from vault_touchbase.features.formats.ics import UID_DOMAIN
 from vault_touchbase.features.harvest.found import (
     Directory,
     Progress,
@@ -56,6 +62,11 @@ from vault_touchbase.vault.store import read_limited
 MAX_ICS_BYTES = 64 * 1024 * 1024
 """The largest `.ics` file read (a Google export of many years stays well under it)."""
 
+CROWD = 12
+"""An event with more attendees than this is no touch with each of them (a talk, an
+all-hands); someone it names in its summary still counts."""
+
+_REMINDER_WORDS = frozenset({"birthday", "birthdays", "bday", "anniversary", "geburtstag"})
 _CALL_WORDS = frozenset(
     {"call", "calls", "phone", "phonecall", "telephone", "zoom", "skype", "facetime"}
     | {"webex", "hangout", "hangouts", "videocall", "whatsapp", "jitsi"}
@@ -133,9 +144,9 @@ def _proposals(
             events = [
                 event
                 for calendar in calendars
-                for event in recurring_ical_events.of(calendar, skip_bad_series=True).between(
-                    since - timedelta(days=1), end.date() + timedelta(days=2)
-                )
+                for event in recurring_ical_events.of(  # RRULE kept: a yearly all-day is a reminder
+                    calendar, keep_recurrence_attributes=True, skip_bad_series=True
+                ).between(since - timedelta(days=1), end.date() + timedelta(days=2))
             ]
         except Exception as exc:  # any failure of the parsers on a stranger's file: skip it
             read.skipped.append(Skipped(str(path), _reason(exc)))
@@ -207,6 +218,8 @@ def _event_proposals(
     if first is None:
         return []
     begins = first.dt
+    if _is_reminder(event, begins):
+        return []
     last = event.get("DTEND")
     ends = last.dt if last is not None else None
     if isinstance(begins, datetime):
@@ -239,6 +252,23 @@ def _event_proposals(
     ]
 
 
+def _is_reminder(event: Any, begins: date) -> bool:
+    """A reminder about someone rather than a meeting: vtb's own exported events (their
+    UID is `...@vault-touchbase`), and all-day birthdays and anniversaries (a birthday
+    calendar's `Cleo Poe's birthday`, any all-day event repeating yearly)."""
+    if str(event.get("UID", "")).endswith("@" + UID_DOMAIN):
+        return True
+    if isinstance(begins, datetime):
+        return False
+    if _REMINDER_WORDS.intersection(words_of(str(event.get("SUMMARY", "") or ""))):
+        return True
+    rules = event.get("RRULE", [])
+    return any(
+        "YEARLY" in [str(value).upper() for value in rule.get("FREQ", [])]
+        for rule in (rules if isinstance(rules, list) else [rules])
+    )
+
+
 def _aware(moment: datetime, zone: tzinfo | None) -> datetime:
     """`moment` with its zone; a floating (naive) time is in the local zone."""
     if moment.tzinfo is not None:
@@ -253,6 +283,8 @@ def _people(event: Any, directory: Directory, summary: str) -> list[Contact]:
     attendees = event.get("ATTENDEE", [])
     if not isinstance(attendees, list):
         attendees = [attendees]
+    if len(attendees) > CROWD:  # a talk or an all-hands: being there is no touch with each
+        attendees = []
     organizer = event.get("ORGANIZER")
     for address in [*attendees, *([organizer] if organizer is not None else [])]:
         params = getattr(address, "params", {})
