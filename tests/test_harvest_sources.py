@@ -284,6 +284,13 @@ def test_daily_notes_give_exactly_the_linked_lines() -> None:
     assert {p.source for p in found[:7]} == {"daily Daily/2026-11-10.md"}
 
 
+def test_a_missing_daily_folder_is_listed() -> None:
+    root = FIXTURES / "vault"
+    read = daily_proposals(root, [Path("Journal")], people(), date(2026, 1, 1), date(2026, 12, 1))
+    assert list(read) == []
+    assert [(s.path, s.reason) for s in read.skipped] == [("Journal", "no such folder")]
+
+
 def test_daily_window() -> None:
     found, _ = harvest_daily(since=date(2025, 12, 1), today=date(2026, 11, 10))
     days = sorted({p.day.isoformat() for p in found})

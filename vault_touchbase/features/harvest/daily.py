@@ -58,7 +58,7 @@ MAX_DAILY_BYTES = 4 * 1024 * 1024
 _NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})\.md")
 _BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]+\s*$")
 _CHANNELS = {
-    "call": {"called", "call", "calls", "phoned", "phone", "rang", "ring", "facetimed", "zoom"},
+    "call": {"called", "call", "calls", "phoned", "phone", "rang", "facetimed", "zoom"},
     "meet": {
         "met",
         "meet",
@@ -112,7 +112,7 @@ def daily_notes(folders: Iterable[Path], since: date, today: date) -> list[tuple
                     continue
                 if since <= day <= today:
                     found[Path(folder, name)] = day
-    return sorted(((day, path) for path, day in found.items()), key=lambda item: item)
+    return sorted((day, path) for path, day in found.items())
 
 
 def _proposals(
@@ -124,6 +124,9 @@ def _proposals(
     on_progress: Progress | None,
     read: SourceRead,
 ) -> Iterator[Proposal]:
+    for folder in folders:
+        if not folder.is_dir():
+            read.skipped.append(Skipped(_relative(folder, root), "no such folder"))
     notes = daily_notes(folders, since, today)
     for done, (day, path) in enumerate(notes, 1):
         shown = _relative(path, root)
@@ -173,6 +176,8 @@ def linked_lines(text: str, directory: Directory) -> list[tuple[str, tuple[Conta
     Headings are titles, not touches; an open task (`- [ ] call [[Cleo Poe]]`) is yet
     to be done, so neither counts (nor anything nested in an open task)."""
     found: list[tuple[str, tuple[Contact, ...]]] = []
+    if "[[" not in text:  # no link at all: no Markdown parse (most days of a journal)
+        return found
     open_tasks: list[bool] = []  # per list item we are in: is it an unticked task?
     heading = False
     row: list[tuple[list[str], list[str]]] | None = None  # a table row's cells, as one line
