@@ -95,7 +95,7 @@ class Directory:
             for address in contact.emails:
                 self._by_email.setdefault(address.strip().lower(), contact)
         self._by_link: dict[str, Contact | None] = {}
-        self._phrases: dict[str, list[tuple[tuple[str, ...], Contact]]] = {}
+        self._phrases: dict[tuple[str, ...], list[tuple[tuple[str, ...], Contact]]] = {}
         self._build()
 
     def by_email(self, address: str) -> Contact | None:
@@ -121,7 +121,13 @@ class Directory:
         start = 0
         while start < len(words):
             step = 1
-            for phrase, contact in self._phrases.get(words[start], ()):  # longest first
+            # Phrases are kept by their first two words (one-word ones by their word), so
+            # the thousand people called Anna are not compared with each `Anna`.
+            candidates = (
+                *self._phrases.get(words[start : start + 2], ()),  # longest first
+                *self._phrases.get(words[start : start + 1], ()),
+            )
+            for phrase, contact in candidates:
                 if words[start : start + len(phrase)] == phrase:
                     found.setdefault(contact.path, contact)
                     step = len(phrase)  # `Cleo Poe Smith` names her, not also `Cleo Poe`
@@ -171,6 +177,6 @@ class Directory:
                 self._by_link.setdefault(key, held)
         for phrase, held in owner.items():
             if held is not None:
-                self._phrases.setdefault(phrase[0], []).append((phrase, held))
+                self._phrases.setdefault(phrase[:2], []).append((phrase, held))
         for entries in self._phrases.values():
             entries.sort(key=lambda entry: -len(entry[0]))
