@@ -329,3 +329,8 @@ def test_series_repeating_more_than_daily_are_left_out_quickly() -> None:
     assert rows(found) == [("2026-11-01", "Bob Ray", "meet", "Tea with Bob Ray")]
     # The two series, and the one with `FREQ=FOO` (icalendar's error), the first reason shown.
     assert [s.reason for s in skipped] == ["3 events left out: it repeats more often than daily"]
+
+
+def test_a_table_in_an_open_task_hides_no_later_line() -> None:
+    text = "- [ ] plan\n\n  | who | what |\n  |---|---|\n  | [[Bob Ray]] | lunch |\n\nmet [[Cleo Poe]]\n"
+    assert linked_lines(text, people()) == [("met Cleo Poe", (CLEO,))]

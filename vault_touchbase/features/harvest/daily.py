@@ -191,11 +191,10 @@ def linked_lines(text: str, directory: Directory) -> list[tuple[str, tuple[Conta
             heading = kind == "heading_open"
         elif kind == "tr_open":
             row = []
-        elif kind == "tr_close" and row:
-            pieces = [piece for cell, _ in row for piece in (*cell, " ")]
-            _add_line(
-                found, directory, pieces, [target for _, targets in row for target in targets]
-            )
+        elif kind == "tr_close":
+            cells = row or []
+            pieces = [piece for cell, _ in cells for piece in (*cell, " ")]
+            _add_line(found, directory, pieces, [t for _, targets in cells for t in targets])
             row = None
         if kind != "inline" or heading or any(open_tasks):
             continue

@@ -51,7 +51,8 @@ def one_line(text: str, cap: int = TEXT_CAP) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A file a source could not read (broken, too big, not UTF-8): counted, never fatal."""
+    """A file a source could not read, or read only in part (broken, too big, not UTF-8,
+    missing), and why: listed, never fatal."""
 
     path: str
     reason: str
@@ -82,7 +83,7 @@ def _link_key(target: str) -> str:
     `\\` as `/`, no leading `/` or `./`; case- and accent-insensitive."""
     target = target.split("|", 1)[0].split("#", 1)[0].split("^", 1)[0].strip()
     target = target.replace("\\", "/").removeprefix("./").lstrip("/")
-    return normalize(target.removesuffix(".md").removesuffix(".MD"))
+    return normalize(target[:-3] if target.lower().endswith(".md") else target)
 
 
 class Directory:
