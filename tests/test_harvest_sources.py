@@ -289,6 +289,7 @@ def test_a_missing_daily_folder_is_listed() -> None:
     read = daily_proposals(root, [Path("Journal")], people(), date(2026, 1, 1), date(2026, 12, 1))
     assert list(read) == []
     assert [(s.path, s.reason) for s in read.skipped] == [("Journal", "no such folder")]
+    assert next(read, None) is None  # an iterator: spent once read
 
 
 def test_daily_window() -> None:

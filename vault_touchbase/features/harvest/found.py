@@ -67,7 +67,10 @@ class SourceRead:
     skipped: list[Skipped] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Proposal]:
-        return self.proposals
+        return self
+
+    def __next__(self) -> Proposal:
+        return next(self.proposals)
 
 
 _WORD = re.compile(r"\w+")
