@@ -6,7 +6,7 @@ module only turns the vault as loaded into the index note's text and file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -102,6 +102,7 @@ def index_input(
 
     replies = [i for i in snap.items if i.status == "reply"]
     contacts = snap.loaded.contacts
+    helpers = helper_lines(vault, contacts, today)
     # Matched over what matching reads and nothing else, so kept by exactly that.
     views = [intros.matching_view(c) for c in contacts if c.offers or c.needs]
     return IndexInput(
@@ -109,7 +110,7 @@ def index_input(
         items=snap.items,
         plan=snap.plan,
         contacts=snap.loaded.contacts,
-        problems=sorted([*snap.loaded.problems, *extra]),
+        problems=sorted([*snap.loaded.problems, *extra, *helpers[1]]),
         replies=replies,
         followups=followup_lines(contacts, today, month_end(today)),
         intros=remembered(  # matching 10,000 people's offers and needs: kept between runs
@@ -118,7 +119,23 @@ def index_input(
             (today, views),
             lambda: intros.index_lines(views, vault.settings, today),
         ),
+        helpers=helpers[0],
     )
+
+
+def helper_lines(
+    vault: Vault, contacts: Sequence[Contact], today: date
+) -> tuple[list[str], list[Problem]]:
+    """The index's "Who can help you" for the needs in Now.md (none: no lines, and no
+    work), and a warning when Now.md cannot be read."""
+    from vault_touchbase.features.drafts.news import NOW_PATH, read_needs
+    from vault_touchbase.features.helpers import index_lines
+
+    try:
+        needs = read_needs(vault)
+    except VtbError as exc:
+        return [], [Problem(NOW_PATH, 1, "warning", exc.message, exc.hint)]
+    return (index_lines(contacts, needs, vault.settings, today) if needs else []), []
 
 
 def write_index(vault: Vault, text: str) -> bool:

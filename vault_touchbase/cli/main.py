@@ -34,12 +34,14 @@ COMMANDS: dict[str, str] = {
     "intros": "vault_touchbase.cli.hour:intros",
     "log": "vault_touchbase.cli.touches:log_command",
     "merge-note": "vault_touchbase.cli.sync:merge_note",
+    "news": "vault_touchbase.cli.network:news",
     "refresh": "vault_touchbase.cli.basics:refresh",
     "rename": "vault_touchbase.cli.touches:rename",
     "show": "vault_touchbase.cli.basics:show",
     "snooze": "vault_touchbase.cli.touches:snooze",
     "sync": "vault_touchbase.cli.sync:sync",
     "watch": "vault_touchbase.cli.watch:watch",
+    "who": "vault_touchbase.cli.network:who",
 }
 
 

@@ -5,13 +5,13 @@ stemmer plus agent-noun rules) and synonym groups (a built-in list, extended by
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from vault_touchbase.core.fold import WORD as _WORD
+from vault_touchbase.core.fold import normalize
 from vault_touchbase.core.settings import Settings
-from vault_touchbase.vault.lookup import normalize
 
 SYNONYMS_FILE = "synonyms.toml"  # package data: the built-in synonym groups
 
@@ -24,7 +24,6 @@ STOPWORDS = frozenset(
     }
 )  # fmt: skip
 SYNONYM_MARK = "="  # tokens standing for a synonym group start with this
-_WORD = re.compile(r"[^\W_]+")
 _VOWELS = set("aeiouy")
 
 
