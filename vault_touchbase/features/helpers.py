@@ -14,12 +14,14 @@ by its age (half as much each `HALF_LIFE_DAYS`).
 from __future__ import annotations
 
 import heapq
+import operator
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, islice
+from operator import attrgetter
 
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import channel_of
@@ -33,6 +35,7 @@ from vault_touchbase.features.terms import (
     strength,
     synonyms_of,
     term,
+    word_form,
 )
 from vault_touchbase.notes.gist import FIELD_LABELS, SEP
 
@@ -123,27 +126,75 @@ def search_forms(need: Term, synonyms: Synonyms) -> set[str]:
 
 
 class Gists:
-    """The gists of a load's contacts, joined once and searched for each need."""
+    """The gists of a load's contacts, joined once and searched for each need.
+
+    With a limit (the index note and the hour show the best few), a need whose words
+    stand in more than `MAX_PARTS` places (a word half the vault uses) is looked for in
+    the first `MAX_PARTS` of them with the contacts in the order of their last contact,
+    newest first: among the people you talk to now. `vtb who` reads every place."""
 
     def __init__(self, contacts: Sequence[Contact], settings: Settings, today: date) -> None:
-        self.contacts = contacts
         self.today = today
         self.synonyms = synonyms_of(settings)
-        self.text = "".join(c.gist for c in contacts)
-        self.ends = list(accumulate(len(c.gist) for c in contacts))
+        self._given = contacts
+        self._by_recency = False
+        self._join(contacts)
 
-    def _parts(self, forms: set[str]) -> set[int]:
-        """The start of every part holding a word that starts with one of `forms`."""
-        text, found = self.text, set()
-        for form in forms:
-            needle = " " + form
-            at = text.find(needle)
-            while at >= 0:
-                start = text.rfind(SEP, 0, at)
-                found.add(start)
-                end = text.find(SEP, at)
-                at = text.find(needle, end) if end >= 0 else -1
+    def _join(self, contacts: Sequence[Contact]) -> None:
+        """The gists as one text, those of plain ASCII first: one emoji or Cyrillic word
+        would make Python store the whole text in two or four bytes a character. (C loops
+        only: `map`, `compress`; 10,000 contacts pass here on every rebuild.)"""
+        gists = list(map(_GIST, contacts))
+        plain = list(map(str.isascii, gists))
+        if all(plain):
+            self.contacts, self.texts = list(contacts), ("".join(gists), "")
+        else:
+            other = list(map(operator.not_, plain))
+            first, rest = list(compress(gists, plain)), list(compress(gists, other))
+            self.contacts = list(compress(contacts, plain)) + list(compress(contacts, other))
+            self.texts = ("".join(first), "".join(rest))
+            gists = first + rest
+        self.split = len(self.texts[0])
+        self.ends = list(accumulate(map(len, gists)))
+
+    def _parts(self, forms: set[str], cap: int | None) -> list[int]:
+        """The start of each part holding a word of one of the word `forms`, in the text's
+        order; with a `cap`, at most that many, from the most recent contacts on when there
+        are more (the contacts joined again in that order, once for all needs)."""
+        found = self._search(forms, cap)
+        if cap is not None and len(found) >= cap and not self._by_recency:
+            self._by_recency = True
+            self._join(sorted(self._given, key=_last_ordinal, reverse=True))
+            found = self._search(forms, cap)
+        return sorted(found)
+
+    def _search(self, forms: set[str], cap: int | None) -> set[int]:
+        """Where a word starts with one of `forms` (a word form is how its words start:
+        `mov` for moves, moving) and is that form (not `card` for `car`)."""
+        found: set[int] = set()
+        for base, text in ((0, self.texts[0]), (self.split, self.texts[1])):
+            for form in forms:
+                needle = " " + form
+                at = text.find(needle)
+                while at >= 0:
+                    stop = text.find(" ", at + 1)
+                    if word_form(text[at + 1 : stop]) != form:
+                        at = text.find(needle, stop)
+                        continue
+                    found.add(base + text.rfind(SEP, 0, at))
+                    if cap is not None and len(found) >= cap:
+                        return found
+                    end = text.find(SEP, at)
+                    at = text.find(needle, end) if end >= 0 else -1
         return found
+
+    def _part(self, start: int) -> tuple[str, str]:
+        """The label and words of the part at `start`."""
+        base, text = (0, self.texts[0]) if start < self.split else (self.split, self.texts[1])
+        at = start - base
+        end = text.find(SEP, at + 1)
+        label, _, words = text[at + 1 : end if end >= 0 else None].partition(" ")
+        return label, words
 
     def _weight(self, contact: Contact, label: str) -> tuple[float, date | None]:
         """The most a part can score (its field's weight, a Log entry's age) and its date."""
@@ -156,21 +207,23 @@ class Gists:
 
     def find(self, query: str, limit: int | None = None) -> list[Helper]:
         """The people who can help with `query`, best first (the first `limit`). With a
-        limit, parts that could no longer change who is shown are not read."""
+        limit, at most `MAX_PARTS` places are read, and none that could no longer change
+        who is shown."""
         need = term(query, self.synonyms)
         if not need.key:
             return []
+        forms = search_forms(need, self.synonyms)
         candidates = []
-        for start in self._parts(search_forms(need, self.synonyms)):
+        for start in self._parts(forms, MAX_PARTS if limit is not None else None):
             number = bisect_right(self.ends, start)
-            contact = self.contacts[number]
-            end = self.text.find(SEP, start + 1)
-            label, _, words = self.text[start + 1 : end if end >= 0 else None].partition(" ")
-            weight, day = self._weight(contact, label)
+            label, words = self._part(start)
+            if len(need.key) > 1 and not _may_meet(need, words, self.synonyms):
+                continue
+            weight, day = self._weight(self.contacts[number], label)
             candidates.append((weight, number, label, words, day))
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
         scores: dict[int, float] = {}
-        reasons: dict[int, list[Reason]] = {}
+        matched: dict[int, list[tuple[float, str, date | None]]] = {}
         for weight, number, label, words, day in candidates:
             if (
                 limit is not None
@@ -179,24 +232,49 @@ class Gists:
             ):
                 break  # nobody further down can pass the people already found
             score = weight * strength(need, term(words, self.synonyms))
-            if score <= 0:
-                continue
-            contact = self.contacts[number]
-            scores[number] = max(scores.get(number, 0.0), score)
-            reasons.setdefault(number, []).append(
-                _reason(query, contact, label, day, score, self.synonyms)
-            )
+            if score > 0:
+                scores[number] = max(scores.get(number, 0.0), score)
+                matched.setdefault(number, []).append((score, label, day))
         ranked = sorted(
-            scores, key=lambda n: (-scores[n], -len(reasons[n]), self.contacts[n].name.casefold())
+            scores, key=lambda n: (-scores[n], -len(matched[n]), self.contacts[n].name.casefold())
         )
-        return [
-            Helper(
-                self.contacts[n],
-                scores[n],
-                tuple(sorted(reasons[n], key=lambda r: -r.score)),
-            )
-            for n in ranked[:limit]
-        ]
+        return [self._helper(query, n, scores[n], matched[n]) for n in ranked[:limit]]
+
+    def _helper(
+        self, query: str, number: int, score: float, found: list[tuple[float, str, date | None]]
+    ) -> Helper:
+        """A person found, with why: only the people shown are explained."""
+        contact = self.contacts[number]
+        found.sort(key=lambda f: -f[0])
+        reasons = tuple(
+            _reason(query, contact, label, day, s, self.synonyms) for s, label, day in found
+        )
+        return Helper(contact, score, reasons)
+
+
+MAX_PARTS = 300  # places read for one need of the index or the hour (see `Gists`)
+_GIST = attrgetter("gist")
+
+
+def _last_ordinal(contact: Contact) -> int:
+    return contact.last_contacted.toordinal() if contact.last_contacted else 0
+
+
+def _may_meet(need: Term, words: str, synonyms: Synonyms) -> bool:
+    """False when a part cannot meet a need of several words (`terms.strength`): it holds
+    fewer than two of them and is longer than the need. A quick look before its words
+    are read as a term."""
+    if words.count(" ") < len(need.key):
+        return True
+    phrases = _phrases(synonyms)
+    present = 0
+    for token in need.key:
+        options = phrases.get(token, ()) if token.startswith(SYNONYM_MARK) else ((token,),)
+        if any(all(f" {form}" in f" {words}" for form in option) for option in options):
+            present += 1
+            if present == 2:
+                return True
+    return False
 
 
 def _reason(
@@ -250,7 +328,7 @@ def asks(found: dict[str, list[Helper]]) -> dict[str, list[str]]:
     return out
 
 
-TOPIC_PEOPLE = 500  # the index counts topics only when at most this many people spoke lately
+TOPIC_PEOPLE = 150  # the index counts topics only when at most this many people spoke lately
 
 
 def index_lines(
@@ -268,7 +346,9 @@ def index_lines(
         return []
     people = {h.contact.path for helpers in found.values() for h in helpers}
     since = updates.window_start(today, updates.MONTHS)
-    recent = [c for c in contacts if c.log and c.log[0].date >= since]
+    recent = list(
+        islice((c for c in contacts if c.log and c.log[0].date >= since), TOPIC_PEOPLE + 1)
+    )
     if len(recent) <= TOPIC_PEOPLE:
         line = updates.topics_line(updates.topics(recent, today, limit=3))
         topics = f"topics this quarter: {inline(line)}" if line else "no topics this quarter"

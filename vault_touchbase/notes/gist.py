@@ -30,17 +30,19 @@ def gist_of(
 ) -> str:
     """The words of a note's fields and of its newest own Log entries (never vtb's generated
     ones), folded as names are (case, accents), one part per value:
-    `\\x1fo0 bookkeeping \\x1ft0 neighbours \\x1fl2 bought a van and offered help with moves `.
+    `\x1fo0 bookkeeping \x1ft0 neighbours \x1fl2 bought a van and offered help with moves `.
 
     The label is the field's letter (`FIELD_LABELS`) and the value's position in it (for the
-    Log, in `Contact.log`), so a match finds its words, its field and its date from the
-    contact. Every word follows a space: `" mov" in gist` asks whether a word starts so.
-    Kept in the parse cache with the contact, so a refresh matches needs against 10,000
-    notes by searching one joined string, never by reading every Log again."""
+    Log, in `Contact.log`), so a match finds its field, its date and its text from the
+    contact. A Log entry keeps only the words no newer entry used (the part of the newest
+    entry that says a word gives its date). Every word follows a space: `" mov" in gist`
+    asks whether a word starts so. Kept in the parse cache with the contact, so a refresh
+    matches needs against 10,000 notes by searching one joined string, never by reading
+    every Log again."""
     parts: list[str] = []
 
     def add(label: str, text: str) -> None:
-        found = WORD.findall(normalize(text))
+        found = _words(text)
         if found:
             parts.append(f"{SEP}{label} {' '.join(found)} ")
 
@@ -52,13 +54,23 @@ def gist_of(
     add("g", organization)
     add("j", job_title)
     kept = 0
+    seen: set[str] = set()
     for number, entry in enumerate(log):
         if kept == GIST_ENTRIES:
             break
         if entry.text and not is_generated(entry):
-            add(f"l{number}", entry.text)
             kept += 1
+            found = _words(entry.text)
+            new = [w for w in dict.fromkeys(found) if w not in seen]
+            if new:
+                seen.update(new)
+                parts.append(f"{SEP}l{number} {' '.join(new)} ")
     return "".join(parts)
+
+
+def _words(text: str) -> list[str]:
+    """The words of a text, folded as `normalize` folds them."""
+    return WORD.findall(text.casefold() if text.isascii() else normalize(text))
 
 
 def part_at(gist: str, position: int) -> tuple[str, str]:
