@@ -53,6 +53,7 @@ me, today. This comment is not part of the email.
 """
 
 
+NOW_PATH = "Now.md"  # the user's news and needs, at the top of the vault
 NOW_NEWS_PLACEHOLDER = "I started working on ..."  # never put into an email (drafts/news.py)
 NOW_NEEDS_PLACEHOLDER = "someone who ..."  # never matched (drafts/news.py: parse_needs)
 

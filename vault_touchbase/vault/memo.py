@@ -3,7 +3,8 @@
 - `remembered`: lines computed from the notes (the index's introductions), kept with a
   digest of their inputs; the same inputs give the kept lines back.
 - the refresh memo: what the index note was last rebuilt from (the digest of every
-  note's path and stamp, the date, the settings, vtb's code) and the bytes it wrote; a
+  note's path and stamp, Now.md's stamp, the date, the settings, vtb's code) and the
+  bytes it wrote; a
   `vtb refresh` that finds all of it unchanged says the same again without loading.
 """
 
@@ -99,7 +100,17 @@ def write_state(vault: Vault, path: Path, value: object) -> None:
 
 def _memo_key(vault: Vault, today: str, listing: str, index: bytes) -> tuple[str, ...]:
     digest = blake2b(index, digest_size=16).hexdigest()
-    return (*cache_key(vault), repr(vault.settings), today, listing, digest)
+    return (*cache_key(vault), repr(vault.settings), today, listing, digest, _now_stamp(vault))
+
+
+def _now_stamp(vault: Vault) -> str:
+    """Now.md's stamp: its needs are in the index note ("Who can help you")."""
+    from vault_touchbase.core.templates import NOW_PATH
+
+    try:
+        return stamp_of(os.stat(vault.path_of(NOW_PATH))).hex()
+    except OSError:
+        return ""
 
 
 def remember_index(

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact
+from vault_touchbase.core.templates import NOW_PATH
 
 if TYPE_CHECKING:
     from vault_touchbase.vault.folder import Vault
 
-NOW_PATH = "Now.md"
 NEWS_MARK = re.compile(r"\(news:\s*([^)]*)\)", re.IGNORECASE)
 _HEADING = re.compile(r"^#{1,6}\s")
 _ITEM = re.compile(r"^\s{0,3}[-*+]\s+(?:\[[ xX]\]\s+)?(.+?)\s*$")
