@@ -121,6 +121,7 @@ def test_who_finds_by_log_text_recent_above_old_never_generated() -> None:
     assert found[0].score > found[1].score  # 2026 above 2023
     # Gene's only mention of a moving van is in entries vtb wrote itself
     assert "Gene Ratt" not in names("moving van")
+    assert "Gene Ratt" not in names("follow-up")
 
 
 def test_who_finds_by_tag_circle_organisation_and_title() -> None:
@@ -130,11 +131,18 @@ def test_who_finds_by_tag_circle_organisation_and_title() -> None:
     assert names("community foundation") == ["Fiona Grant"]  # `company:` as organisation
 
 
-def test_the_recent_mention_wins_whatever_the_order_of_notes() -> None:
-    people = contacts()
-    for order in (people, people[::-1]):
-        found = find_helpers(order, "moves", Settings(), TODAY)
-        assert [h.contact.name for h in found] == ["Klaus Berg", "Olga Petrov"]
+def test_the_recent_mention_wins_whatever_the_name_or_order() -> None:
+    def told(name: str, day: date) -> Contact:
+        text = f"---\nname: {name}\n---\n## Log\n- {day} call: offered help with moves\n"
+        contact, _ = parse_note(f"contacts/{name}.md", text.encode(), Settings())
+        assert contact is not None
+        return contact
+
+    old, new = told("Aaron Old", date(2022, 3, 1)), told("Zed New", date(2026, 10, 1))
+    for order in ([old, new], [new, old]):
+        found = find_helpers(order, "help moving", Settings(), TODAY)
+        assert [h.contact.name for h in found] == ["Zed New", "Aaron Old"]
+        assert found[0].score > found[1].score
 
 
 def test_the_gist_leaves_out_generated_entries_and_keeps_accents_folded() -> None:
