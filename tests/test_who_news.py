@@ -259,3 +259,34 @@ def test_the_hour_card_says_whom_to_ask_about_a_need(vault: Path) -> None:
     card = result.output.split("· Tess Ray ·", 1)[1].split("> [d]raft", 1)[0]
     assert "  ask Tess about a photographer (your need in Now.md)" in card
     assert "ask Fiona" not in result.output
+
+
+def test_the_readme_section_is_real_output(example_copy: Path) -> None:
+    import re
+    import shlex
+
+    from conftest import ROOT
+    from test_readme import matches
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Who can help, and what your people are up to", 1)[1]
+    block = re.search(r"```console\n(.*?)```", section, re.S)
+    assert block
+    runs: list[tuple[str, list[str]]] = []
+    for line in block.group(1).splitlines():
+        if line.startswith("$ "):
+            runs.append((line[2:], []))
+        else:
+            runs[-1][1].append(line)
+    for command, shown in runs:
+        args = shlex.split(command)
+        assert args[:3] == ["vtb", "--today", "2026-11-26"], command
+        result = Vtb(example_copy)(*args[3:])
+        assert result.exit_code == 0, result.output
+        problem = matches(shown, result.output.splitlines())
+        assert problem is None, f"README, `{command}`: {problem}"
+    assert len(runs) == 3
+    assert Vtb(example_copy)("refresh").exit_code == 0
+    index = (example_copy / "Touch Base.md").read_text(encoding="utf-8")
+    line = re.search(r"`(4 people can help with your needs · [^`]*)`", section)
+    assert line and line.group(1) in index

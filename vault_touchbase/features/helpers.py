@@ -252,7 +252,7 @@ class Gists:
         return Helper(contact, score, reasons)
 
 
-MAX_PARTS = 300  # places read for one need of the index or the hour (see `Gists`)
+MAX_PARTS = 100  # places read for one need of the index or the hour (see `Gists`)
 _GIST = attrgetter("gist")
 
 

@@ -27,7 +27,10 @@ TOPIC_STOPWORDS = frozenset(
     should so still than that the them then there these they this those told too two up
     us very was we week weeks well went were what when where which while will with
     would year years yet you work working worked started start new good great really
-    lot lots time day days thing things
+    lot lots time day days thing things sent send sends sending want wants wanted ask
+    asks asked thank thanks thanked talk talks talked mentioned take took bring brought
+    give gave make made pick picked drop dropped visit visited meeting meet meets ran put
+    like likes liked yes way
     """.split()  # noqa: SIM905 - a list of words reads better as words
 )
 
@@ -105,11 +108,13 @@ def by_circle(updates: Sequence[Update]) -> list[tuple[str, list[Update]]]:
 
 
 def terms_of(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """The topic terms of one text: its content words as (word form, word), and each two
-    content words that stand side by side the same way (`design system`, `design systems`)."""
-    content: list[tuple[str, str] | None] = [
-        (word_form(w), w) if _content(w) else None for w in WORD.findall(normalize(text))
-    ]
+    """The topic terms of one text: its content words as (word form, word as written,
+    lower case), and each two content words that stand side by side the same way
+    (`design system`, `design systems`). Word forms as `terms.words` makes them."""
+    content: list[tuple[str, str] | None] = []
+    for word in WORD.findall(text.casefold()):
+        folded = word if word.isascii() else normalize(word)
+        content.append((word_form(folded), word) if _content(folded) else None)
     words = [c for c in content if c]
     pairs = [
         (f"{a[0]} {b[0]}", f"{a[1]} {b[1]}")
