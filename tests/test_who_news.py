@@ -290,3 +290,27 @@ def test_the_readme_section_is_real_output(example_copy: Path) -> None:
     index = (example_copy / "Touch Base.md").read_text(encoding="utf-8")
     line = re.search(r"`(4 people can help with your needs · [^`]*)`", section)
     assert line and line.group(1) in index
+
+
+def test_a_refresh_after_a_change_stems_only_new_words(example_copy: Path) -> None:
+    """The synonyms and word forms of the last rebuild are kept in `.vtb/`: the next
+    refresh of a vault with needs imports no stemmer unless a new word needs one."""
+    from test_startup import imported, top
+
+    assert Vtb(example_copy)("refresh").exit_code == 0
+    ana = example_copy / "contacts" / "Ana Lima.md"
+    ana.write_text(ana.read_text(encoding="utf-8") + "\nA line.\n", encoding="utf-8")
+    modules, output = imported("--vault", str(example_copy), "--today", "2026-11-26", "refresh")
+    assert "Touch Base.md" in output
+    assert "snowballstemmer" not in top(modules)
+    index = (example_copy / "Touch Base.md").read_text(encoding="utf-8")
+    assert "- someone to fix my bike: [[contacts/Liam O'Connor|Liam O'Connor]]" in index
+    noor = example_copy / "contacts" / "Noor Haddad.md"  # a new word: stemmed, and kept
+    text = noor.read_text(encoding="utf-8").replace(
+        "## Log\n", "## Log\n- 2026-11-25 visit: she repaired bicycles all autumn\n", 1
+    )
+    noor.write_text(text, encoding="utf-8")
+    modules, _ = imported("--vault", str(example_copy), "--today", "2026-11-26", "refresh")
+    assert "snowballstemmer" in top(modules)  # this quarter's topics read the new words
+    modules, _ = imported("--vault", str(example_copy), "--today", "2026-11-26", "refresh")
+    assert "snowballstemmer" not in top(modules)  # and know them from then on

@@ -6,10 +6,11 @@ module only turns the vault as loaded into the index note's text and file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from vault_touchbase.actions.committing import Committer, Outcome
 from vault_touchbase.core.errors import VtbError, WriteFailed
@@ -135,7 +136,35 @@ def helper_lines(
         needs = read_needs(vault)
     except VtbError as exc:
         return [], [Problem(NOW_PATH, 1, "warning", exc.message, exc.hint)]
-    return (index_lines(contacts, needs, vault.settings, today) if needs else []), []
+    if not needs:
+        return [], []
+    with known_words(vault):
+        return index_lines(contacts, needs, vault.settings, today), []
+
+
+@contextmanager
+def known_words(vault: Vault) -> Iterator[None]:
+    """The synonyms and word forms the last rebuild used, from `.vtb/who-memo.pickle`, and
+    any new ones kept for the next: a refresh then stems (and imports the stemmer) only
+    for words it has not met, not for every need and synonym each time."""
+    from vault_touchbase.features import terms
+    from vault_touchbase.vault.memo import keep, kept
+
+    key = (repr(sorted(vault.settings.synonyms.items())),)
+    state: Any = kept(vault, "who", key)
+    known: dict[str, str] = {}
+    try:
+        synonyms, forms = state
+        if all(type(k) is str and type(v) is str for k, v in forms.items()):
+            terms.adopt_synonyms(vault.settings, synonyms)
+            terms.learn_forms(forms)
+            known = forms
+    except (TypeError, ValueError, AttributeError):  # none kept, or not as kept: stemmed again
+        pass
+    yield
+    if state is None or len(terms.known_forms()) != len(known):
+        synonyms = terms.synonyms_state(terms.synonyms_of(vault.settings))
+        keep(vault, "who", key, (synonyms, terms.known_forms()))
 
 
 def write_index(vault: Vault, text: str) -> bool:

@@ -75,6 +75,22 @@ def remembered(
     return lines
 
 
+def kept(vault: Vault, name: str, key: tuple[str, ...]) -> object:
+    """What `keep` stored in `.vtb/NAME-memo.pickle` under this `key` and vtb's code (plain
+    values only); None when nothing, something else or something damaged is there."""
+    try:
+        with open(vault.state_dir / f"{name}-memo.pickle", "rb") as handle:
+            kept_key, value = BuiltinsUnpickler(handle).load()
+    except Exception:  # noqa: BLE001 - none kept yet, or corrupt: the caller starts afresh
+        return None
+    return value if kept_key == (*cache_key(vault), *key) else None
+
+
+def keep(vault: Vault, name: str, key: tuple[str, ...], value: object) -> None:
+    """Keep plain `value` in `.vtb/NAME-memo.pickle` for `kept` with the same key."""
+    write_state(vault, vault.state_dir / f"{name}-memo.pickle", ((*cache_key(vault), *key), value))
+
+
 def write_state(vault: Vault, path: Path, value: object) -> None:
     """Pickle `value` into a file in `.vtb/` at once (temp file, rename); never an error."""
     import tempfile
