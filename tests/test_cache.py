@@ -410,6 +410,7 @@ def test_a_second_refresh_with_nothing_changed_loads_nothing(
         "new note",
         "deleted note",
         "settings",
+        "needs in Now.md",
         "index edited",
         "index deleted",
         "tick",
@@ -432,6 +433,9 @@ def test_any_change_means_a_real_refresh(
     elif change == "settings":
         with open(vtb.vault / "vtb.toml", "a", encoding="utf-8") as handle:
             handle.write('\n[channel.by_circle]\ncommunity = "call"\n')
+    elif change == "needs in Now.md":
+        with open(vtb.vault / "Now.md", "a", encoding="utf-8") as handle:
+            handle.write("\n## Needs\n- a plumber\n")
     elif change == "index edited":
         index.write_text(index.read_text(encoding="utf-8").replace("## Email", "## Mail"))
     elif change == "index deleted":

@@ -413,7 +413,7 @@ def test_rename_is_one_commit_and_history_follows_it(example_repo: Path) -> None
         "- 2026-11-26 call: before the rename",
     ]
     assert touch["removed_lines"] == ["last_contacted: 2026-10-28"]
-    assert [e["kind"] for e in events].count("log") == 6
+    assert [e["kind"] for e in events].count("log") == 7  # 5 in example-vault, 2 here
 
 
 def test_rename_refuses_what_it_cannot_do_cleanly(example_repo: Path) -> None:

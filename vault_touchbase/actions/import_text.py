@@ -188,11 +188,11 @@ def merge_text(
         ("uid", settings.keys_for("uid"), person.uid),
         ("snooze_until", settings.keys_for("snooze_until"), person.snooze_until),
         ("last_contacted", settings.keys_for("last_contacted"), person.last_contacted),
+        ("organization", settings.keys_for("organization"), person.organization),
+        ("job_title", settings.keys_for("job_title"), person.job_title),
         *(
             (name, EXTRA_KEYS[name], getattr(person, name))
             for name in (
-                "organization",
-                "job_title",
                 "address",
                 "linkedin",
                 "connected_on",

@@ -6,10 +6,11 @@ module only turns the vault as loaded into the index note's text and file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from vault_touchbase.actions.committing import Committer, Outcome
 from vault_touchbase.core.errors import VtbError, WriteFailed
@@ -104,6 +105,7 @@ def index_input(
 
     replies = [i for i in snap.items if i.status == "reply"]
     contacts = snap.loaded.contacts
+    helpers = helper_lines(vault, contacts, today)
     # Matched over what matching reads and nothing else, so kept by exactly that.
     views = [intros.matching_view(c) for c in contacts if c.offers or c.needs]
     return IndexInput(
@@ -111,7 +113,7 @@ def index_input(
         items=snap.items,
         plan=snap.plan,
         contacts=snap.loaded.contacts,
-        problems=sorted([*snap.loaded.problems, *extra]),
+        problems=sorted([*snap.loaded.problems, *extra, *helpers[1]]),
         replies=replies,
         followups=followup_lines(contacts, today, month_end(today)),
         going=going_lines(contacts, vault.settings, today),
@@ -121,7 +123,51 @@ def index_input(
             (today, views),
             lambda: intros.index_lines(views, vault.settings, today),
         ),
+        helpers=helpers[0],
     )
+
+
+def helper_lines(
+    vault: Vault, contacts: Sequence[Contact], today: date
+) -> tuple[list[str], list[Problem]]:
+    """The index's "Who can help you" for the needs in Now.md (none: no lines, and no
+    work), and a warning when Now.md cannot be read."""
+    from vault_touchbase.features.drafts.news import NOW_PATH, read_needs
+    from vault_touchbase.features.helpers import index_lines
+
+    try:
+        needs = read_needs(vault)
+    except VtbError as exc:
+        return [], [Problem(NOW_PATH, 1, "warning", exc.message, exc.hint)]
+    if not needs:
+        return [], []
+    with known_words(vault):
+        return index_lines(contacts, needs, vault.settings, today), []
+
+
+@contextmanager
+def known_words(vault: Vault) -> Iterator[None]:
+    """The synonyms and word forms the last rebuild used, from `.vtb/who-memo.pickle`, and
+    any new ones kept for the next: a refresh then stems (and imports the stemmer) only
+    for words it has not met, not for every need and synonym each time."""
+    from vault_touchbase.features import terms
+    from vault_touchbase.vault.memo import keep, kept
+
+    key = (repr(sorted(vault.settings.synonyms.items())),)
+    state: Any = kept(vault, "who", key)
+    known: dict[str, str] = {}
+    try:
+        synonyms, forms = state
+        if all(type(k) is str and type(v) is str for k, v in forms.items()):
+            terms.adopt_synonyms(vault.settings, synonyms)
+            terms.learn_forms(forms)
+            known = forms
+    except (TypeError, ValueError, AttributeError):  # none kept, or not as kept: stemmed again
+        pass
+    yield
+    if state is None or len(terms.known_forms()) != len(known):
+        synonyms = terms.synonyms_state(terms.synonyms_of(vault.settings))
+        keep(vault, "who", key, (synonyms, terms.known_forms()))
 
 
 def write_index(vault: Vault, text: str) -> bool:

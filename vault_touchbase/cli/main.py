@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "intros": "vault_touchbase.cli.hour:intros",
     "log": "vault_touchbase.cli.touches:log_command",
     "merge-note": "vault_touchbase.cli.sync:merge_note",
+    "news": "vault_touchbase.cli.network:news",
     "refresh": "vault_touchbase.cli.basics:refresh",
     "rename": "vault_touchbase.cli.touches:rename",
     "show": "vault_touchbase.cli.basics:show",
@@ -41,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "stats": "vault_touchbase.cli.stats:stats",
     "sync": "vault_touchbase.cli.sync:sync",
     "watch": "vault_touchbase.cli.watch:watch",
+    "who": "vault_touchbase.cli.network:who",
 }
 
 

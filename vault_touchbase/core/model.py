@@ -128,6 +128,11 @@ class Contact:
     summary: str = ""  # the first lines of the body: who they are
     uid: str = ""  # the note's own stable id (`uid:`), kept through renames and exports
     rhythm: int = 0  # usual days between their touches, from the Log (core/rhythm.py); 0: too few
+    organization: str = ""  # `organization:` (or `company:`, `org:`): where they work
+    job_title: str = ""  # `job_title:` (or `title:`, `role:`): what they do there
+    gist: str = ""
+    """What matching reads of the note, folded into one string (`notes/gist.py`): their
+    offers, tags, circle, organisation, title and own Log entries, as words."""
     keys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     """Canonical field → the frontmatter key this note uses for it (for writing back)."""
 
@@ -202,6 +207,8 @@ def contact_to_dict(contact: Contact) -> dict[str, object]:
         ],
         "summary": contact.summary,
         "uid": contact.uid,
+        "organization": contact.organization,
+        "job_title": contact.job_title,
     }
 
 

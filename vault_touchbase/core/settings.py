@@ -51,6 +51,8 @@ DIALECT_KEYS: dict[str, tuple[str, ...]] = {
     "needs": ("needs",),
     "birthday": ("birthday", "birth_date", "bday", "prm-birthday", "BDAY"),
     "uid": ("uid", "UID"),
+    "organization": ("organization", "company", "org", "organisation"),
+    "job_title": ("job_title", "title", "role", "position", "jobtitle"),
 }
 
 TEMPLATE_TOML = """\

@@ -53,13 +53,19 @@ me, today. This comment is not part of the email.
 """
 
 
+NOW_PATH = "Now.md"  # the user's news and needs, at the top of the vault
 NOW_NEWS_PLACEHOLDER = "I started working on ..."  # never put into an email (drafts/news.py)
+NOW_NEEDS_PLACEHOLDER = "someone who ..."  # never matched (drafts/news.py: parse_needs)
 
 NOW_NOTE = f"""\
 # Now
 
 What I am up to, in short pieces that `vtb draft` can reuse in emails.
 Each list item under News is one piece: a short label, a colon, the news.
+Each item under Needs is something you need help with: the index note says who can help.
+
+## Needs
+- {NOW_NEEDS_PLACEHOLDER}
 
 ## News
 - new project: {NOW_NEWS_PLACEHOLDER}

@@ -5,13 +5,13 @@ stemmer plus agent-noun rules) and synonym groups (a built-in list, extended by
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from vault_touchbase.core.fold import WORD as _WORD
+from vault_touchbase.core.fold import normalize
 from vault_touchbase.core.settings import Settings
-from vault_touchbase.vault.lookup import normalize
 
 SYNONYMS_FILE = "synonyms.toml"  # package data: the built-in synonym groups
 
@@ -24,7 +24,6 @@ STOPWORDS = frozenset(
     }
 )  # fmt: skip
 SYNONYM_MARK = "="  # tokens standing for a synonym group start with this
-_WORD = re.compile(r"[^\W_]+")
 _VOWELS = set("aeiouy")
 
 
@@ -38,10 +37,25 @@ def _stemmer() -> object:
     return snowballstemmer.stemmer("english")
 
 
-@lru_cache(maxsize=65536)
+# Word → its form, for every word this process has met (at most `_FORMS_KEPT`). A refresh
+# starts with the forms the last one met (`known_forms`, `learn_forms`: kept in `.vtb/` by
+# `actions/index_note.py`), so it stems, and imports the stemmer, only for new words.
+_FORMS: dict[str, str] = {}
+_FORMS_KEPT = 65536
+
+
 def word_form(word: str) -> str:
     """One word's normalised form: the Snowball stem, then agent-noun endings folded
     (photographi → photograph, teacher → teach, babysitt → babysit, write → writ)."""
+    form = _FORMS.get(word)
+    if form is None:
+        if len(_FORMS) >= _FORMS_KEPT:
+            _FORMS.clear()
+        form = _FORMS[word] = _stemmed(word)
+    return form
+
+
+def _stemmed(word: str) -> str:
     stem: str = _stemmer().stemWord(word)  # type: ignore[attr-defined]
     if len(stem) > 4 and stem.endswith("i") and stem[-2] not in _VOWELS:
         stem = stem[:-1]  # photography → photographi → photograph
@@ -54,6 +68,17 @@ def word_form(word: str) -> str:
     if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
         stem = stem[:-1]  # babysitter → babysitt → babysit
     return stem
+
+
+def known_forms() -> dict[str, str]:
+    """The word forms this process has met (to keep for the next run)."""
+    return dict(_FORMS)
+
+
+def learn_forms(forms: dict[str, str]) -> None:
+    """Word forms met before (as `known_forms` gave them, by this same code)."""
+    if len(_FORMS) + len(forms) < _FORMS_KEPT:
+        _FORMS.update(forms)
 
 
 def words(phrase: str) -> list[str]:
@@ -141,12 +166,35 @@ def builtin_synonyms() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=16)
 def _synonyms(table: tuple[tuple[str, tuple[str, ...]], ...]) -> Synonyms:
-    return Synonyms(dict(table))
+    return _ADOPTED.get(table) or Synonyms(dict(table))
+
+
+_ADOPTED: dict[tuple[tuple[str, tuple[str, ...]], ...], Synonyms] = {}
 
 
 def synonyms_of(settings: Settings) -> Synonyms:
     """The built-in synonyms extended by the settings' `[synonyms]` (built once per table)."""
     return _synonyms(tuple(sorted(settings.synonyms.items())))
+
+
+def synonyms_state(synonyms: Synonyms) -> tuple[object, ...]:
+    """A `Synonyms` as plain values (to keep in `.vtb/` and `adopt_synonyms` next run)."""
+    by_first = {
+        first: [(list(forms), mark) for forms, mark in o] for first, o in synonyms.by_first.items()
+    }
+    return (by_first, [list(forms) for forms in sorted(synonyms.builtin)])
+
+
+def adopt_synonyms(settings: Settings, state: tuple[object, ...]) -> None:
+    """The settings' synonyms as `synonyms_state` kept them, built by this same code for
+    the same `[synonyms]`: no phrase is stemmed again."""
+    by_first, builtin = state
+    kept = Synonyms.__new__(Synonyms)
+    kept.by_first = defaultdict(list)
+    for first, options in by_first.items():  # type: ignore[attr-defined]
+        kept.by_first[first] = [(tuple(forms), mark) for forms, mark in options]
+    kept.builtin = {tuple(forms) for forms in builtin}  # type: ignore[attr-defined]
+    _ADOPTED[tuple(sorted(settings.synonyms.items()))] = kept
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -124,6 +124,7 @@ class Session:
         self.tally = Tally()
         self.started = time.monotonic()
         self.intros: list[Intro] = []
+        self.asks: dict[str, list[str]] = {}  # path → the user's needs they could help with
         self.contacts: tuple[Contact, ...] = ()
         self.warned: set[str] = set()
         self.width = min(shutil.get_terminal_size((100, 24)).columns, 100)
@@ -143,6 +144,7 @@ class Session:
         snap = result.snap
         plan = list(snap.plan.this_hour)
         self.intros = find_intros(snap.loaded.contacts, self.vault.settings, self.today)
+        self.asks = self.needs_asked(snap.loaded.contacts)
         self.contacts = snap.loaded.contacts
         self.tally.minutes = snap.plan.spent  # the hour is monthly: what is spent stays spent
         if not plan:
@@ -169,6 +171,18 @@ class Session:
             interrupted = True
         self.summary(plan, done)
         return interrupted
+
+    def needs_asked(self, contacts: Sequence[Contact]) -> dict[str, list[str]]:
+        """Who could help with the needs in Now.md (none when it cannot be read: said once)."""
+        from vault_touchbase.features.drafts.news import read_needs
+        from vault_touchbase.features.helpers import asks, helpers_for_needs
+
+        try:
+            needs = read_needs(self.vault)
+        except VtbError as exc:
+            click.echo(self.style(f"warning: {exc.message}", fg="yellow"), err=True)
+            return {}
+        return asks(helpers_for_needs(contacts, needs, self.vault.settings, self.today))
 
     # -- one person -----------------------------------------------------------------------
 
@@ -219,7 +233,8 @@ class Session:
         )
         rule = "─" * max(self.width - len(head) - len(clock), 2)
         click.echo(self.style(head + rule + clock, bold=True))
-        for line in card_lines(item, self.intros, self.today, self.width):
+        asks = self.asks.get(contact.path, ())
+        for line in card_lines(item, self.intros, self.today, self.width, asks):
             click.echo(line)
 
     def draft(self, contact: Contact) -> Draft:
@@ -401,8 +416,15 @@ class Session:
         click.echo(f"{self.vault.settings.index} is up to date.")
 
 
-def card_lines(item: DueItem, intros: list[Intro], today: date, width: int = 100) -> list[str]:
-    """What the card shows about one person, one line (or wrapped paragraph) each."""
+def card_lines(
+    item: DueItem,
+    intros: list[Intro],
+    today: date,
+    width: int = 100,
+    asks: Sequence[str] = (),
+) -> list[str]:
+    """What the card shows about one person, one line (or wrapped paragraph) each; `asks`:
+    the user's needs (Now.md) they could help with."""
     contact = item.contact
     lines: list[str] = []
     if contact.summary:
@@ -422,6 +444,8 @@ def card_lines(item: DueItem, intros: list[Intro], today: date, width: int = 100
         )
     for intro in intros_for(contact, intros)[:2]:
         lines.append(f"  introduce: {describe(intro)}")
+    for need in asks:
+        lines.append(f"  ask {contact.first_name} about {need} (your need in Now.md)")
     for followup in contact.open_followups:
         due = f" (due {followup.due})" if followup.due else ""
         lines.append(f"  follow-up: {followup.text}{due}")

@@ -30,6 +30,7 @@ SECTION_TITLES = {
     "replies": "Replies to answer",
     "followups": "Follow-ups",
     "intros": "Introductions to make",
+    "helpers": "Who can help you",
     "birthdays": "Birthdays this month",
     "going": "How it is going",
     "problems": "Problems",
@@ -125,6 +126,7 @@ class IndexInput:
     followups: Sequence[str] = ()  # ready-made task lines from followups.py
     replies: Sequence[DueItem] = field(default=())
     going: Sequence[str] = ()  # ready-made lines from features/stats/going.py
+    helpers: Sequence[str] = ()  # ready-made lines from helpers.py, when Now.md has needs
 
 
 def _section(lines: list[str], key: str, body: list[str], empty: str) -> None:
@@ -176,6 +178,8 @@ def render(data: IndexInput) -> str:
     for item in others:  # channels vtb does not know still get one line each, under Email
         lines.append(task_line(item, today, with_channel=True, planned=plan.month_of(item)))
     _section(lines, "intros", list(data.intros), "No offers and needs that match right now.")
+    if data.helpers:
+        _section(lines, "helpers", list(data.helpers), "")
     birthdays = [
         f"- {b.month:02d}-{b.day:02d} {link(c)}"
         + (f" (turns {today.year - b.year})" if b.year else "")

@@ -24,6 +24,7 @@ from vault_touchbase.notes.contact_table import (
     without_table,
 )
 from vault_touchbase.notes.followups import read_followups
+from vault_touchbase.notes.gist import gist_of
 from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.text import (
     NoteSyntaxError,
@@ -321,13 +322,17 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
     phones = reader.texts(*get("phone", settings))
     if not emails and not phones:  # obsidian-vcf-contacts: one key per address, by its type
         emails, phones = _vcf_lists(reader)
+    circle = sys.intern(reader.text(*get("circle", settings)).lower())  # shared, not copied
+    offers = reader.texts(*get("offers", settings), split=",")
+    organization = ", ".join(reader.texts(*get("organization", settings)))
+    job_title = ", ".join(reader.texts(*get("job_title", settings)))
     return Contact(
         path=reader.path,
         name=name,
         aliases=reader.texts(*get("aliases", settings)),
         emails=emails,
         phones=phones,
-        circle=sys.intern(reader.text(*get("circle", settings)).lower()),  # shared, not copied
+        circle=circle,
         tags=tags,
         cadence=cadence,
         channel=channel,
@@ -335,7 +340,7 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         last_contacted=last,
         snooze_until=reader.day(*get("snooze_until", settings)),
         paused=reader.flag(*get("paused", settings)),
-        offers=reader.texts(*get("offers", settings), split=","),
+        offers=offers,
         needs=reader.texts(*get("needs", settings), split=","),
         birthday=_birthday(reader, *get("birthday", settings)),
         log=tuple(entries),
@@ -344,6 +349,9 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         keys=shared_keys(reader.keys),
         uid=reader.text(*get("uid", settings)),
         rhythm=usual_gap(entries),
+        organization=organization,
+        job_title=job_title,
+        gist=gist_of(offers, tags, circle, organization, job_title, entries),
     )
 
 

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 
 from vault_touchbase.core.errors import NameNotFound
+from vault_touchbase.core.fold import normalize
 from vault_touchbase.core.model import Contact
-
-# The combining accents of Latin script (U+0300-U+036F) but U+034F, the one among them
-# whose combining class is 0: `unicodedata.combining` is true for exactly these.
-_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]")
-
-
-def normalize(text: str) -> str:
-    """Case- and accent-insensitive form of a name: `José  Müller` → `jose muller`."""
-    if text.isascii():  # nothing to decompose (the common case, 10,000 times a look-up)
-        return " ".join(text.casefold().split())
-    plain = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", text))  # é → e at C speed
-    if not plain.isascii():  # other scripts' marks: the exact (slower) test
-        plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
 
 
 def _without_leading_symbols(text: str) -> str:

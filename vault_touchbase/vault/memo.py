@@ -3,7 +3,8 @@
 - `remembered`: lines computed from the notes (the index's introductions), kept with a
   digest of their inputs; the same inputs give the kept lines back.
 - the refresh memo: what the index note was last rebuilt from (the digest of every
-  note's path and stamp, the date, the settings, vtb's code) and the bytes it wrote; a
+  note's path and stamp, Now.md's stamp, the date, the settings, vtb's code) and the
+  bytes it wrote; a
   `vtb refresh` that finds all of it unchanged says the same again without loading.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import Problem
+from vault_touchbase.core.templates import NOW_PATH
 from vault_touchbase.vault.safe_pickle import BuiltinsUnpickler, ProblemsUnpickler
 from vault_touchbase.vault.shards import cache_key
 from vault_touchbase.vault.stamp import Stamp, stamp_of
@@ -74,6 +76,22 @@ def remembered(
     return lines
 
 
+def kept(vault: Vault, name: str, key: tuple[str, ...]) -> object:
+    """What `keep` stored in `.vtb/NAME-memo.pickle` under this `key` and vtb's code (plain
+    values only); None when nothing, something else or something damaged is there."""
+    try:
+        with open(vault.state_dir / f"{name}-memo.pickle", "rb") as handle:
+            kept_key, value = BuiltinsUnpickler(handle).load()
+    except Exception:  # noqa: BLE001 - none kept yet, or corrupt: the caller starts afresh
+        return None
+    return value if kept_key == (*cache_key(vault), *key) else None
+
+
+def keep(vault: Vault, name: str, key: tuple[str, ...], value: object) -> None:
+    """Keep plain `value` in `.vtb/NAME-memo.pickle` for `kept` with the same key."""
+    write_state(vault, vault.state_dir / f"{name}-memo.pickle", ((*cache_key(vault), *key), value))
+
+
 def write_state(vault: Vault, path: Path, value: object) -> None:
     """Pickle `value` into a file in `.vtb/` at once (temp file, rename); never an error."""
     import tempfile
@@ -99,13 +117,20 @@ def write_state(vault: Vault, path: Path, value: object) -> None:
 
 def _memo_key(vault: Vault, today: str, listing: str, index: bytes) -> tuple[str, ...]:
     digest = blake2b(index, digest_size=16).hexdigest()
-    return (*cache_key(vault), repr(vault.settings), today, listing, digest, _chart_stamp(vault))
+    return (
+        *cache_key(vault),
+        repr(vault.settings),
+        today,
+        listing,
+        digest,
+        _stamp_hex(vault.chart_path),
+        _stamp_hex(vault.path_of(NOW_PATH)),
+    )
 
 
-def _chart_stamp(vault: Vault) -> str:
-    """The chart's stamp as hex ("" when off or missing): a chart deleted or replaced since
-    the last rebuild is drawn again."""
-    path = vault.chart_path
+def _stamp_hex(path: Path | None) -> str:
+    """A file's stamp as hex ("" when off or missing): the chart (deleted or replaced since
+    the last rebuild, it is drawn again) and Now.md (its needs are in the index note)."""
     try:
         return "" if path is None else stamp_of(os.stat(path)).hex()
     except OSError:

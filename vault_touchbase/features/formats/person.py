@@ -13,6 +13,7 @@ from datetime import date
 
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Birthday, Problem
+from vault_touchbase.core.settings import DIALECT_KEYS
 from vault_touchbase.features.formats.values import digits, url_key
 
 Progress = Callable[[int, int], None]
@@ -49,11 +50,12 @@ SCALAR_FIELDS = (
 
 PLACEHOLDER = "How we met, what matters to them."  # the body line of vtb's built-in template
 
-# Frontmatter keys for the fields vtb itself does not read (the first is written;
-# the others are read, so a note that says `company:` is not given `organization:`).
+# Frontmatter keys for the fields beyond vtb's own (the first is written; the others are
+# read, so a note that says `company:` is not given `organization:`). The organisation and
+# title are read into `Contact` too (`vtb who`): their keys are the settings' dialect keys.
 EXTRA_KEYS: dict[str, tuple[str, ...]] = {
-    "organization": ("organization", "company", "org", "organisation"),
-    "job_title": ("job_title", "position", "role", "jobtitle"),
+    "organization": DIALECT_KEYS["organization"],
+    "job_title": DIALECT_KEYS["job_title"],
     "address": ("address",),
     "websites": ("website", "websites", "url", "homepage"),
     "linkedin": ("linkedin",),
