@@ -753,3 +753,16 @@ def test_the_watcher_draws_the_chart_and_redraws_it_on_a_touch(
     wait_for(lambda: chart.read_bytes() != before, "the chart to be drawn again")
     assert "![[touch-base-chart.svg]]" in run.index()
     assert git(example_repo, "status", "--porcelain") == ""  # ignored, as the index is
+
+
+def test_saving_now_md_rebuilds_the_index(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    run = start_watcher(example_repo)
+    now = example_repo / "Now.md"
+    assert "## Who can help you" in run.index()
+    text = now.read_text(encoding="utf-8")
+    needs = text[text.index("## Needs") :].split("\n\n")[0]
+    save_in_place(now, text.replace(needs, "## Needs\n"))
+    wait_for(lambda: "## Who can help you" not in run.index(), "the index without the needs")
+    assert "Now.md changed" in " ".join(run.lines())

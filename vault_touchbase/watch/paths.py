@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from vault_touchbase.core.settings import CONFIG_NAME
+from vault_touchbase.core.templates import NOW_PATH
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.listing import is_contact_note
 from vault_touchbase.vault.store import is_temp_file
@@ -30,6 +31,7 @@ class Batch:
     notes: set[str] = field(default_factory=set)  # vault-relative contact notes
     index: bool = False  # the index note was written
     settings: bool = False  # vtb.toml was written
+    now: bool = False  # Now.md was written (its needs are in the index note)
     git_moved: bool = False  # HEAD moved, or a rebase/merge began or ended
     rescan: bool = False  # look at every note
 
@@ -72,7 +74,7 @@ class WatchedPaths:
         rel = self.rel(path)
         if rel is None:
             return False
-        if rel in (CONFIG_NAME, self.vault.settings.index):
+        if rel in (CONFIG_NAME, self.vault.settings.index, NOW_PATH):
             return True
         return self.is_note(path) and not is_temp_file(rel.rsplit("/", 1)[-1])
 
@@ -91,6 +93,8 @@ class WatchedPaths:
                 batch.settings = True
             elif rel == self.vault.settings.index:
                 batch.index = True
+            elif rel == NOW_PATH:
+                batch.now = True
             elif rel is not None and self.wanted(path):
                 batch.notes.add(rel)
         return batch

@@ -32,6 +32,7 @@ from vault_touchbase.actions.ticks import harvest_ticks
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Problem
 from vault_touchbase.core.settings import CONFIG_NAME
+from vault_touchbase.core.templates import NOW_PATH
 from vault_touchbase.index.ticks import Tick
 from vault_touchbase.vault.folder import Vault, open_vault
 from vault_touchbase.vault.store import vault_lock
@@ -339,6 +340,8 @@ class Watcher:
             return "after an error"
         if batch.settings:
             return "settings changed"
+        if batch.now:
+            return f"{NOW_PATH} changed"
         if batch.index and self._index.edited():
             return f"{self.vault.settings.index} was edited"
         return ""
