@@ -133,14 +133,24 @@ def check_identity(runner: GitRunner, name: str = "", email: str = "") -> None:
 def user_name(folder: Path) -> str:
     """The name git would write as the author in `folder` (`GIT_AUTHOR_NAME`, else
     `user.name` from git's configuration); "" when none is set or git is missing."""
+    return _identity_part(folder, "GIT_AUTHOR_NAME", "user.name")
+
+
+def user_email(folder: Path) -> str:
+    """The email git would write as the author in `folder` (`GIT_AUTHOR_EMAIL`, else
+    `user.email` from git's configuration); "" when none is set or git is missing."""
+    return _identity_part(folder, "GIT_AUTHOR_EMAIL", "user.email")
+
+
+def _identity_part(folder: Path, variable: str, key: str) -> str:
     import subprocess
 
     from vault_touchbase.git.runner import GitRunner
 
-    if os.environ.get("GIT_AUTHOR_NAME", "").strip():
-        return os.environ["GIT_AUTHOR_NAME"].strip()
+    if os.environ.get(variable, "").strip():
+        return os.environ[variable].strip()
     try:
-        proc = GitRunner(folder).run(["config", "--get", "user.name"], read_only=True)
+        proc = GitRunner(folder).run(["config", "--get", key], read_only=True)
     except (OSError, subprocess.SubprocessError):
         return ""
     return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""

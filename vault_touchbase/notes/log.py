@@ -155,9 +155,7 @@ def scan_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
             if "^" in text:
                 text, block = split_block(text)
             entries.append(
-                LogEntry(
-                    day, intern(channel.lower()) if channel else None, text, line_no, block
-                )
+                LogEntry(day, intern(channel.lower()) if channel else None, text, line_no, block)
             )
     return entries, bad
 

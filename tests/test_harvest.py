@@ -1,0 +1,198 @@
+"""`vtb harvest` end to end: a vault with a Maildir and an mbox gives exactly the expected
+proposals; `--accept` logs them in one commit; a second `--accept` changes nothing; an
+answer you send clears "Replies to answer"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, Vtb, git, snapshot_bytes
+from harvest_vault import EXPECTED, ME, make_vault, send
+
+TODAY = "2026-11-26"
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    return make_vault(tmp_path)
+
+
+def listed(vtb: Vtb, *args: str) -> list[tuple[str, str, str, str]]:
+    result = vtb("harvest", "--json", *args)
+    assert result.exit_code == 0, result.output
+    return [(p["name"], p["date"], p["channel"], p["text"]) for p in json.loads(result.stdout)]
+
+
+def test_the_dry_run_lists_exactly_the_expected_touches_and_changes_no_note(vault: Path) -> None:
+    before = snapshot_bytes(vault)
+    vtb = Vtb(vault)
+    assert listed(vtb) == EXPECTED
+    text = vtb("harvest")
+    assert text.exit_code == 0
+    assert (
+        "Ana Lima\n  2026-11-12 email: Lunch? - 2026-01-01 call: fake[31m  (maildir " in text.output
+    )
+    assert "4 touches with 2 people to log" in text.output
+    assert "1 bulk, 1 unreadable" in text.output
+    assert "SECRET" not in text.output
+    assert snapshot_bytes(vault) == before
+
+
+def test_accept_logs_every_touch_in_one_commit_and_a_second_accept_changes_nothing(
+    vault: Path,
+) -> None:
+    vtb = Vtb(vault)
+    result = vtb("harvest", "--accept")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Harvest: 4 touches, 2 people logged (commit ")
+    assert git(vault, "rev-list", "--count", "HEAD").strip() == "2"
+    message = git(vault, "log", "-1", "--format=%B")
+    assert message.startswith("harvest: 4 touches, 2 people\n")
+    assert "Vtb-Contact: contacts/Ana Lima.md\nVtb-Contact: contacts/Cleo Poe.md" in message
+    changed = git(vault, "show", "--name-only", "--format=", "HEAD").split("\n")
+    assert sorted(filter(None, changed)) == ["contacts/Ana Lima.md", "contacts/Cleo Poe.md"]
+    cleo = (vault / "contacts" / "Cleo Poe.md").read_text()
+    assert "last_contacted: 2026-11-15\n" in cleo
+    log = cleo.split("## Log\n")[1].splitlines()
+    assert log[0].startswith("- 2026-11-15 email: Dinner plans ^h-")
+    assert log[1].startswith("- 2026-11-10 email: Re: the grant ^h-")
+    assert log[2] == "- 2026-10-01 call: caught up"
+    assert "SECRET" not in cleo
+    # the block ids are kept out of what vtb shows
+    shown = vtb("show", "Cleo").output
+    assert "2026-11-15 email: Dinner plans\n" in shown and "^h-" not in shown
+    assert "^h-" not in (vault / "Touch Base.md").read_text()
+
+    before = snapshot_bytes(vault)
+    again = vtb("harvest", "--accept")
+    assert again.exit_code == 0
+    assert "Nothing new to log" in again.output and "4 logged already" in again.output
+    assert snapshot_bytes(vault) == before
+    assert git(vault, "rev-list", "--count", "HEAD").strip() == "2"
+
+
+def test_the_notes_are_the_record_not_the_local_state(vault: Path) -> None:
+    """Another device (no `.vtb/`) after sync proposes nothing already logged."""
+    import shutil
+
+    vtb = Vtb(vault)
+    assert vtb("harvest", "--accept").exit_code == 0
+    shutil.rmtree(vault / ".vtb")
+    assert listed(vtb) == []
+
+
+def test_an_answer_you_send_clears_the_reply(vault: Path) -> None:
+    vtb = Vtb(vault)
+    vtb("harvest", "--accept")
+    assert "[[contacts/Ana Lima|Ana Lima]]" in _replies(vault)
+    send(vault, "ana@example.org", "Re: Photos from the trip", 25, "<answer@x>")
+    assert listed(vtb) == [("Ana Lima", "2026-11-25", "email", "Re: Photos from the trip")]
+    assert vtb("harvest", "--accept").exit_code == 0
+    assert "Ana Lima" not in _replies(vault)
+
+
+def test_a_reply_answered_before_the_harvest_is_never_proposed(vault: Path) -> None:
+    """Cleo's "The grant" (9 Nov) was answered on 10 Nov: only the answer is a touch."""
+    assert ("Cleo Poe", "2026-11-09", "reply", "The grant") not in listed(Vtb(vault))
+
+
+def test_accept_with_names_logs_only_theirs(vault: Path) -> None:
+    vtb = Vtb(vault)
+    result = vtb("harvest", "--accept", "Ana")
+    assert result.output.startswith("Harvest: 2 touches, 1 person logged")
+    assert "^h-" not in (vault / "contacts" / "Cleo Poe.md").read_text()
+    assert [p[0] for p in listed(vtb)] == ["Cleo Poe", "Cleo Poe"]
+
+
+def test_the_window_starts_at_the_last_contact_minus_the_overlap(vault: Path) -> None:
+    note = vault / "contacts" / "Cleo Poe.md"
+    note.write_text(
+        note.read_text().replace("last_contacted: 2026-10-01", "last_contacted: 2026-11-14")
+    )
+    names = [(p[0], p[1]) for p in listed(Vtb(vault))]
+    assert ("Cleo Poe", "2026-11-15") in names  # newer than 14 Nov - 3 days
+    assert ("Cleo Poe", "2026-11-10") not in names
+
+
+def test_since_bounds_a_first_run(vault: Path) -> None:
+    config = vault / "vtb.toml"
+    config.write_text(config.read_text() + 'since = "2w"\n')
+    assert [p[1] for p in listed(Vtb(vault))] == ["2026-11-12", "2026-11-20", "2026-11-15"]
+
+
+def test_sources_on_the_command_line_replace_the_settings(vault: Path) -> None:
+    got = listed(Vtb(vault), "--mbox", str(vault / "archive.mbox"))
+    assert got == [EXPECTED[2], EXPECTED[3]]
+
+
+def test_me_defaults_to_gits_user_email(vault: Path) -> None:
+    """conftest's git identity is test@example.com: mail from it is yours, sam's is not."""
+    config = vault / "vtb.toml"
+    config.write_text(config.read_text().replace(f'me = ["{ME}"]\n', ""))
+    send(vault, "ana@example.org", "From git's address", 24, "<git@x>", sender="test@example.com")
+    assert listed(Vtb(vault)) == [
+        ("Ana Lima", "2026-11-24", "email", "From git's address"),  # answers her photos
+        ("Cleo Poe", "2026-11-09", "reply", "The grant"),  # sam's answer is not yours now
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--maildir", "/nonexistent/Mail"], "/nonexistent/Mail is no folder (maildir)"),
+        (["--ics", "/nonexistent.ics"], "/nonexistent.ics is no file or folder (ics)"),
+    ],
+)
+def test_a_missing_source_is_an_error_naming_it(vault: Path, args: list[str], message: str) -> None:
+    result = Vtb(vault)("harvest", *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_no_sources_is_an_error_that_says_where_to_name_them(tmp_path: Path) -> None:
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "vtb.toml").write_text("")
+    result = Vtb(vault)("harvest")
+    assert result.exit_code != 0
+    assert "no sources to harvest" in result.output and "[harvest]" in result.output
+
+
+def test_a_real_mbox_from_another_project(tmp_path: Path) -> None:
+    """Mail::MboxParser's test mailbox (tests/fixtures/harvest/README.md): one reply from
+    Mark Overmeer in the window; Robin Friedrich's 1998 mail is older than `since`."""
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "vtb.toml").write_text(
+        '[harvest]\nme = ["tassilo.parseval@post.rwth-aachen.de"]\nsince = "2001-01-01"\n'
+        f'mbox = ["{FIXTURES / "harvest" / "mboxparser-testbox.mbox"}"]\n'
+    )
+    (vault / "contacts" / "Mark Overmeer.md").write_text(
+        "---\nname: Mark Overmeer\nemail: markov@atcomputing.nl\n---\n"
+    )
+    (vault / "contacts" / "Robin Friedrich.md").write_text(
+        "---\nname: Robin Friedrich\nemail: friedrich@pythonpros.com\n---\n"
+    )
+    vtb = Vtb(vault)
+    result = vtb("harvest", "--json", today="2001-07-10")
+    got = json.loads(result.stdout)
+    assert [(p["name"], p["date"], p["channel"], p["text"], p["source_id"]) for p in got] == [
+        (
+            "Mark Overmeer",
+            "2001-07-06",
+            "reply",
+            "Re: Mail::MboxParser",
+            "20010706164307.B12625@atcmpg.ATComputing.nl",
+        )
+    ]
+    assert "9 messages" in result.stderr
+
+
+def _replies(vault: Path) -> str:
+    index = (vault / "Touch Base.md").read_text()
+    if "## Replies to answer" not in index:
+        return ""
+    return index.split("## Replies to answer", 1)[1].split("\n## ", 1)[0]

@@ -1,0 +1,154 @@
+"""Every source read and its touches kept to the ones still to log: `find_proposals`.
+
+Mail is read here (`state.py`, `mail.py`); calendars and daily notes by the readers
+named in `READERS`, imported only when such a source is given. A touch is kept when
+it is newer than the person's last contact minus `OVERLAP`, not older than `since`,
+not after today, and its block id is not in their Log yet (logged here or on another
+device: the notes are the record).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from vault_touchbase.core.errors import UsageProblem
+from vault_touchbase.core.model import Contact
+from vault_touchbase.features.harvest.found import Directory, Proposal
+from vault_touchbase.features.harvest.mail import mail_proposals
+from vault_touchbase.features.harvest.mailread import MailRead, Progress
+
+OVERLAP = timedelta(days=3)
+"""How far before a person's last contact harvest still looks (a touch logged by hand
+on the day, a mail of the day before it)."""
+
+# Source kind → (module, function) of the readers that yield `Proposal`s themselves:
+# `function(paths, directory, since, today, on_progress=None)` gives an iterable of
+# proposals, or a result with `.proposals` (and `.skipped`, files it could not read).
+READERS: dict[str, tuple[str, str]] = {
+    "ics": ("vault_touchbase.features.harvest.calendar", "calendar_proposals"),
+    "daily": ("vault_touchbase.features.harvest.daily", "daily_proposals"),
+}
+_WHAT = {"ics": "calendars", "daily": "daily notes"}
+
+ProgressFor = Callable[[str], Progress | None]  # a source's label → its progress callback
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What one harvest reads."""
+
+    maildir: tuple[Path, ...] = ()
+    mbox: tuple[Path, ...] = ()
+    ics: tuple[Path, ...] = ()
+    daily: tuple[Path, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.maildir or self.mbox or self.ics or self.daily)
+
+
+@dataclass
+class Found:
+    """A harvest's proposals, oldest first within each person, and what was passed over."""
+
+    proposals: list[Proposal] = field(default_factory=list)
+    messages: int = 0  # mail messages read (touches or not)
+    bulk: int = 0
+    unparsable: int = 0  # messages (and calendar or daily files) that could not be read
+    logged: int = 0  # touches found that the Log has already
+
+    def people(self) -> list[tuple[str, list[Proposal]]]:
+        """The proposals by person (path), in listing order."""
+        by_path: dict[str, list[Proposal]] = {}
+        for proposal in self.proposals:
+            by_path.setdefault(proposal.path, []).append(proposal)
+        return list(by_path.items())
+
+
+def find_proposals(
+    contacts: Iterable[Contact],
+    sources: Sources,
+    me: Collection[str],
+    since: date,
+    today: date,
+    state_dir: Path,
+    progress: ProgressFor | None = None,
+) -> Found:
+    """Read every source and keep the touches still to log (see the module's docstring)."""
+    from vault_touchbase.features.harvest.state import maildir_source, mbox_source
+
+    directory = Directory(contacts)
+    found = Found()
+    reads: list[MailRead] = []
+    for path in sources.maildir:
+        reads.append(maildir_source(path, state_dir, _progress(progress, f"maildir {path}")))
+    for path in sources.mbox:
+        reads.append(mbox_source(path, state_dir, _progress(progress, f"mbox {path}")))
+    for read in reads:
+        found.messages += len(read.mails) + read.bulk + read.unparsable
+        found.bulk += read.bulk
+        found.unparsable += read.unparsable
+    proposals = mail_proposals(reads, directory, me)
+    for kind, paths in (("ics", sources.ics), ("daily", sources.daily)):
+        if paths:
+            proposals += _read_other(kind, paths, directory, since, today, found, progress)
+    found.proposals = _still_to_log(proposals, directory, since, today, found)
+    return found
+
+
+def _progress(progress: ProgressFor | None, label: str) -> Progress | None:
+    return progress(label) if progress is not None else None
+
+
+def _read_other(
+    kind: str,
+    paths: tuple[Path, ...],
+    directory: Directory,
+    since: date,
+    today: date,
+    found: Found,
+    progress: ProgressFor | None,
+) -> list[Proposal]:
+    module_name, function_name = READERS[kind]
+    try:
+        reader = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError):
+        raise UsageProblem(
+            f"this vtb cannot read {_WHAT[kind]} yet",
+            "harvest mail only (--maildir, --mbox), or update vtb",
+        ) from None
+    result = reader(paths, directory, since, today, on_progress=_progress(progress, kind))
+    proposals = getattr(result, "proposals", result)
+    found.unparsable += int(getattr(result, "skipped", 0) or 0)
+    return list(proposals)
+
+
+def _still_to_log(
+    proposals: list[Proposal], directory: Directory, since: date, today: date, found: Found
+) -> list[Proposal]:
+    by_path = {contact.path: contact for contact in directory.contacts}
+    logged = {
+        contact.path: {entry.block for entry in contact.log if entry.block}
+        for contact in directory.contacts
+    }
+    kept: list[Proposal] = []
+    seen: set[tuple[str, str]] = set()
+    for proposal in proposals:
+        contact = by_path.get(proposal.path)
+        if contact is None or (proposal.path, proposal.block) in seen:
+            continue
+        seen.add((proposal.path, proposal.block))
+        if proposal.block in logged[proposal.path]:
+            found.logged += 1
+            continue
+        low = since
+        if contact.last_contacted is not None:
+            low = max(low, contact.last_contacted - OVERLAP)
+        if low <= proposal.day <= today:
+            kept.append(proposal)
+    order = {path: (contact.name.casefold(), path) for path, contact in by_path.items()}
+    # by person, then by day; the sources' order (oldest first) kept within a day
+    return sorted(kept, key=lambda p: (order[p.path], p.day))
