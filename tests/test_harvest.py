@@ -68,7 +68,7 @@ def test_accept_logs_every_touch_in_one_commit_and_a_second_accept_changes_nothi
     before = snapshot_bytes(vault)
     again = vtb("harvest", "--accept")
     assert again.exit_code == 0
-    assert "Nothing new to log" in again.output and "4 logged already" in again.output
+    assert "Nothing new to log" in again.output and "2 logged already" in again.output
     assert snapshot_bytes(vault) == before
     assert git(vault, "rev-list", "--count", "HEAD").strip() == "2"
 
@@ -196,3 +196,16 @@ def _replies(vault: Path) -> str:
     if "## Replies to answer" not in index:
         return ""
     return index.split("## Replies to answer", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_hour_shows_a_persons_found_touches_and_one_key_logs_them(vault: Path) -> None:
+    result = Vtb(vault)("hour", input="a\nk\n")
+    assert result.exit_code == 0, result.output
+    card = result.output.split("── 1/2 · Ana Lima", 1)[1].split("> ", 1)[0]
+    assert "found, not logged yet (a logs them):" in card
+    assert "    2026-11-20 reply: Photos from the trip" in card
+    assert "Logged what was found with Ana Lima (commit " in result.output
+    assert git(vault, "log", "-1", "--format=%s").strip() == "harvest: 2 touches, 1 person"
+    assert "^h-" in (vault / "contacts" / "Ana Lima.md").read_text()
+    assert "^h-" not in (vault / "contacts" / "Cleo Poe.md").read_text()  # not on the plan
+    assert "found, not logged yet" not in result.output.split("── 2/2", 1)[1]  # Ben: nothing

@@ -120,7 +120,7 @@ def _counts(found: Found, proposals: list[Proposal], accepted: bool, err: bool) 
     read = [plural(found.messages, "message")] if found.messages else []
     passed = [
         f"{found.bulk} bulk" if found.bulk else "",
-        f"{found.unparsable} unreadable, skipped" if found.unparsable else "",
+        f"{found.unparsable} unreadable (skipped)" if found.unparsable else "",
         f"{found.logged} logged already" if found.logged else "",
     ]
     details = ", ".join([*read, *filter(None, passed)])

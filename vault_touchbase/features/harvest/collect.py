@@ -138,16 +138,20 @@ def _still_to_log(
     seen: set[tuple[str, str]] = set()
     for proposal in proposals:
         contact = by_path.get(proposal.path)
-        if contact is None or (proposal.path, proposal.block) in seen:
-            continue
-        seen.add((proposal.path, proposal.block))
-        if proposal.block in logged[proposal.path]:
-            found.logged += 1
+        if contact is None:
             continue
         low = since
         if contact.last_contacted is not None:
             low = max(low, contact.last_contacted - OVERLAP)
-        if low <= proposal.day <= today:
+        if not low <= proposal.day <= today:
+            continue
+        block = proposal.block  # a digest: computed once, and only inside the window
+        if (proposal.path, block) in seen:
+            continue
+        seen.add((proposal.path, block))
+        if block in logged[proposal.path]:
+            found.logged += 1
+        else:
             kept.append(proposal)
     order = {path: (contact.name.casefold(), path) for path, contact in by_path.items()}
     # by person, then by day; the sources' order (oldest first) kept within a day
