@@ -35,6 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import harvest_case  # noqa: E402 - the harvest case, next to this file
 import make_vault  # noqa: E402 - the generator next to this file
 
 TODAY = make_vault.TODAY.isoformat()
@@ -335,7 +336,7 @@ def benchmark(args: argparse.Namespace) -> tuple[list[Row], list[Target], dict[s
         default=None,
     )
 
-    harvested, harvest_targets = harvest(args, vault)
+    harvested, harvest_targets = harvest_case.measure(sys.modules[__name__], args, vault)
     rows += harvested
     shutil.rmtree(vault, ignore_errors=True)
     by_name = {row.name: row for row in rows}
@@ -356,17 +357,6 @@ def benchmark(args: argparse.Namespace) -> tuple[list[Row], list[Target], dict[s
         *harvest_targets,
     ]
     return rows, targets, info
-
-
-def harvest(args: argparse.Namespace, vault: Path | None = None) -> tuple[list[Row], list[Target]]:
-    """The harvest case (`harvest_case.py`) on a working copy of the benchmark vault."""
-    import harvest_case
-
-    if not args.harvest:
-        return [Row("vtb harvest", note="not measured (--harvest 0)")], []
-    if vault is None:
-        vault = working_copy(vault_at(args.workdir, args.notes, args.commits), args.workdir)
-    return harvest_case.measure(sys.modules[__name__], vault, args.notes, args.harvest, args.runs)
 
 
 def same_due_list(vtb: list[str], at: list[str], baseline: list[str], vault: Path) -> str:
@@ -501,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     before = machine()
     if args.only == "harvest":
         args.workdir.mkdir(parents=True, exist_ok=True)
-        rows, targets = harvest(args)
+        rows, targets = harvest_case.measure(sys.modules[__name__], args)
         info: dict[str, str] = {}
     else:
         rows, targets, info = benchmark(args)

@@ -201,3 +201,13 @@ def test_bad_harvest_settings_name_the_key(toml: str, message_part: str) -> None
     with pytest.raises(SettingsError) as caught:
         parse_settings(toml)
     assert message_part in caught.value.message
+
+
+def test_long_reads_report_progress(tmp_path: Path) -> None:
+    box = tmp_path / "a.mbox"
+    _mbox(box, *(f"m{n}" for n in range(450)))
+    calls: list[tuple[int, int]] = []
+    state.mbox_source(
+        box, tmp_path / "vault" / ".vtb", lambda done, total: calls.append((done, total))
+    )
+    assert calls == [(200, 450), (400, 450), (450, 450)]
