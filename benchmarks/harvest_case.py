@@ -85,14 +85,19 @@ def set_up(vault: Path, people: list[make_vault.Person], count: int) -> Path:
     return mbox
 
 
-def measure(
-    run: Any, vault: Path, notes: int, count: int, runs: int
-) -> tuple[list[Any], list[Any]]:
-    """The case's rows and targets, with `run.py`'s own helpers (`run`): `vtb harvest`
-    over the mbox with no read state (first run), then again with it (unchanged)."""
+def measure(run: Any, args: Any, vault: Path | None = None) -> tuple[list[Any], list[Any]]:
+    """The case's rows and targets, with `run.py`'s own helpers (`run`) and options
+    (`args`), on a working copy of the benchmark vault (`vault`, else a new one): `vtb
+    harvest` over the mbox with no read state (first run), then again (unchanged)."""
     import shutil
 
-    set_up(vault, make_vault.make_people(notes, 1), count)
+    count, runs = args.harvest, args.runs
+    if not count:
+        return [run.Row("vtb harvest", note="not measured (--harvest 0)")], []
+    if vault is None:
+        pristine = run.vault_at(args.workdir, args.notes, args.commits)
+        vault = run.working_copy(pristine, args.workdir)
+    set_up(vault, make_vault.make_people(args.notes, 1), count)
     vtb = [*run.vtb_command(), "--vault", str(vault), "--today", run.TODAY]
     run.measure_once([*vtb, "refresh"], vault, run.Row("settle"))  # the notes' parse cache
     state = vault / ".vtb" / "harvest"
