@@ -211,3 +211,81 @@ def test_long_reads_report_progress(tmp_path: Path) -> None:
         box, tmp_path / "vault" / ".vtb", lambda done, total: calls.append((done, total))
     )
     assert calls == [(200, 450), (400, 450), (450, 450)]
+
+
+def test_raw_8bit_headers_are_read_as_utf8_and_kept_encodable(tmp_path: Path) -> None:
+    data = (
+        b"From: J\xc3\xb6rg <J@X.org>\nDate: "
+        + DAY.encode()
+        + b"\nSubject: Gr\xc3\xbc\xc3\x9fe \xff\n"
+    )
+    kind, mail = mailread.read_mail(data)
+    assert kind == "mail" and mail is not None
+    assert (mail.sender, mail.subject) == ("j@x.org", "Grüße \ufffd")
+    box = tmp_path / "a.mbox"
+    box.write_bytes(b"From j@x.org Tue Nov 10 12:00:00 2026\n" + data + b"\nbody\n")
+    state.mbox_source(box, tmp_path / "vault" / ".vtb")  # kept in the state without an error
+    assert list((tmp_path / "vault" / ".vtb" / state.STATE_FOLDER).iterdir())
+
+
+def test_the_commented_block_vtb_init_writes_reads_back_when_uncommented() -> None:
+    from vault_touchbase.core.settings import TEMPLATE_TOML
+
+    block = TEMPLATE_TOML[TEMPLATE_TOML.index("# [harvest]") :]
+    harvest = parse_settings("\n".join(line[2:] for line in block.splitlines())).harvest
+    assert harvest.maildir == ("~/Mail/INBOX", "~/Mail/Sent")
+    assert (harvest.daily_notes, harvest.since) == (("Daily",), "1y")
+
+
+# --- the calendar and daily-note readers, by name ------------------------------------------
+
+
+def test_the_other_readers_are_called_by_name_with_the_shared_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    from vault_touchbase.core.model import Contact
+    from vault_touchbase.features.harvest import collect
+
+    cleo = Contact("contacts/Cleo.md", "Cleo", emails=("c@x.org",))
+    calls: list[tuple[object, ...]] = []
+
+    def calendar_proposals(paths, directory, since, today, on_progress=None):  # type: ignore[no-untyped-def]
+        calls.append((paths, directory.by_email("c@x.org"), since, today))
+        proposal = Proposal(
+            cleo.path, cleo.name, date(2026, 11, 3), "meet", "Lunch", "uid-1/2026-11-03", "ics x"
+        )
+        return types.SimpleNamespace(proposals=[proposal], skipped=2)
+
+    module = types.ModuleType("fake_calendar")
+    module.calendar_proposals = calendar_proposals  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fake_calendar", module)
+    monkeypatch.setitem(collect.READERS, "ics", ("fake_calendar", "calendar_proposals"))
+    sources = collect.Sources(ics=(tmp_path / "cal.ics",))
+    found = collect.find_proposals(
+        [cleo], sources, (), date(2025, 11, 26), date(2026, 11, 26), tmp_path
+    )
+    assert calls == [((tmp_path / "cal.ics",), cleo, date(2025, 11, 26), date(2026, 11, 26))]
+    assert [(p.name, p.channel, p.text) for p in found.proposals] == [("Cleo", "meet", "Lunch")]
+    assert found.unparsable == 2
+
+
+def test_a_reader_this_vtb_lacks_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vault_touchbase.core.errors import UsageProblem
+    from vault_touchbase.features.harvest import collect
+
+    monkeypatch.setitem(collect.READERS, "daily", ("vault_touchbase.features.harvest.nothing", "x"))
+    with pytest.raises(UsageProblem) as caught:
+        collect.find_proposals(
+            [],
+            collect.Sources(daily=(tmp_path,)),
+            (),
+            date(2026, 1, 1),
+            date(2026, 11, 26),
+            tmp_path,
+        )
+    assert caught.value.message == "this vtb cannot read daily notes yet"
