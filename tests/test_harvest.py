@@ -209,3 +209,23 @@ def test_the_hour_shows_a_persons_found_touches_and_one_key_logs_them(vault: Pat
     assert "^h-" in (vault / "contacts" / "Ana Lima.md").read_text()
     assert "^h-" not in (vault / "contacts" / "Cleo Poe.md").read_text()  # not on the plan
     assert "found, not logged yet" not in result.output.split("── 2/2", 1)[1]  # Ben: nothing
+
+
+def test_accept_with_json_says_what_was_logged_and_the_commit(vault: Path) -> None:
+    result = Vtb(vault)("harvest", "--accept", "--json")
+    data = json.loads(result.stdout)
+    assert [(p["name"], p["date"], p["channel"], p["text"]) for p in data["logged"]] == EXPECTED
+    assert data["commits"] == [git(vault, "rev-parse", "HEAD").strip()]
+    assert data["problems"] == []
+
+
+def test_a_note_that_cannot_be_changed_is_reported_and_the_others_are_logged(vault: Path) -> None:
+    cleo = vault / "contacts" / "Cleo Poe.md"
+    cleo.chmod(0o444)
+    before = cleo.read_bytes()
+    result = Vtb(vault)("harvest", "--accept")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("Harvest: 2 touches, 1 person logged (commit ")
+    assert "contacts/Cleo Poe.md:1: error: cannot write contacts/Cleo Poe.md" in result.stderr
+    assert cleo.read_bytes() == before
+    assert "Vtb-Contact: contacts/Ana Lima.md\n" in git(vault, "log", "-1", "--format=%B")

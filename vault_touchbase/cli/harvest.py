@@ -76,11 +76,13 @@ def harvest(
                 "problems": [p.to_json() for p in outcome.problems],
             }
         )
-        return
+        ctx.exit(1 if outcome.problems else 0)
     if not proposals:
         _counts(found, proposals, accepted=True, err=False)
         return
     report(app, outcome, "Harvest: " + (outcome.done[0] if outcome.done else "nothing logged"))
+    if outcome.problems:  # a note that could not be changed: the others are logged
+        ctx.exit(1)
 
 
 def _as_json(proposal: Proposal) -> dict[str, str]:
