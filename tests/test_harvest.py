@@ -142,11 +142,13 @@ def test_me_defaults_to_gits_user_email(vault: Path) -> None:
     ("args", "message"),
     [
         (["--maildir", "/nonexistent/Mail"], "/nonexistent/Mail is no folder (maildir)"),
+        (["--maildir", "{vault}/contacts"], "/contacts is no Maildir folder (it has no cur/"),
+        (["--mbox", "{vault}/contacts"], "/contacts is no file (mbox)"),
         (["--ics", "/nonexistent.ics"], "/nonexistent.ics is no file or folder (ics)"),
     ],
 )
 def test_a_missing_source_is_an_error_naming_it(vault: Path, args: list[str], message: str) -> None:
-    result = Vtb(vault)("harvest", *args)
+    result = Vtb(vault)("harvest", *(arg.format(vault=vault) for arg in args))
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
@@ -229,3 +231,18 @@ def test_a_note_that_cannot_be_changed_is_reported_and_the_others_are_logged(vau
     assert "contacts/Cleo Poe.md:1: error: cannot write contacts/Cleo Poe.md" in result.stderr
     assert cleo.read_bytes() == before
     assert "Vtb-Contact: contacts/Ana Lima.md\n" in git(vault, "log", "-1", "--format=%B")
+
+
+def test_an_unreadable_source_is_an_error_naming_it(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vault_touchbase.features.harvest import state
+
+    def refuse(*args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(state, "read_mbox", refuse)
+    result = Vtb(vault)("harvest")
+    assert result.exit_code != 0
+    assert f"cannot read the mbox {vault / 'archive.mbox'}: Permission denied" in result.output
+    assert "Traceback" not in result.output

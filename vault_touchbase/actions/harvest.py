@@ -53,12 +53,19 @@ def _check(sources: Sources) -> None:
         )
     for kind, paths in vars(sources).items():
         for path in paths:
-            folder = kind in ("maildir", "daily")
-            if not (path.is_dir() if folder else path.exists()):
-                what = "folder" if folder else "file or folder"
-                raise UsageProblem(
-                    f"{path} is no {what} ({kind})", "check the path in vtb.toml or the option"
-                )
+            if kind in ("maildir", "daily") and not path.is_dir():
+                problem = "no folder"
+            elif kind == "maildir" and not ((path / "cur").is_dir() and (path / "new").is_dir()):
+                problem = "no Maildir folder (it has no cur/ and new/)"
+            elif kind == "mbox" and not path.is_file():
+                problem = "no file"
+            elif kind == "ics" and not path.exists():
+                problem = "no file or folder"
+            else:
+                continue
+            raise UsageProblem(
+                f"{path} is {problem} ({kind})", "check the path in vtb.toml or the option"
+            )
 
 
 def harvest(

@@ -83,10 +83,18 @@ def find_proposals(
     directory = Directory(contacts)
     found = Found()
     reads: list[MailRead] = []
-    for path in sources.maildir:
-        reads.append(maildir_source(path, state_dir, _progress(progress, f"maildir {path}")))
-    for path in sources.mbox:
-        reads.append(mbox_source(path, state_dir, _progress(progress, f"mbox {path}")))
+    for kind, paths, reader in (
+        ("maildir", sources.maildir, maildir_source),
+        ("mbox", sources.mbox, mbox_source),
+    ):
+        for path in paths:
+            try:
+                reads.append(reader(path, state_dir, _progress(progress, f"{kind} {path}")))
+            except OSError as exc:
+                raise UsageProblem(
+                    f"cannot read the {kind} {path}: {exc.strerror or exc}",
+                    "check that it exists and that you may read it",
+                ) from None
     for read in reads:
         found.messages += len(read.mails) + read.bulk + read.unparsable
         found.bulk += read.bulk
