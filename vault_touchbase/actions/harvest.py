@@ -3,19 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vault_touchbase.actions.committing import Committer, Outcome, edit_named
-from vault_touchbase.actions.refresh import commit_and_update_index
-from vault_touchbase.actions.touch_note import plan_touch
-from vault_touchbase.core.errors import UsageProblem, VtbError
-from vault_touchbase.core.model import Contact, LoadResult, Problem
-from vault_touchbase.core.words import plural
+from vault_touchbase.core.errors import UsageProblem
+from vault_touchbase.core.model import Contact, LoadResult
 from vault_touchbase.features.harvest.collect import Found, ProgressFor, Sources, find_proposals
 from vault_touchbase.features.harvest.found import Proposal
 from vault_touchbase.vault.folder import Vault
+
+if TYPE_CHECKING:  # the writing half, imported by `accept` only: a dry run starts faster
+    from vault_touchbase.actions.committing import Committer, Outcome
 
 
 def my_addresses(vault: Vault) -> tuple[str, ...]:
@@ -112,6 +112,11 @@ def accept(
     entry with its block id, `last_contacted` moved forward once per note), commit them
     all in one commit with a `Vtb-Contact:` trailer per person, and update the index.
     A note that cannot be changed is a problem; the others are still logged."""
+    from vault_touchbase.actions.committing import Committer, Outcome, edit_named
+    from vault_touchbase.actions.refresh import commit_and_update_index
+    from vault_touchbase.core.errors import VtbError
+    from vault_touchbase.core.model import Problem
+    from vault_touchbase.core.words import plural
     from vault_touchbase.vault.store import vault_lock
 
     outcome = Outcome()
@@ -158,9 +163,13 @@ def accept(
     return outcome
 
 
-def _change(vault: Vault, today: date, contact: Contact, proposals: list[Proposal]):  # type: ignore[no-untyped-def]
+def _change(
+    vault: Vault, today: date, contact: Contact, proposals: list[Proposal]
+) -> Callable[[str], str]:
     """One note's change: each proposal's touch in turn, oldest first (so the latest of a
     day ends up on top, as the Log is read)."""
+    from vault_touchbase.actions.touch_note import plan_touch
+
     touches = [
         plan_touch(vault, today, contact, p.channel, p.day, p.text, block=p.block)
         for p in proposals

@@ -43,7 +43,6 @@ def harvest(
     only NAME's) in one commit; nothing is logged twice.
     """
     from vault_touchbase.actions import harvest as actions
-    from vault_touchbase.actions.touch import loaded_and_locked
     from vault_touchbase.features.harvest.collect import Sources
     from vault_touchbase.vault.load import load_vault
 
@@ -63,6 +62,8 @@ def harvest(
             _list(app, proposals)
         _counts(found, proposals, accepted=False, err=as_json)
         return
+    from vault_touchbase.actions.touch import loaded_and_locked
+
     with loaded_and_locked(app.vault) as loaded:
         found = actions.harvest(app.vault, app.today, loaded, sources, progress)
         proposals = actions.chosen(found, loaded, names)
@@ -102,10 +103,15 @@ def _list(app: App, proposals: list[Proposal]) -> None:
     by_person: dict[str, list[Proposal]] = {}
     for proposal in proposals:
         by_person.setdefault(proposal.name, []).append(proposal)
+    lines = []  # one write: a listing of thousands of lines, echoed line by line, is slow
     for name, own in by_person.items():
-        click.echo(app.style(name, bold=True))
+        lines.append(app.style(name, bold=True))
         for p in own:
-            click.echo(f"  {p.day} {p.channel}: {p.text}  " + app.style(f"({p.source})", dim=True))
+            lines.append(
+                f"  {p.day} {p.channel}: {p.text}  " + app.style(f"({p.source})", dim=True)
+            )
+    if lines:
+        click.echo("\n".join(lines))
 
 
 def _counts(found: Found, proposals: list[Proposal], accepted: bool, err: bool) -> None:

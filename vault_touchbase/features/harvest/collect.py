@@ -138,10 +138,7 @@ def _still_to_log(
     proposals: list[Proposal], directory: Directory, since: date, today: date, found: Found
 ) -> list[Proposal]:
     by_path = {contact.path: contact for contact in directory.contacts}
-    logged = {
-        contact.path: {entry.block for entry in contact.log if entry.block}
-        for contact in directory.contacts
-    }
+    logged: dict[str, set[str]] = {}  # a person's block ids, read when first needed
     kept: list[Proposal] = []
     seen: set[tuple[str, str]] = set()
     for proposal in proposals:
@@ -157,10 +154,13 @@ def _still_to_log(
         if (proposal.path, block) in seen:
             continue
         seen.add((proposal.path, block))
-        if block in logged[proposal.path]:
+        blocks = logged.get(proposal.path)
+        if blocks is None:
+            blocks = logged[proposal.path] = {e.block for e in contact.log if e.block}
+        if block in blocks:
             found.logged += 1
         else:
             kept.append(proposal)
-    order = {path: (contact.name.casefold(), path) for path, contact in by_path.items()}
+    order = {p.path: (by_path[p.path].name.casefold(), p.path) for p in kept}
     # by person, then by day; the sources' order (oldest first) kept within a day
     return sorted(kept, key=lambda p: (order[p.path], p.day))
