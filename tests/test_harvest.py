@@ -5,6 +5,7 @@ answer you send clears "Replies to answer"."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,18 @@ from conftest import FIXTURES, Vtb, git, snapshot_bytes
 from harvest_vault import EXPECTED, ME, make_vault, send
 
 TODAY = "2026-11-26"
+
+
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A message's day is its local date: these tests read them in UTC."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture
@@ -246,3 +259,38 @@ def test_an_unreadable_source_is_an_error_naming_it(
     assert result.exit_code != 0
     assert f"cannot read the mbox {vault / 'archive.mbox'}: Permission denied" in result.output
     assert "Traceback" not in result.output
+
+
+def test_real_messages_from_cpythons_email_tests_in_a_maildir(tmp_path: Path) -> None:
+    """tests/fixtures/harvest/README.md: a comment-form sender and a forwarded message
+    whose inner headers are never read; a message without a date is unreadable."""
+    import shutil
+
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "contacts" / "Barry Warsaw.md").write_text(
+        "---\nname: Barry Warsaw\nemail: barry@python.org\n---\n"
+    )
+    (vault / "contacts" / "A Person.md").write_text(
+        "---\nname: A Person\nemail: aperson@dom.ain\n---\n"
+    )
+    (vault / "vtb.toml").write_text('[harvest]\nme = ["bperson@dom.ain"]\nsince = "2001-01-01"\n')
+    maildir = tmp_path / "Mail"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    for name in ("msg_06.txt", "msg_35.txt"):
+        shutil.copy(
+            FIXTURES / "harvest" / "cpython-maildir" / name, maildir / "cur" / f"{name}:2,S"
+        )
+    result = Vtb(vault)("harvest", "--json", "--maildir", str(maildir), today="2001-09-20")
+    got = json.loads(result.stdout)
+    assert [(p["name"], p["date"], p["channel"], p["text"], p["source_id"]) for p in got] == [
+        (
+            "Barry Warsaw",
+            "2001-09-13",
+            "reply",
+            "forwarded message from Barry A. Warsaw",
+            "15265.9482.641338.555352@python.org",
+        )
+    ]
+    assert "2 messages, 1 unreadable (skipped)" in result.stderr
