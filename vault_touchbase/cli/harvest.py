@@ -39,8 +39,8 @@ def harvest(
 
     Reads the sources under [harvest] in vtb.toml, or those given here (each
     option repeatable). Mail you sent a contact is an `email`; mail they sent
-    you and you have not answered, a `reply`. `--accept` logs them all (or
-    only NAME's) in one commit; nothing is logged twice.
+    you and you have not answered, a `reply`. Given NAMEs, only theirs.
+    `--accept` logs them in one commit; nothing is logged twice.
     """
     from vault_touchbase.actions import harvest as actions
     from vault_touchbase.features.harvest.collect import Sources

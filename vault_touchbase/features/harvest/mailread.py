@@ -1,9 +1,9 @@
 """Maildir folders and mbox files read into `Mail` records: who wrote to whom, when, about what.
 
-Only headers are read (the standard library's `mailbox` finds the messages,
-`email`'s `BytesHeaderParser` with `policy.default` reads each one's header block,
-at most `MAX_HEADER_BYTES`); bodies are never read past the blank line that ends
-the headers, so memory is bounded by one message's headers. Bulk mail
+Only headers are parsed: the standard library's `mailbox` finds the messages, each
+is one read of at most `MAX_HEADER_BYTES`, and `email`'s `BytesHeaderParser` with
+`policy.default` reads the fields harvest needs from its header (`header_block`).
+A body is never parsed or kept, so memory is bounded by one read. Bulk mail
 (`List-Id`, `Precedence: bulk/list/junk`, `Auto-Submitted`) is counted and left
 out; a message without a readable sender or date is counted as unparsable.
 
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 MAX_HEADER_BYTES = 256 * 1024
-"""Headers beyond this are not read (a message's header block is a few kilobytes)."""
+"""The most read of one message (a header is a few kilobytes; a longer one is cut)."""
 MAX_TEXT = 120
 """The longest subject kept as a Log entry's text."""
 FIELDS = frozenset(
