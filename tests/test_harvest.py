@@ -77,6 +77,8 @@ def test_accept_logs_every_touch_in_one_commit_and_a_second_accept_changes_nothi
     shown = vtb("show", "Cleo").output
     assert "2026-11-15 email: Dinner plans\n" in shown and "^h-" not in shown
     assert "^h-" not in (vault / "Touch Base.md").read_text()
+    history = vtb("history", "Ana").output
+    assert "+ - 2026-11-20 reply: Photos from the trip\n" in history and "^h-" not in history
 
     before = snapshot_bytes(vault)
     again = vtb("harvest", "--accept")
