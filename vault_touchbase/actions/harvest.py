@@ -130,7 +130,12 @@ def accept(
     with vault_lock(vault.root):
         committer = (committer or Committer(vault)).ready()
         for path, own in by_path.items():
-            contact = contacts[path]
+            contact = contacts.get(path)
+            if contact is None:  # renamed or removed since the proposals were made
+                outcome.problems.append(
+                    Problem(path, 1, "error", "no longer a contact note; not logged", "")
+                )
+                continue
             try:
                 if edit_named(vault, path, _change(vault, today, contact, own)):
                     outcome.changed.append(path)

@@ -52,6 +52,7 @@ def card_lines(proposals: list[Proposal], width: int) -> list[str]:
 def accept_found(vault: Vault, today: date, proposals: list[Proposal]) -> Outcome:
     """Log the person's found touches (`actions.harvest.accept`: one commit)."""
     from vault_touchbase.actions.harvest import accept
-    from vault_touchbase.vault.load import load_vault
+    from vault_touchbase.actions.touch import loaded_and_locked
 
-    return accept(vault, today, load_vault(vault), proposals)
+    with loaded_and_locked(vault) as loaded:  # the notes as they are now, none changing
+        return accept(vault, today, loaded, proposals)
