@@ -296,3 +296,34 @@ def test_real_messages_from_cpythons_email_tests_in_a_maildir(tmp_path: Path) ->
         )
     ]
     assert "2 messages, 1 unreadable (skipped)" in result.stderr
+
+
+def test_a_harvest_of_many_people_names_fifty_in_its_message_and_every_one_in_a_trailer(
+    tmp_path: Path,
+) -> None:
+    import mailbox
+
+    from harvest_vault import message
+
+    vault = tmp_path / "v"
+    (vault / "contacts").mkdir(parents=True)
+    (vault / "vtb.toml").write_text(f'[harvest]\nme = ["{ME}"]\nmbox = ["sent.mbox"]\n')
+    (vault / ".gitignore").write_text("sent.mbox\nTouch Base.md\n")
+    box = mailbox.mbox(vault / "sent.mbox")
+    people = 60
+    for number in range(people):
+        (vault / "contacts" / f"Person {number:02d}.md").write_text(
+            f"---\nname: Person {number:02d}\nemail: p{number}@example.org\n---\n"
+        )
+        when = "Tue, 10 Nov 2026 12:00:00 +0000"
+        box.add(message(ME, f"p{number}@example.org", "Hello", when, f"<{number}@x>"))
+    box.close()
+    git(vault, "init", "-q")
+    git(vault, "add", "-A")
+    git(vault, "commit", "-qm", "initial")
+    result = Vtb(vault)("harvest", "--accept")
+    assert result.output.startswith("Harvest: 60 touches, 60 people logged (commit ")
+    body = git(vault, "log", "-1", "--format=%B")
+    assert body.count("Vtb-Contact: contacts/Person ") == people
+    assert "Person 49: 1 touch\n… and 10 people more\n" in body
+    assert git(vault, "status", "--porcelain").strip() == ""

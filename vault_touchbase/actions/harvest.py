@@ -14,6 +14,9 @@ from vault_touchbase.features.harvest.collect import Found, ProgressFor, Sources
 from vault_touchbase.features.harvest.found import Proposal
 from vault_touchbase.vault.folder import Vault
 
+SHOWN = 50
+"""People named in a harvest commit's message body (its trailers name every one)."""
+
 if TYPE_CHECKING:  # the writing half, imported by `accept` only: a dry run starts faster
     from vault_touchbase.actions.committing import Committer, Outcome
 
@@ -151,8 +154,10 @@ def accept(
             len(logged), "person", "people"
         )
         body = "\n".join(
-            f"{contact.name}: {plural(n, 'touch', 'touches')}" for contact, n in logged
+            f"{contact.name}: {plural(n, 'touch', 'touches')}" for contact, n in logged[:SHOWN]
         )
+        if len(logged) > SHOWN:  # the trailers name everyone
+            body += f"\n… and {plural(len(logged) - SHOWN, 'person', 'people')} more"
         trailers = {"Vtb-Contact": [contact.path for contact, _ in logged]}
         commit_and_update_index(
             vault,
