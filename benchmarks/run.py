@@ -35,6 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import harvest_case  # noqa: E402 - the harvest case, next to this file
 import make_vault  # noqa: E402 - the generator next to this file
 
 TODAY = make_vault.TODAY.isoformat()
@@ -335,6 +336,8 @@ def benchmark(args: argparse.Namespace) -> tuple[list[Row], list[Target], dict[s
         default=None,
     )
 
+    harvested, harvest_targets = harvest_case.measure(sys.modules[__name__], args, vault)
+    rows += harvested
     shutil.rmtree(vault, ignore_errors=True)
     by_name = {row.name: row for row in rows}
 
@@ -351,6 +354,7 @@ def benchmark(args: argparse.Namespace) -> tuple[list[Row], list[Target], dict[s
         Target("vtb --help ÷ baseline", ratio("vtb --help"), 0.06, "×"),
         Target("save → index (watcher)", latency, 1.0, "s"),
         Target(f"peak memory, refresh of {args.big:,} notes", big_peak, 500, "MB"),
+        *harvest_targets,
     ]
     return rows, targets, info
 
@@ -412,9 +416,8 @@ def machine() -> dict[str, str]:
 
 
 def report(rows: list[Row], targets: list[Target], info: dict[str, str], markdown: bool) -> str:
-    base = statistics.median(
-        [t for row in rows if row.name.startswith("baseline") for t in row.times]
-    )
+    baselines = [t for row in rows if row.name.startswith("baseline") for t in row.times]
+    base = statistics.median(baselines) if baselines else float("nan")
     lines = []
     if markdown:
         lines += [
@@ -469,6 +472,10 @@ def main(argv: list[str] | None = None) -> int:
         "--big", type=int, default=100_000, help="notes for the memory run (0: skip)"
     )
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--harvest", type=int, default=20_000, help="messages in the harvest case (0: skip)"
+    )
+    parser.add_argument("--only", choices=["harvest"], help="run only this case")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "vtb-bench")
     parser.add_argument("--no-watch", dest="watch", action="store_false", help="skip the watcher")
     parser.add_argument(
@@ -482,7 +489,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.freeze:
         CODE = freeze_code(args.workdir)
     before = machine()
-    rows, targets, info = benchmark(args)
+    if args.only == "harvest":
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        rows, targets = harvest_case.measure(sys.modules[__name__], args)
+        info: dict[str, str] = {}
+    else:
+        rows, targets, info = benchmark(args)
     after = machine()
     info = {
         **info,

@@ -50,7 +50,7 @@ def test_the_benchmark_runs_on_a_small_vault(tmp_path: Path) -> None:
         [
             sys.executable,
             str(BENCH / "run.py"),
-            "--notes", "50", "--commits", "60", "--big", "0", "--runs", "1",
+            "--notes", "50", "--commits", "60", "--big", "0", "--runs", "1", "--harvest", "200",
             "--no-watch", "--workdir", str(tmp_path),
         ],
         capture_output=True,

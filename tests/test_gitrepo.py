@@ -570,3 +570,18 @@ def test_the_identity_is_asked_of_git_once_per_repository(
     assert [a[0] for a in asked] == ["config"]
     repo.check_identity("Vault Owner", "owner@example.org")  # given in vtb.toml: no git
     assert len(asked) == 1
+
+
+def test_a_commit_message_longer_than_one_argument_may_be_goes_to_git_in_a_file(
+    vault: Path, repo: GitRepo
+) -> None:
+    """A harvest of thousands of people has a `Vtb-Contact:` trailer each: 200 KB here,
+    more than Linux lets one argument be (128 KB)."""
+    (vault / "contacts" / "Ann.md").write_text("---\nname: Ann\n---\n## Log\n- 2026-11-26 call\n")
+    people = [f"contacts/Person {n:05d} with a long name for the test.md" for n in range(3000)]
+    result = repo.commit(["contacts/Ann.md"], "harvest: many", {"Vtb-Contact": people})
+    assert result.sha
+    body = git(vault, "log", "-1", "--format=%B")
+    assert body.startswith("harvest: many\n\nVtb-Contact: contacts/Person 00000 with")
+    assert body.count("Vtb-Contact:") == 3000
+    assert head_files(vault) == ["contacts/Ann.md"]

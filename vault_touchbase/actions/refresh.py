@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from vault_touchbase.actions.committing import Committer, Outcome
 from vault_touchbase.actions.index_note import RefreshResult, rebuild_index
@@ -11,6 +12,9 @@ from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import LoadResult
 from vault_touchbase.vault.folder import Progress, Vault
 from vault_touchbase.vault.load import reload_notes
+
+if TYPE_CHECKING:
+    from vault_touchbase.git.commits import Trailers
 
 
 def refresh(
@@ -84,7 +88,7 @@ def commit_and_update_index(
     committer: Committer,
     paths: list[str],
     message: str,
-    trailers: dict[str, str],
+    trailers: Trailers,
     outcome: Outcome,
     *,
     refresh_index: bool = True,

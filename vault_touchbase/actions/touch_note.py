@@ -47,9 +47,11 @@ def plan_touch(
     follow_up: str | None = None,
     follow_up_due: date | None = None,
     done_task: str | None = None,
+    block: str = "",
 ) -> Touch:
     """The touch `- DAY channel: text` for `contact` (DAY defaults to `today`), checked:
-    no day in the future, a one-word channel (the person's usual one when not given)."""
+    no day in the future, a one-word channel (the person's usual one when not given).
+    `block`: the Obsidian block id that ends the entry (a harvested touch's source)."""
     day = day or today
     if day > today:
         raise UsageProblem(f"{day} is in the future", "log touches on or before today")
@@ -72,6 +74,7 @@ def plan_touch(
             follow_up=follow_up,
             follow_up_due=follow_up_due,
             done_task=done_task,
+            block=block,
         )
 
     message = f"touch: {contact.name} ({channel})" if channel else f"touch: {contact.name}"

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "due": "vault_touchbase.cli.basics:due",
     "export": "vault_touchbase.cli.files:export",
     "followups": "vault_touchbase.cli.followups:followups",
+    "harvest": "vault_touchbase.cli.harvest:harvest",
     "history": "vault_touchbase.cli.touches:history",
     "hour": "vault_touchbase.cli.hour:hour",
     "import": "vault_touchbase.cli.files:import_command",

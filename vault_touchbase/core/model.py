@@ -91,6 +91,7 @@ class LogEntry(NamedTuple):
     channel: str | None
     text: str
     line: int  # 1-based line in the note file
+    block: str = ""  # an Obsidian block id ending the line (`^h-3f9a2c1b0d`), without `^`
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,27 @@ TEMPLATE_TOML = """\
 
 # [synonyms]            # more words that count as the same offer or need (a built-in
 # bookkeeping = ["receipts"]   # list knows accountant ↔ bookkeeping, website ↔ web design...)
+
+# [harvest]             # `vtb harvest`: touches found in your own mail, calendars, daily notes
+# me = ["sam@example.com"]          # your addresses (default: git's user.email and [identity])
+# maildir = ["~/Mail/INBOX", "~/Mail/Sent"]  # Maildir folders (mbsync, offlineimap, notmuch)
+# mbox = ["~/mail/archive.mbox"]    # mbox files (Thunderbird, Google Takeout, mutt)
+# calendars = ["~/calendars/personal"]  # .ics files or folders of them (vdirsyncer, khal)
+# daily_notes = "Daily"             # a vault folder of daily notes named YYYY-MM-DD.md
+# since = "1y"                      # never older than this (a span such as 6m, or a date)
 """
+
+
+@dataclass(frozen=True)
+class HarvestSettings:
+    """`[harvest]` of `vtb.toml`: where `vtb harvest` looks, and who the user is."""
+
+    me: tuple[str, ...] = ()
+    maildir: tuple[str, ...] = ()
+    mbox: tuple[str, ...] = ()
+    calendars: tuple[str, ...] = ()
+    daily_notes: tuple[str, ...] = ()
+    since: str = "1y"
 
 
 @dataclass(frozen=True)
@@ -153,6 +174,7 @@ class Settings:
     channel_by_circle: dict[str, str] = field(default_factory=dict)
     key_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    harvest: HarvestSettings = field(default_factory=HarvestSettings)
 
     def keys_for(self, canonical: str) -> tuple[str, ...]:
         """Every frontmatter key read as `canonical`, the built-in dialects first."""
@@ -272,9 +294,31 @@ def parse_settings(text: str, where: str = CONFIG_NAME) -> Settings:
         channel_by_circle=_str_map(_table(channel, "by_circle", where), where),
         key_aliases=_list_map(_table(data, "aliases", where), where),
         synonyms=_list_map(_table(data, "synonyms", where), where),
+        harvest=_harvest(_table(data, "harvest", where), f"{where} [harvest]"),
     )
     _check_choices(settings, where)
     return settings
+
+
+def _harvest(table: dict[str, Any], where: str) -> HarvestSettings:
+    """`[harvest]`: each source key a string or a list of strings; `since` a span or date."""
+    from vault_touchbase.core.cadence import parse_day_or_span
+
+    known = {"me", "maildir", "mbox", "calendars", "daily_notes", "since"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise SettingsError(
+            f"{where}: unknown key {unknown[0]!r}", f"the keys are {', '.join(sorted(known))}"
+        )
+    lists = _list_map({k: v for k, v in table.items() if k != "since"}, where)
+    since = _typed(table, "since", str, where, "1y")
+    try:
+        parse_day_or_span(since, date(2000, 1, 1), "ago")
+    except ValueError as exc:
+        raise SettingsError(
+            f"{where}: since = {since!r}: {exc}", "e.g. 1y, 6m or 2025-01-01"
+        ) from None
+    return HarvestSettings(**lists, since=since)  # type: ignore[arg-type]
 
 
 def _check_choices(settings: Settings, where: str) -> None:

@@ -28,10 +28,14 @@ class Event:
         return f"{self.date}  commit  {self.sha[:7]} {self.text}"
 
     def change_lines(self, limit: int = 4) -> list[str]:
-        """What the commit changed in the note: `- old` / `+ new` lines, or a count."""
+        """What the commit changed in the note: `- old` / `+ new` lines, or a count (a
+        line's Obsidian block id left out, as Obsidian hides it)."""
+        from vault_touchbase.notes.log import split_block
+
         if len(self.changes) + len(self.removed) > limit:
             return [f"{len(self.changes)} lines added, {len(self.removed)} removed"]
-        return [f"- {line}" for line in self.removed] + [f"+ {line}" for line in self.changes]
+        removed = [f"- {split_block(line)[0]}" for line in self.removed]
+        return removed + [f"+ {split_block(line)[0]}" for line in self.changes]
 
     def to_json(self) -> dict[str, object]:
         return {

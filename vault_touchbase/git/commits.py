@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,15 +79,35 @@ def commit_paths(
             ["add", "--pathspec-from-file=-", "--pathspec-file-nul"],
             input=pathspec_input(untracked),
         )
-    args = [*identity_args(name, email), "commit", "--only", "-q", "-m", text]
-    args += ["--pathspec-from-file=-", "--pathspec-file-nul"]
-    proc = repo.runner.write(args, input=pathspec_input(changed), ok=(0, 1))
+    with _message_args(text) as given:
+        args = [*identity_args(name, email), "commit", "--only", "-q", *given]
+        args += ["--pathspec-from-file=-", "--pathspec-file-nul"]
+        proc = repo.runner.write(args, input=pathspec_input(changed), ok=(0, 1))
     if proc.returncode == 1:
         said = (proc.stdout + proc.stderr).decode("utf-8", "replace")
         if any(phrase in said for phrase in _NOTHING_TO_COMMIT):
             return CommitResult(skipped="nothing to commit")
         raise repo.runner.failure(args, proc)
     return CommitResult(sha=repo.head())
+
+
+MAX_MESSAGE_ARG = 64 * 1024
+"""A longer commit message goes to git in a file: one argument may be at most 128 KB
+(Linux's MAX_ARG_STRLEN), and a commit of thousands of people has a trailer each."""
+
+
+@contextmanager
+def _message_args(text: str) -> Iterator[list[str]]:
+    """`-m TEXT`, or `-F FILE` (a temporary file, removed after) for a long message."""
+    if len(text.encode("utf-8")) <= MAX_MESSAGE_ARG:
+        yield ["-m", text]
+        return
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".vtb-msg") as handle:
+        handle.write(text)
+        handle.flush()
+        yield ["-F", handle.name]  # cleaned up as `-m` is (whitespace only)
 
 
 def check_identity(runner: GitRunner, name: str = "", email: str = "") -> None:
@@ -133,14 +154,24 @@ def check_identity(runner: GitRunner, name: str = "", email: str = "") -> None:
 def user_name(folder: Path) -> str:
     """The name git would write as the author in `folder` (`GIT_AUTHOR_NAME`, else
     `user.name` from git's configuration); "" when none is set or git is missing."""
+    return _identity_part(folder, "GIT_AUTHOR_NAME", "user.name")
+
+
+def user_email(folder: Path) -> str:
+    """The email git would write as the author in `folder` (`GIT_AUTHOR_EMAIL`, else
+    `user.email` from git's configuration); "" when none is set or git is missing."""
+    return _identity_part(folder, "GIT_AUTHOR_EMAIL", "user.email")
+
+
+def _identity_part(folder: Path, variable: str, key: str) -> str:
     import subprocess
 
     from vault_touchbase.git.runner import GitRunner
 
-    if os.environ.get("GIT_AUTHOR_NAME", "").strip():
-        return os.environ["GIT_AUTHOR_NAME"].strip()
+    if os.environ.get(variable, "").strip():
+        return os.environ[variable].strip()
     try:
-        proc = GitRunner(folder).run(["config", "--get", "user.name"], read_only=True)
+        proc = GitRunner(folder).run(["config", "--get", key], read_only=True)
     except (OSError, subprocess.SubprocessError):
         return ""
     return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""

@@ -3,7 +3,8 @@
 This hour's plan, person by person: a card with who they are and what to talk
 about, and one key per action: `d` draft an email, `l` log it done, `s` snooze,
 `n` add a line to their note, `i` the introduction on their card (logged on both
-notes once sent), `k` skip, `q` quit. Every action is saved and
+notes once sent), `a` log the touches `vtb harvest` found (`hour/harvested.py`),
+`k` skip, `q` quit. Every action is saved and
 committed at once through `actions`, so quitting at any point (q, Ctrl-C, the
 end of the input) loses nothing. On a terminal a key is one keypress; with
 piped or scripted input each answer is one line.
@@ -34,7 +35,11 @@ from vault_touchbase.core.plan import DueItem, birthday_this_month
 from vault_touchbase.core.words import plural
 from vault_touchbase.features.drafts.draft import Draft, make_draft, similarity
 from vault_touchbase.features.drafts.output import as_text, mailto
+from vault_touchbase.features.harvest.found import Proposal
 from vault_touchbase.features.intros import Intro, describe, find_intros, intros_for
+from vault_touchbase.hour.harvested import KEY as FOUND_KEY
+from vault_touchbase.hour.harvested import accept_found, found_by_person
+from vault_touchbase.hour.harvested import card_lines as found_lines
 from vault_touchbase.index.render import plan_header, status_text
 from vault_touchbase.vault.folder import Vault
 
@@ -127,6 +132,7 @@ class Session:
         self.asks: dict[str, list[str]] = {}  # path → the user's needs they could help with
         self.contacts: tuple[Contact, ...] = ()
         self.warned: set[str] = set()
+        self.found: dict[str, list[Proposal]] = {}  # touches harvest found, by note path
         self.width = min(shutil.get_terminal_size((100, 24)).columns, 100)
 
     # -- the whole session ------------------------------------------------------------
@@ -146,6 +152,9 @@ class Session:
         self.intros = find_intros(snap.loaded.contacts, self.vault.settings, self.today)
         self.asks = self.needs_asked(snap.loaded.contacts)
         self.contacts = snap.loaded.contacts
+        self.found, trouble = found_by_person(self.vault, self.today, snap.loaded)
+        if trouble:
+            click.echo(self.style(trouble, fg="yellow"), err=True)
         self.tally.minutes = snap.plan.spent  # the hour is monthly: what is spent stays spent
         if not plan:
             if snap.items and snap.plan.spent:
@@ -208,6 +217,9 @@ class Session:
                     self.introduce(contact)
                 elif key == "o":
                     self.open_mail(draft)
+                elif key == FOUND_KEY and self.found.get(contact.path):
+                    self.accept_found(contact)
+                    return
                 elif key == "k":
                     self.tally.skipped.append(contact.name)
                     click.echo(f"Skipped {contact.name}.\n")
@@ -236,6 +248,17 @@ class Session:
         asks = self.asks.get(contact.path, ())
         for line in card_lines(item, self.intros, self.today, self.width, asks):
             click.echo(line)
+        for line in found_lines(self.found.get(contact.path, []), self.width):
+            click.echo(line)
+
+    def accept_found(self, contact: Contact) -> None:
+        found = self.found.pop(contact.path)
+        with shielded():
+            outcome = accept_found(self.vault, self.today, found)
+            self.tally.touched.append(
+                f"{contact.name} (found: {plural(len(found), 'touch', 'touches')})"
+            )
+            self.report(outcome, f"Logged what was found with {contact.name}")
 
     def draft(self, contact: Contact) -> Draft:
         draft = make_draft(self.vault, contact, self.intros, self.today)

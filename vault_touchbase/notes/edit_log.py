@@ -17,6 +17,7 @@ from vault_touchbase.notes.edit_sections import (
     list_items_by_line,
 )
 from vault_touchbase.notes.log import (
+    BLOCK_ID,
     first_entry_not_after,
     markdown,
     needs_parser,
@@ -29,12 +30,17 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 
-def _entry_line(day: date, channel: str | None, entry_text: str) -> tuple[str, EntryKey]:
+def _entry_line(
+    day: date, channel: str | None, entry_text: str, block: str = ""
+) -> tuple[str, EntryKey]:
     """The entry as written after the bullet, and what `read_log` must read back from it."""
     text = " ".join(entry_text.splitlines()).strip()
     when = day.isoformat()
-    want: EntryKey = (day, channel.lower() if channel else None, text)
-    tails = [f" {channel}: {text}"] if channel else [f" {text}", f": {text}"]
+    if block and not BLOCK_ID.fullmatch(block):
+        raise EditError(f"{block!r} is not a block id", "use letters, digits and dashes")
+    want: EntryKey = (day, channel.lower() if channel else None, text, block)
+    end = f" ^{block}" if block else ""
+    tails = [f" {channel}: {text}{end}"] if channel else [f" {text}{end}", f": {text}{end}"]
     for tail in tails:  # `- DATE: email: x` keeps `email:` in the text of a channel-less entry
         if entry_key(parse_entry_text(0, when, tail.rstrip())) == want:
             return when + tail.rstrip(), want
@@ -83,8 +89,13 @@ def _scanned_spot(notes: Rows, body: list[str], day: date) -> tuple[int, str] | 
     return None
 
 
-def add_log_entry(text: str, day: date, channel: str | None, entry_text: str) -> str:
+def add_log_entry(
+    text: str, day: date, channel: str | None, entry_text: str, block: str = ""
+) -> str:
     """Add `- YYYY-MM-DD channel: text` to the first `## Log`, newest first (created if missing).
+
+    `block`: an Obsidian block id ending the line (` ^BLOCK`), which Obsidian hides and
+    the Log scan keeps apart from the text (`vtb harvest` records its sources' ids so).
 
     Placed before the first entry of `day` or older (so the latest of a day is on top, as
     the Log is read), else after the last entry;
@@ -95,7 +106,7 @@ def add_log_entry(text: str, day: date, channel: str | None, entry_text: str) ->
     entries costs no Markdown parse; elsewhere markdown-it reads the whole note.
     """
     day = as_day(day, "date of the Log entry")
-    line, want = _entry_line(day, channel, entry_text)
+    line, want = _entry_line(day, channel, entry_text, block)
     notes = Rows.of(text)
     body = notes.body.split("\n")
     if not needs_parser(notes.body):

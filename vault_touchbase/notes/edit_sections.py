@@ -82,7 +82,7 @@ EntryKey = tuple[object, ...]
 def entry_key(entry: LogEntry | tuple[int, str]) -> EntryKey:
     """A Log entry (or a bad entry line) without its line number, to compare Logs."""
     if isinstance(entry, LogEntry):
-        return (entry.date, entry.channel, entry.text)
+        return (entry.date, entry.channel, entry.text, entry.block)
     return ("bad entry", entry[1])
 
 

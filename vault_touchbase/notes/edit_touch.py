@@ -84,15 +84,18 @@ def record_touch(
     follow_up: str | None = None,
     follow_up_due: date | None = None,
     done_task: str | None = None,
+    block: str = "",
 ) -> str:
     """The note with one touch recorded: `- DAY channel: entry_text` in its Log and `key`
     moved forward to DAY (or to `known_last`, the newest contact already known, if later).
+    `block` ends the entry's line as an Obsidian block id (` ^BLOCK`: a harvested touch's
+    source).
 
     `done_task` first ticks that open follow-up (`✅ DAY`); `follow_up` adds
     `- [ ] FOLLOW_UP 📅 DUE` under `## Follow-ups`. Every step is a verified edit.
     """
     new = tick_followup(text, done_task, day) if done_task else text
-    new = add_log_entry(new, day, channel, entry_text)
+    new = add_log_entry(new, day, channel, entry_text, block)
     if follow_up:
         new = add_followup(new, follow_up, follow_up_due)
     newest = max(day, known_last) if known_last is not None else day

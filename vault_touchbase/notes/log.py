@@ -65,6 +65,10 @@ _GENERATED = re.compile(
 )
 _GENERATED_INTRO = re.compile(rf"{re.escape(INTRO_TEXT)} \[\[")
 _BY_DATE = itemgetter(0)  # LogEntry.date
+# An Obsidian block id at the end of a line (`... ^h-3f9a2c1b0d`): Obsidian hides it, so
+# the entry's text never holds it; `vtb harvest` records its sources' ids this way.
+_BLOCK = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)$")
+BLOCK_ID = re.compile(r"[A-Za-z0-9-]+")
 
 BadLine = tuple[int, str]  # (file line, message)
 
@@ -83,6 +87,17 @@ def is_generated(entry: LogEntry) -> bool:
     return entry.channel == "intro" and _GENERATED_INTRO.match(entry.text) is not None
 
 
+def split_block(text: str) -> tuple[str, str]:
+    """An entry's text (stripped) without the Obsidian block id ending it, and that id
+    (without `^`; "" when there is none)."""
+    if "^" not in text:
+        return text, ""
+    match = _BLOCK.search(text)
+    if match is None:
+        return text, ""
+    return text[: match.start()].rstrip(), match.group(1)
+
+
 def parse_entry_text(line_no: int, when: str, tail: str) -> LogEntry | BadLine:
     """One entry from its date and the text after it; a bad date gives (line, message)."""
     try:
@@ -92,10 +107,11 @@ def parse_entry_text(line_no: int, when: str, tail: str) -> LogEntry | BadLine:
     match = _CHANNEL_TAIL.match(tail)
     if match:
         channel = sys.intern(match.group(1).lower())
-        return LogEntry(day, channel, match.group(2).strip(), line_no)
+        text, block = split_block(match.group(2).strip())
+        return LogEntry(day, channel, text, line_no, block)
     match = _BARE_TAIL.match(tail)
-    text = match.group(1) if match else tail
-    return LogEntry(day, None, text.strip(), line_no)
+    text, block = split_block((match.group(1) if match else tail).strip())
+    return LogEntry(day, None, text, line_no, block)
 
 
 def _is_log_heading(level: int, title: str) -> bool:
@@ -134,8 +150,12 @@ def scan_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
             except ValueError:
                 bad.append((line_no, f"log entry date {when} is not a real date"))
                 continue
+            text = text.strip()
+            block = ""
+            if "^" in text:
+                text, block = split_block(text)
             entries.append(
-                LogEntry(day, intern(channel.lower()) if channel else None, text.strip(), line_no)
+                LogEntry(day, intern(channel.lower()) if channel else None, text, line_no, block)
             )
     return entries, bad
 

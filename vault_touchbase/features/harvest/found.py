@@ -30,6 +30,19 @@ class Proposal:
     source_id: str  # the source item's stable id (Message-ID, UID + date, path + line hash)
     source: str  # where it was found, for the listing ("mbox archive.mbox")
 
+    @property
+    def block(self) -> str:
+        """The Obsidian block id that records this source item in the Log (`h-3f9a2c1b0d`):
+        a short digest of `source_id`, the same on every device."""
+        return block_id(self.source_id)
+
+
+def block_id(source_id: str) -> str:
+    """The block id (`h-` and ten hex digits) a harvested entry carries for `source_id`."""
+    from hashlib import blake2b
+
+    return "h-" + blake2b(source_id.encode("utf-8", "surrogateescape"), digest_size=5).hexdigest()
+
 
 def _unprintable(ch: str) -> bool:
     """A control, format (bidi marks, but not the joiner emoji need) or separator character."""
