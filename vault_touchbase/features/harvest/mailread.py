@@ -16,7 +16,7 @@ from __future__ import annotations
 import mailbox
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -203,24 +203,30 @@ def read_maildir(
     result = MailRead(f"maildir {path}", [])
     now: dict[str, Mail | str] = {}
     todo = [key for key in keys if key not in known]
-    for done, key in enumerate(todo, 1):
-        try:
-            with box.get_file(key) as handle:
-                kind, mail = read_mail(header_block(handle))
-        except OSError:
-            kind, mail = "bad", None
-        now[key] = mail if mail is not None else kind
-        if progress is not None and done % 200 == 0 and done < len(todo):
-            progress(done, len(todo))
+    now.update(zip(todo, _read_each(box, todo, progress), strict=True))
     for key in keys:
         value = now.get(key, known.get(key))
         if value is None:
             continue
         now[key] = value
         _count(result, value)
-    if progress is not None and todo:
-        progress(len(todo), len(todo))
     return result, now
+
+
+def _read_each(
+    box: mailbox.Mailbox, keys: list[str], progress: Progress | None
+) -> Iterator[Mail | str]:
+    """Each message of `keys`, read one at a time (memory: one message): a Mail, or
+    "bulk" / "bad"; progress every 200 messages and at the end."""
+    for done, key in enumerate(keys, 1):
+        try:
+            with box.get_file(key) as handle:
+                kind, mail = read_mail(header_block(handle))
+        except OSError:
+            kind, mail = "bad", None
+        yield mail if mail is not None else kind
+        if progress is not None and (done % 200 == 0 or done == len(keys)):
+            progress(done, len(keys))
 
 
 def _count(result: MailRead, value: Mail | str) -> None:
@@ -240,20 +246,7 @@ def read_mbox(
     box = mailbox.mbox(path, factory=None, create=False)
     try:
         keys = box.keys()
-        found: list[Mail | str] = []
-        todo = keys[first:]
-        for done, key in enumerate(todo, 1):
-            try:
-                with box.get_file(key) as handle:
-                    kind, mail = read_mail(header_block(handle))
-            except OSError:
-                kind, mail = "bad", None
-            found.append(mail if mail is not None else kind)
-            if progress is not None and done % 200 == 0 and done < len(todo):
-                progress(done, len(todo))
-        if progress is not None and todo:
-            progress(len(todo), len(todo))
-        return found, len(keys)
+        return list(_read_each(box, keys[first:], progress)), len(keys)
     finally:
         box.close()
 
