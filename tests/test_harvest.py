@@ -222,6 +222,10 @@ def test_the_hour_shows_a_persons_found_touches_and_one_key_logs_them(vault: Pat
     assert "found, not logged yet (a logs them):" in card
     assert "    2026-11-20 reply: Photos from the trip" in card
     assert "Logged what was found with Ana Lima (commit " in result.output
+    assert "[a]ccept found  s[k]ip" in card + result.output.split(card, 1)[1][:200]
+    # her last found touch is her reply: the card stays, to draft the answer; k skips her
+    assert "Ana wrote to you: an answer is owed." in result.output
+    assert "Skipped Ana Lima." in result.output
     assert git(vault, "log", "-1", "--format=%s").strip() == "harvest: 2 touches, 1 person"
     assert "^h-" in (vault / "contacts" / "Ana Lima.md").read_text()
     assert "^h-" not in (vault / "contacts" / "Cleo Poe.md").read_text()  # not on the plan
@@ -327,3 +331,30 @@ def test_a_harvest_of_many_people_names_fifty_in_its_message_and_every_one_in_a_
     assert body.count("Vtb-Contact: contacts/Person ") == people
     assert "Person 49: 1 touch\n… and 10 people more\n" in body
     assert git(vault, "status", "--porcelain").strip() == ""
+
+
+def test_a_subject_never_becomes_a_live_image_embed_link_or_html_in_notes_or_index(
+    vault: Path,
+) -> None:
+    hostile = 'hi ![t](https://tracker.example/p.png) <img src="https://tracker.example/q.png"> ![[Ben Carter]] [[Ben Carter]] #tag'
+    send(vault, "Cleo <cleo@example.org>", hostile, 22, "<hostile@x>")
+    vtb = Vtb(vault)
+    assert vtb("harvest", "--accept").exit_code == 0
+    assert vtb("refresh").exit_code == 0
+    note = (vault / "contacts" / "Cleo Poe.md").read_text(encoding="utf-8")
+    line = next(line for line in note.splitlines() if "tracker.example/p.png" in line)
+    assert "\\![t](" in line and "\\<img" in line and "\\!\\[[Ben" in line
+    assert " \\[[Ben Carter]]" in line and "\\#tag" in line
+    for text in (note, (vault / "Touch Base.md").read_text(encoding="utf-8")):
+        assert "](https://tracker" not in text.replace("\\![t](", "")
+        assert "<img" not in text.replace("\\<img", "").replace("&lt;img", "")
+        assert "![[Ben" not in text.replace("\\!\\[[", "")
+
+
+def test_a_log_line_never_carries_control_characters_or_bidi_overrides(vault: Path) -> None:
+    vtb = Vtb(vault)
+    result = vtb("log", "cleo", "-c", "call", "bell\x07 esc\x1b]0;pwned\x07 bidi\u202eevil\u2028x")
+    assert result.exit_code == 0, result.output
+    note = (vault / "contacts" / "Cleo Poe.md").read_text(encoding="utf-8")
+    line = next(line for line in note.splitlines() if "bell" in line)
+    assert line.endswith("call: bell esc ]0;pwned bidi evil x")

@@ -166,6 +166,18 @@ def test_a_maildir_reads_only_new_files_and_forgets_deleted_ones(
     assert len(reads) == 2
 
 
+def test_a_fifo_in_a_maildir_is_counted_unreadable_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    folder, state_dir = tmp_path / "Mail", tmp_path / "vault" / ".vtb"
+    box = mailbox.Maildir(folder)
+    box.add(message("a@x.org", "b@y.org", "one", DAY, "<1@x>"))
+    os.mkfifo(folder / "new" / "1700000000.fifo.host")
+    (folder / "cur" / "1700000001.dir.host:2,S").mkdir()  # a folder: mailbox skips it
+    read = state.maildir_source(folder, state_dir)  # returns: nothing blocks on the FIFO
+    assert [m.subject for m in read.mails] == ["one"] and read.unparsable == 1  # the FIFO
+
+
 def test_a_corrupt_state_is_a_miss_never_an_error(tmp_path: Path, reads: list[bytes]) -> None:
     box, state_dir = tmp_path / "a.mbox", tmp_path / "vault" / ".vtb"
     _mbox(box, "one")
@@ -260,6 +272,8 @@ def test_calendars_and_daily_notes_join_the_mail_in_one_harvest(tmp_path: Path) 
     daily = tmp_path / "vault" / "Daily"
     daily.mkdir(parents=True)
     (daily / "2026-11-10.md").write_text("- called [[Cleo Poe]] about the fair\n", "utf-8")
+    # the calendar's lunch, written in the daily note too: one touch, not two
+    (daily / "2026-11-03.md").write_text("Lunch with [[Cleo Poe]] at the mill.\n", "utf-8")
     sources = collect.Sources(ics=(calendar, tmp_path / "cut.ics"), daily=(daily,))
     found = collect.find_proposals(
         [cleo],
@@ -281,3 +295,4 @@ def test_calendars_and_daily_notes_join_the_mail_in_one_harvest(tmp_path: Path) 
     ]
     assert found.proposals[1].source_id.startswith("Daily/2026-11-10.md#")
     assert found.unparsable == 1 and found.skipped[0].path.endswith("cut.ics")
+    assert found.logged == 1

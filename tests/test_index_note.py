@@ -173,3 +173,11 @@ def test_the_quick_search_for_ticks_never_misses_one(lines: list[str], newline: 
         assert quick == index_note.read_ticks(text)
     finally:
         index_note._ANY_TICKED = original
+
+
+def test_context_text_never_embeds_a_note_or_loads_an_image() -> None:
+    from vault_touchbase.index.render import inline
+
+    shown = inline("look ![x](https://tracker.example/p.png) and ![[Other note]] <img src=y>")
+    assert "![" not in shown and "<img" not in shown
+    assert "!\\[x](https://tracker.example/p.png)" in shown

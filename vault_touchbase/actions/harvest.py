@@ -181,9 +181,10 @@ def _change(
     """One note's change: each proposal's touch in turn, oldest first (so the latest of a
     day ends up on top, as the Log is read)."""
     from vault_touchbase.actions.touch_note import plan_touch
+    from vault_touchbase.core.oneline import inert_markdown
 
-    touches = [
-        plan_touch(vault, today, contact, p.channel, p.day, p.text, block=p.block)
+    touches = [  # a subject is anyone's words: never a live image, embed, link or tag
+        plan_touch(vault, today, contact, p.channel, p.day, inert_markdown(p.text), block=p.block)
         for p in proposals
     ]
 

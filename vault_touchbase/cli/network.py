@@ -10,7 +10,14 @@ from vault_touchbase.core.words import plural
 
 @command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("-n", "--limit", default=10, show_default=True, help="People shown (0: all).")
+@click.option(
+    "-n",
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="People shown (0: all).",
+)
 @json_option
 @click.pass_context
 def who(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:

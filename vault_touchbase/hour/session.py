@@ -40,49 +40,13 @@ from vault_touchbase.features.intros import Intro, describe, find_intros, intros
 from vault_touchbase.hour.harvested import KEY as FOUND_KEY
 from vault_touchbase.hour.harvested import accept_found, found_by_person
 from vault_touchbase.hour.harvested import card_lines as found_lines
+from vault_touchbase.hour.terminal import Quit, Terminal
 from vault_touchbase.index.render import plan_header, status_text
 from vault_touchbase.vault.folder import Vault
 
 KEYS = "[d]raft  [l]og done  [i]ntro  [s]nooze  [n]ote  s[k]ip  [q]uit"
 ALIKE = 0.9  # drafts this alike (difflib ratio) draw a warning
 LOG_LINES = 3  # Log entries on a card
-
-
-class Quit(Exception):
-    """The person asked to stop (q, or the input ended)."""
-
-
-class Terminal:
-    """Asks for keys and lines: one keypress on a TTY, one line per answer otherwise."""
-
-    def __init__(self, tty: bool) -> None:
-        self.tty = tty
-
-    def key(self, prompt: str) -> str:
-        click.echo(f"{prompt} ", nl=False)
-        if self.tty:
-            try:
-                char = click.getchar()
-            except EOFError:  # Ctrl-D
-                click.echo()
-                raise Quit from None
-            click.echo(char if char.isprintable() else "")
-            return char.lower()
-        line = sys.stdin.readline()  # the stream click.prompt reads too
-        if not line:
-            click.echo()
-            raise Quit
-        answer = line.strip()[:1].lower()
-        click.echo(answer)
-        return answer
-
-    def line(self, prompt: str, default: str = "") -> str:
-        try:
-            answer = click.prompt(prompt, default=default, show_default=bool(default))
-        except click.exceptions.Abort:  # end of input, or Ctrl-D
-            click.echo()
-            raise Quit from None
-        return " ".join(str(answer).split())
 
 
 @dataclass
@@ -201,7 +165,12 @@ class Session:
         contact = item.contact
         draft: Draft | None = None
         while True:
-            key = self.term.key(self.style(">", bold=True) + f" {KEYS}:")
+            keys = KEYS
+            if self.found.get(contact.path):
+                keys = keys.replace("  s[k]ip", f"  [{FOUND_KEY}]ccept found  s[k]ip")
+            if draft is not None:
+                keys = keys.replace("  [i]ntro", "  [o]pen mail  [i]ntro")
+            key = self.term.key(self.style(">", bold=True) + f" {keys}:")
             try:
                 if key == "d":
                     draft = self.draft(contact)
@@ -218,8 +187,9 @@ class Session:
                 elif key == "o":
                     self.open_mail(draft)
                 elif key == FOUND_KEY and self.found.get(contact.path):
-                    self.accept_found(contact)
-                    return
+                    if not self.accept_found(contact):
+                        return
+                    click.echo(f"{contact.first_name} wrote to you: an answer is owed.")
                 elif key == "k":
                     self.tally.skipped.append(contact.name)
                     click.echo(f"Skipped {contact.name}.\n")
@@ -229,7 +199,7 @@ class Session:
                 elif key in ("?", "h"):
                     click.echo(__doc__.split("\n\n")[1] if __doc__ else KEYS)
                 else:
-                    click.echo(f"Press one of: {KEYS}.")
+                    click.echo(f"Press one of: {keys}.")
             except VtbError as exc:
                 click.echo(self.style(f"Not done: {exc.message}", fg="red"))
                 if exc.hint:
@@ -251,7 +221,9 @@ class Session:
         for line in found_lines(self.found.get(contact.path, []), self.width):
             click.echo(line)
 
-    def accept_found(self, contact: Contact) -> None:
+    def accept_found(self, contact: Contact) -> bool:
+        """Log what harvest found with them; True when that holds a reply still to
+        answer (so the card stays, to draft the answer)."""
         found = self.found.pop(contact.path)
         with shielded():
             outcome = accept_found(self.vault, self.today, found)
@@ -259,6 +231,8 @@ class Session:
                 f"{contact.name} (found: {plural(len(found), 'touch', 'touches')})"
             )
             self.report(outcome, f"Logged what was found with {contact.name}")
+        last = max(found, key=lambda p: p.day)
+        return last.channel == "reply"
 
     def draft(self, contact: Contact) -> Draft:
         draft = make_draft(self.vault, contact, self.intros, self.today)

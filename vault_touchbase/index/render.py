@@ -59,7 +59,7 @@ def inline(text: str, limit: int = 90) -> str:
         text = text[: limit - 1].rstrip() + "…"
     if "&" in text or "<" in text or ">" in text:
         text = html.escape(text, quote=False)
-    return text.replace("#", "\\#")
+    return text.replace("#", "\\#").replace("![", "!\\[")  # no embed, no remote image
 
 
 def link(contact: Contact) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from vault_touchbase.core.oneline import single_line
 from vault_touchbase.notes.edit_rows import EditError, Rows, as_day, back_over_blanks
 from vault_touchbase.notes.edit_sections import (
     EntryKey,
@@ -34,7 +35,7 @@ def _entry_line(
     day: date, channel: str | None, entry_text: str, block: str = ""
 ) -> tuple[str, EntryKey]:
     """The entry as written after the bullet, and what `read_log` must read back from it."""
-    text = " ".join(entry_text.splitlines()).strip()
+    text = single_line(entry_text)  # no escape or bidi override reaches a note
     when = day.isoformat()
     if block and not BLOCK_ID.fullmatch(block):
         raise EditError(f"{block!r} is not a block id", "use letters, digits and dashes")

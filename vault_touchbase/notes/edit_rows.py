@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from vault_touchbase.core.errors import NoteError
+from vault_touchbase.core.oneline import single_line
 from vault_touchbase.notes.text import NoteSyntaxError, split_note
 
 
@@ -114,8 +115,9 @@ def back_over_blanks(lines: list[str], end: int, floor: int) -> int:
 
 
 def one_line(text: str, what: str) -> str:
-    """`text` on one line: line breaks become spaces; empty text is refused."""
-    flat = " ".join(text.splitlines()).strip()
+    """`text` on one line (`core.oneline.single_line`: line breaks and other control
+    characters become spaces); empty text is refused."""
+    flat = single_line(text)
     if not flat:
         raise EditError(f"the {what} is empty", f"give the {what} some text")
     return flat

@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from vault_touchbase.core.model import Contact, LogEntry
+from vault_touchbase.core.oneline import single_line
 from vault_touchbase.features.drafts.news import (
     NOW_PATH,
     NewsPiece,
@@ -25,7 +26,6 @@ from vault_touchbase.features.drafts.personal import (
 from vault_touchbase.features.drafts.template import (
     Template,
     load_template,
-    one_line,
     render_template,
 )
 from vault_touchbase.notes.log import DRAFT_TEXT
@@ -72,7 +72,7 @@ def addresses(contact: Contact) -> tuple[tuple[str, ...], list[str]]:
         if ADDRESS.match(value):
             good.append(value)
         else:
-            warnings.append(f"{contact.path}: {one_line(value)!r} is not a usable email address")
+            warnings.append(f"{contact.path}: {single_line(value)!r} is not a usable email address")
     return tuple(good), warnings
 
 
@@ -135,7 +135,7 @@ def make_draft(
     subject, body = render_template(template, values)
     owed = reply_owed(contact)
     if owed is not None:  # the draft is an answer
-        subject = one_line(reply_subject(owed, contact))
+        subject = single_line(reply_subject(owed, contact))
     return Draft(
         contact, to, subject, body, sender, tuple(p.label for p in chosen), bool(lines),
         tuple(warnings),

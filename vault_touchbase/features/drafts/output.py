@@ -13,17 +13,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from vault_touchbase.core.errors import VtbError
+from vault_touchbase.core.oneline import single_line
 from vault_touchbase.features.drafts.draft import ADDRESS
-from vault_touchbase.features.drafts.template import one_line
 
 if TYPE_CHECKING:
     from vault_touchbase.features.drafts.draft import Draft
 
 
 def header_text(value: str) -> str:
-    """A header value that cannot become another header: one line (`one_line`), and
+    """A header value that cannot become another header: one line (`single_line`), and
     `=?` written `= ?` so no part of it is ever read as an RFC 2047 encoded word."""
-    return one_line(value).replace("=?", "= ?")
+    return single_line(value).replace("=?", "= ?")
 
 
 def to_message(draft: Draft) -> Any:
@@ -61,13 +61,13 @@ def eml_bytes(draft: Draft) -> bytes:
         same = [key.lower() for key in read] == [key.lower() for key in message]
     except (MessageError, ValueError) as exc:  # `email` refusing a header it would mangle
         raise VtbError(
-            f"the draft for {one_line(draft.contact.name)!r} cannot be written as an"
+            f"the draft for {single_line(draft.contact.name)!r} cannot be written as an"
             f" email: {exc}; nothing was written",
             "check the person's name and addresses, and the `from` of templates/email.md",
         ) from None
     if not same:
         raise VtbError(
-            f"the draft for {one_line(draft.contact.name)!r} would carry headers vtb did not "
+            f"the draft for {single_line(draft.contact.name)!r} would carry headers vtb did not "
             f"set ({', '.join(read.keys())}); nothing was written",
             "check the person's name and the subject in templates/email.md for odd text",
         )

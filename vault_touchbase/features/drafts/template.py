@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vault_touchbase.core.errors import VtbError
+from vault_touchbase.core.oneline import single_line
 
 if TYPE_CHECKING:
     from vault_touchbase.vault.folder import Vault
@@ -44,8 +45,8 @@ def parse_template(text: str, where: str = TEMPLATE_PATH) -> Template:
     if isinstance(news, bool) or not isinstance(news, int) or news < 0:
         raise VtbError(f"{where}: news: {news!r} must be a whole number", "e.g. news: 2")
     return Template(
-        subject=one_line(str(meta.get("subject") or "Catching up")),
-        sender=one_line(str(meta.get("from") or "")),
+        subject=single_line(str(meta.get("subject") or "Catching up")),
+        sender=single_line(str(meta.get("from") or "")),
         news=news,
         body=parts.body,
         body_line=parts.body_line,
@@ -70,11 +71,6 @@ def load_template(vault: Vault) -> tuple[Template, list[str]]:
         return parse_template(EMAIL_TEMPLATE, "built-in template"), [notice]
     except (OSError, UnicodeDecodeError) as exc:
         raise VtbError(f"cannot read {TEMPLATE_PATH}: {exc}", "save it as UTF-8 text") from None
-
-
-def one_line(text: str) -> str:
-    """Header-safe: no line breaks or other control characters survive."""
-    return " ".join("".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text).split())
 
 
 def render_template(template: Template, values: dict[str, Any]) -> tuple[str, str]:
@@ -103,4 +99,4 @@ def render_template(template: Template, values: dict[str, Any]) -> tuple[str, st
         raise VtbError(f"{template.where}: {exc}", "fix the template") from None
     body = re.sub(r"[ \t]+\n", "\n", body)
     body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
-    return one_line(subject), body
+    return single_line(subject), body

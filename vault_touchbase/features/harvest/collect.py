@@ -4,8 +4,9 @@ Mail is read here (`state.py`, `mail.py`); calendars and daily notes by their ow
 readers (`calendar.py`, `daily.py`), imported only when such a source is given (they
 bring icalendar and markdown-it). A touch is kept when
 it is newer than the person's last contact minus `OVERLAP`, not older than `since`,
-not after today, and its block id is not in their Log yet (logged here or on another
-device: the notes are the record).
+not after today, its block id is not in their Log yet (logged here or on another
+device: the notes are the record), and neither their Log nor another source has a touch
+of that day and channel (a lunch in the calendar and in the daily note is one touch).
 """
 
 from __future__ import annotations
@@ -131,9 +132,8 @@ def _still_to_log(
     proposals: list[Proposal], directory: Directory, since: date, today: date, found: Found
 ) -> list[Proposal]:
     by_path = {contact.path: contact for contact in directory.contacts}
-    logged: dict[str, set[str]] = {}  # a person's block ids, read when first needed
+    logged: dict[str, set[object]] = {}  # a person's block ids and (day, channel) touches
     kept: list[Proposal] = []
-    seen: set[tuple[str, str]] = set()
     for proposal in proposals:
         contact = by_path.get(proposal.path)
         if contact is None:
@@ -143,17 +143,17 @@ def _still_to_log(
             low = max(low, contact.last_contacted - OVERLAP)
         if not low <= proposal.day <= today:
             continue
+        known = logged.get(proposal.path)
+        if known is None:  # read when first needed
+            known = logged[proposal.path] = {e.block for e in contact.log if e.block}
+            known.update((e.date, e.channel) for e in contact.log)
         block = proposal.block  # a digest: computed once, and only inside the window
-        if (proposal.path, block) in seen:
+        touch = (proposal.day, proposal.channel)
+        if block in known or touch in known:
+            found.logged += 1  # logged already, or the same touch from another source
             continue
-        seen.add((proposal.path, block))
-        blocks = logged.get(proposal.path)
-        if blocks is None:
-            blocks = logged[proposal.path] = {e.block for e in contact.log if e.block}
-        if block in blocks:
-            found.logged += 1
-        else:
-            kept.append(proposal)
+        known.update((block, touch))
+        kept.append(proposal)
     order = {p.path: (by_path[p.path].name.casefold(), p.path) for p in kept}
     # by person, then by day; the sources' order (oldest first) kept within a day
     return sorted(kept, key=lambda p: (order[p.path], p.day))

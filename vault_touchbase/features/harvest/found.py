@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from vault_touchbase.core.model import Contact
+from vault_touchbase.core.oneline import shortened, single_line
 from vault_touchbase.vault.lookup import normalize
 
 TEXT_CAP = 160
@@ -44,22 +44,9 @@ def block_id(source_id: str) -> str:
     return "h-" + blake2b(source_id.encode("utf-8", "surrogateescape"), digest_size=5).hexdigest()
 
 
-def _unprintable(ch: str) -> bool:
-    """A control, format (bidi marks, but not the joiner emoji need) or separator character."""
-    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs") and ch != "\u200d"
-
-
 def one_line(text: str, cap: int = TEXT_CAP) -> str:
-    """`text` as one Log line: control and format characters gone, whitespace runs one
-    space, at most `cap` characters (cut at a word where one is near, with `…`)."""
-    if not text.isprintable():
-        text = "".join(" " if _unprintable(ch) else ch for ch in text)
-    line = " ".join(text.split())
-    if len(line) <= cap:
-        return line
-    cut = line[: cap - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > cap * 2 // 3 else cut).rstrip() + "…"
+    """`text` as one Log line (`core.oneline.single_line`), at most `cap` characters."""
+    return shortened(single_line(text), cap)
 
 
 @dataclass(frozen=True, slots=True)

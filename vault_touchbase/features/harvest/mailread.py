@@ -14,6 +14,7 @@ a Maildir by file name, an mbox by size, mtime and the number of messages read.
 from __future__ import annotations
 
 import mailbox
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -202,7 +203,9 @@ def read_maildir(
     keys = box.keys()
     result = MailRead(f"maildir {path}", [])
     now: dict[str, Mail | str] = {}
-    todo = [key for key in keys if key not in known]
+    odd = _not_regular_files(path, box.colon)  # a FIFO would block the read for ever
+    now.update((key, "bad") for key in keys if key in odd)
+    todo = [key for key in keys if key not in known and key not in odd]
     now.update(zip(todo, _read_each(box, todo, progress), strict=True))
     for key in keys:
         value = now.get(key, known.get(key))
@@ -211,6 +214,19 @@ def read_maildir(
         now[key] = value
         _count(result, value)
     return result, now
+
+
+def _not_regular_files(path: Path, colon: str) -> set[str]:
+    """The Maildir keys (file names up to the flags) in `cur/` and `new/` that are no
+    regular file (a FIFO, a device, a folder): counted unreadable, never opened."""
+    odd: set[str] = set()
+    for sub in ("cur", "new"):
+        try:
+            with os.scandir(path / sub) as entries:
+                odd.update(e.name.split(colon)[0] for e in entries if not e.is_file())
+        except OSError:
+            continue
+    return odd
 
 
 def _read_each(

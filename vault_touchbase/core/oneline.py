@@ -1,0 +1,43 @@
+"""Text on one safe line: what every Log line, header and harvested subject is made of."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Control, format (bidi overrides, zero-width marks) and line or paragraph separators
+# (U+2028...), but not the zero-width joiner that emoji sequences need.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _unsafe(ch: str) -> bool:
+    return unicodedata.category(ch) in _UNSAFE_CATEGORIES and ch != "\u200d"
+
+
+def single_line(text: str) -> str:
+    """`text` as one line: control and format characters (terminal escapes, bells, bidi
+    overrides) gone, every run of whitespace one space, no space at either end."""
+    if not text.isprintable():
+        text = "".join(" " if _unsafe(ch) else ch for ch in text)
+    return " ".join(text.split())
+
+
+def shortened(line: str, cap: int) -> str:
+    """`line` at most `cap` characters, cut at a word where one is near, with `…`."""
+    if len(line) <= cap:
+        return line
+    cut = line[: cap - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > cap * 2 // 3 else cut).rstrip() + "…"
+
+
+# What makes Markdown in Obsidian reach out or link: an image or embed (`![`), a wikilink
+# (`[[`), HTML and autolinks (`<`), a tag (`#word`). Each gets a backslash before it.
+_ACTIVE = re.compile(r"!(?=\[)|\[(?=\[)|<|(?<!\S)#(?=[^\s#])")
+
+
+def inert_markdown(line: str) -> str:
+    """A line from outside the vault (a mail's subject, an event's summary) as Markdown
+    that shows just its words: no remote image, embed, wikilink, HTML or tag comes alive
+    in Obsidian (`![x](http://…)` stays text). Ordinary brackets stay as they are."""
+    return _ACTIVE.sub(lambda m: "\\" + m.group(0), line)
