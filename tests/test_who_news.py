@@ -314,3 +314,16 @@ def test_a_refresh_after_a_change_stems_only_new_words(example_copy: Path) -> No
     assert "snowballstemmer" in top(modules)  # this quarter's topics read the new words
     modules, _ = imported("--vault", str(example_copy), "--today", "2026-11-26", "refresh")
     assert "snowballstemmer" not in top(modules)  # and know them from then on
+
+
+def test_news_and_show_print_what_people_said_as_plain_safe_text(example_repo: Path) -> None:
+    note = example_repo / "contacts" / "Ben Carter.md"
+    text = note.read_text(encoding="utf-8")
+    said = "- 2026-11-25 call: a <b> #c & d \x1b]0;pwned\x07 end"
+    note.write_text(text + f"\n## Log\n{said}\n", encoding="utf-8")
+    vtb = Vtb(example_repo)
+    for args in (["news"], ["show", "ben"]):
+        result = vtb(*args)
+        assert result.exit_code == 0, result.output
+        assert "a <b> #c & d ]0;pwned end" in result.output  # no Markdown escapes, no escape
+        assert "\x1b" not in result.output and "\x07" not in result.output

@@ -19,6 +19,7 @@ from vault_touchbase.cli.app import (
     problems_json,
     report,
 )
+from vault_touchbase.core.oneline import single_line
 from vault_touchbase.core.words import plural
 
 
@@ -234,13 +235,14 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         click.echo(f"  not due this month ({reason})")
     for followup in contact.open_followups:
         click.echo(
-            f"  follow-up: {followup.text}" + (f" (due {followup.due})" if followup.due else "")
+            f"  follow-up: {single_line(followup.text)}"
+            + (f" (due {followup.due})" if followup.due else "")
         )
     if contact.log:
         click.echo("  Log:")
         for entry in contact.log[:5]:
             channel_word = f" {entry.channel}:" if entry.channel else ""
-            click.echo(f"    {entry.date}{channel_word} {entry.text}")
+            click.echo(f"    {entry.date}{channel_word} {single_line(entry.text)}")
         if len(contact.log) > 5:
             click.echo(f"    ... {len(contact.log) - 5} older entries")
 

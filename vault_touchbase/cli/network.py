@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from vault_touchbase.cli.app import App, command, emit_json, emit_listing, json_option
+from vault_touchbase.core.oneline import shortened, single_line
 from vault_touchbase.core.words import plural
 
 
@@ -82,7 +83,6 @@ def news(ctx: click.Context, months: int, as_json: bool) -> None:
     go together) that at least two people talked about, with how many and who.
     """
     from vault_touchbase.features.updates import by_circle, latest, topics
-    from vault_touchbase.index.render import inline
     from vault_touchbase.vault.load import load_vault
 
     app = App(ctx)
@@ -113,7 +113,8 @@ def news(ctx: click.Context, months: int, as_json: bool) -> None:
         for update in group:
             entry = update.entry
             channel = f" {entry.channel}" if entry.channel else ""
-            click.echo(f"  {entry.date}{channel}  {update.contact.name}: {inline(entry.text, 100)}")
+            said = shortened(single_line(entry.text), 100)  # a terminal, not Markdown
+            click.echo(f"  {entry.date}{channel}  {update.contact.name}: {said}")
     click.echo("\n" + app.style("Topics", bold=True))
     if not found:
         click.echo("  none yet: no word came up with two people or more")
