@@ -299,3 +299,27 @@ def test_the_index_merge_driver_keeps_our_chart() -> None:
     base, ours, theirs = (f"<svg><!-- vtb-chart-data {n * 32} --></svg>\n" for n in "abc")
     assert merge_index(base, ours, theirs).text == ours
     assert merge_index(base, ours, theirs).clashes == []
+
+
+def test_a_burst_of_touches_suggests_no_shorter_cadence() -> None:
+    from vault_touchbase.core.cadence import parse_cadence
+    from vault_touchbase.core.model import Contact, LogEntry
+    from vault_touchbase.core.rhythm import usual_gap
+    from vault_touchbase.core.settings import Settings
+    from vault_touchbase.features.stats.rhythm import cadence_hints
+
+    def person(name: str, days: list[str]) -> Contact:
+        log = tuple(LogEntry(date.fromisoformat(d), "email", "hi", 1) for d in days)
+        return Contact(
+            f"contacts/{name}.md",
+            name,
+            cadence=parse_cadence("quarterly"),
+            last_contacted=log[0].date,
+            log=log,
+            rhythm=usual_gap(log),
+        )
+
+    burst = person("Keisha", ["2026-10-02", "2026-09-25", "2026-09-17"])
+    steady = person("Ruth", ["2026-11-01", "2026-10-01", "2026-09-01", "2026-08-01"])
+    hints = cadence_hints([burst, steady], Settings(), date(2026, 11, 26))
+    assert [(h.contact.name, str(h.suggested)) for h in hints] == [("Ruth", "monthly")]

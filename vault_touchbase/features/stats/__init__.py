@@ -54,7 +54,7 @@ def compute_stats(
         today,
         month_figures(contacts, settings, today),
         drifting(contacts, today),
-        cadence_hints(contacts, settings),
+        cadence_hints(contacts, settings, today),
         forecast,
         settings.hour_budget,
         never,
