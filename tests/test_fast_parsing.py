@@ -150,3 +150,30 @@ def test_summary_agrees_with_splitting_every_line(body: str) -> None:
             lines.append(stripped)
     assert _summary(body) == " ".join(lines)[:300]
 
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["- ", "* ", "1. ", "2)", " ", "\t", ">", "[", "]", "[ ]", "[x]", "[X]", "\n", "a"]
+        )
+    ).map("".join)
+)
+def test_task_precheck_agrees_with_the_task_pattern(body: str) -> None:
+    from vault_touchbase.notes import followups
+
+    assert followups._has_task(body) == (followups._HAS_TASK.search(body) is not None)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("lLoOgG İK#\n- 2026-01-01"))))
+def test_a_log_is_read_whatever_the_case_of_its_heading(body: str) -> None:
+    """The Log gate's quick substring checks give what the whole lowered body gives."""
+    body = "## " + body + "\n- 2026-01-01 call: hi\n"
+    expected = logbook.scan_log(body, 1) if logbook.LOG_TITLE in body.lower() else ([], [])
+    if not logbook.needs_parser(body):
+        entries, bad = logbook.read_log(body, 1)
+        assert (sorted(entries, key=lambda e: e.line), bad) == (
+            sorted(expected[0], key=lambda e: e.line),
+            expected[1],
+        )

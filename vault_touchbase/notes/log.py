@@ -221,8 +221,8 @@ def read_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
 
     Scans lines, or parses with markdown-it when the body needs it.
     """
-    if LOG_TITLE not in body.lower():
-        return [], []
+    if "Log" not in body and LOG_TITLE not in body and LOG_TITLE not in body.lower():
+        return [], []  # (the usual `## Log` is found without lowering a copy of the body)
     entries, bad = parse_log(body, body_line) if needs_parser(body) else scan_log(body, body_line)
     entries.sort(key=_BY_DATE, reverse=True)  # stable: equal dates stay in file order
     return entries, bad
