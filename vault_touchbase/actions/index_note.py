@@ -103,7 +103,7 @@ def index_input(
     replies = [i for i in snap.items if i.status == "reply"]
     contacts = snap.loaded.contacts
     # Matched over what matching reads and nothing else, so kept by exactly that.
-    views = [intros.matching_view(c) for c in contacts if c.offers or c.needs]
+    views = [intros.matching_input(c) for c in contacts if c.offers or c.needs]
     return IndexInput(
         today=today,
         items=snap.items,
@@ -116,7 +116,9 @@ def index_input(
             vault,
             "intros",
             (today, views),
-            lambda: intros.index_lines(views, vault.settings, today),
+            lambda: intros.index_lines(
+                [intros.matching_view(v) for v in views], vault.settings, today
+            ),
         ),
     )
 
