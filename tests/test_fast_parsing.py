@@ -177,3 +177,15 @@ def test_a_log_is_read_whatever_the_case_of_its_heading(body: str) -> None:
             sorted(expected[0], key=lambda e: e.line),
             expected[1],
         )
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["#", "##", "#######", " ", "\t", "\n", "\r", "a", "Log"])).map(
+        "".join
+    )
+)
+def test_the_heading_search_finds_what_the_heading_rule_finds_at_each_line(body: str) -> None:
+    by_rule = re.compile(logbook._HEADING.pattern, re.MULTILINE)
+    found = [(m.span(), m.groups()) for m in logbook._HEADING_LINE.finditer(body)]
+    assert found == [(m.span(), m.groups()) for m in by_rule.finditer(body)]
