@@ -596,3 +596,29 @@ def test_links_between_notes_are_known_to_the_load(example_copy: Path) -> None:
     assert not load_vault(vault).linked
     os.link(example_copy / "contacts" / "Jane Doe.md", example_copy / "contacts" / "Jane again.md")
     assert load_vault(vault).linked  # a hard link: two names, one file (symlinks are not read)
+
+
+def test_each_keys_mapping_is_written_once_and_read_back_shared(example_copy: Path) -> None:
+    """`dumps` writes each distinct `keys` mapping once and leaves the contacts as they
+    were (one listed twice too); `loads` gives every contact its mapping, shared."""
+    vault = open_vault(example_copy)
+    results = [
+        parse_note(f"contacts/{n}.md", b"---\nname: A\nemail: a@x.org\n---\n", vault.settings)
+        for n in ("a", "b")
+    ]
+    other = parse_note("contacts/c.md", b"---\nname: C\nphone: '1'\n---\n", vault.settings)
+    results += [other, other, (None, [])]
+    before = [(c.keys if c else None) for c, _ in results]
+    blob = shards.dumps(results)
+    assert [(c.keys if c else None) for c, _ in results] == before
+    maps, which, found = msgspec.msgpack.decode(blob)
+    assert maps == [{"name": "name", "email": "email"}, {"name": "name", "phone": "phone"}]
+    assert which == [0, 0, 1, 1, -1]  # each mapping once, named by number
+    assert all(c is None or c["keys"] == {} for c, _ in found)
+    back = shards.loads(blob, len(results))
+    assert [(c.keys if c else None) for c, _ in back] == before
+    assert back[0][0] is not None and back[1][0] is not None
+    assert back[0][0].keys is back[1][0].keys  # shared, as parsed contacts share theirs
+    corrupt = msgspec.msgpack.encode((maps, [7] * len(which), found))
+    with pytest.raises(ValueError):
+        shards.loads(corrupt, len(results))

@@ -100,3 +100,92 @@ def test_top_level_keys_agrees_with_a_line_by_line_reading(text: str) -> None:
     from vault_touchbase.notes.text import top_level_keys
 
     assert top_level_keys(text, 2) == _top_level_keys_line_by_line(text, 2)
+
+
+def _split_note_line_by_line(text: str) -> tuple[object, ...]:
+    """The rule of `split_note` applied one line at a time (the reference)."""
+    bom = text.startswith("\ufeff")
+    text = text[1:] if bom else text
+    crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n") if crlf else text
+    lines = text.split("\n")
+    if lines[0].rstrip(" \t") != "---":
+        return (None, 1, text, 1, bom, crlf)
+    for index in range(1, len(lines)):
+        if re.match(r"^(---|\.\.\.)[ \t]*$", lines[index]):
+            front, body = "\n".join(lines[1:index]), "\n".join(lines[index + 1 :])
+            return (front, 2, body, index + 2, bom, crlf)
+    return ("not closed",)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["-", "---", ".", "...", " ", "\t", "\n", "\r", "\r\n", "a", "\ufeff"])
+    ).map("".join)
+)
+def test_split_note_agrees_with_a_line_by_line_reading(text: str) -> None:
+    from vault_touchbase.notes.text import NoteSyntaxError, split_note
+
+    try:
+        parts = split_note(text)
+    except NoteSyntaxError:
+        assert _split_note_line_by_line(text) == ("not closed",)
+        return
+    got = (parts.frontmatter, parts.frontmatter_line, parts.body, parts.body_line)
+    assert got + (parts.bom, parts.crlf) == _split_note_line_by_line(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a #\n\r\t\x0b"))))
+def test_summary_agrees_with_splitting_every_line(body: str) -> None:
+    from vault_touchbase.notes.parse import _summary
+
+    lines: list[str] = []
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("#") or (lines and not stripped):
+            break
+        if stripped:
+            lines.append(stripped)
+    assert _summary(body) == " ".join(lines)[:300]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["- ", "* ", "1. ", "2)", " ", "\t", ">", "[", "]", "[ ]", "[x]", "[X]", "\n", "a"]
+        )
+    ).map("".join)
+)
+def test_task_precheck_agrees_with_the_task_pattern(body: str) -> None:
+    from vault_touchbase.notes import followups
+
+    assert followups._has_task(body) == (followups._HAS_TASK.search(body) is not None)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("lLoOgG İK#\n- 2026-01-01"))))
+def test_a_log_is_read_whatever_the_case_of_its_heading(body: str) -> None:
+    """The Log gate's quick substring checks give what the whole lowered body gives."""
+    body = "## " + body + "\n- 2026-01-01 call: hi\n"
+    expected = logbook.scan_log(body, 1) if logbook.LOG_TITLE in body.lower() else ([], [])
+    if not logbook.needs_parser(body):
+        entries, bad = logbook.read_log(body, 1)
+        assert (sorted(entries, key=lambda e: e.line), bad) == (
+            sorted(expected[0], key=lambda e: e.line),
+            expected[1],
+        )
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["#", "##", "#######", " ", "\t", "\n", "\r", "a", "Log"])).map(
+        "".join
+    )
+)
+def test_the_heading_search_finds_what_the_heading_rule_finds_at_each_line(body: str) -> None:
+    by_rule = re.compile(logbook._HEADING.pattern, re.MULTILINE)
+    found = [(m.span(), m.groups()) for m in logbook._HEADING_LINE.finditer(body)]
+    assert found == [(m.span(), m.groups()) for m in by_rule.finditer(body)]

@@ -251,7 +251,7 @@ def test_vtb_intro_with_text_and_wrong_names(example_repo: Path) -> None:
 def test_kept_introductions_are_what_matching_gives_after_every_kind_of_change(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The index's intros are kept by what matching reads (`intros.matching_view`): each
+    """The index's intros are kept by what matching reads (`intros.matching_input`): each
     change that alters matching must give the freshly matched lines."""
     import vault_touchbase.features.intros as intros_module
     from vault_touchbase.actions.index_note import index_input, plan_for
@@ -298,6 +298,29 @@ def test_kept_introductions_are_what_matching_gives_after_every_kind_of_change(
         seen.append(now)
     assert len(matched) == 1 + len(changes)
     assert index_intros(date(2026, 12, 21)) != seen[-1]  # the snooze is over: back in
+
+
+def test_the_matching_view_holds_what_matching_reads_and_nothing_else(example_repo: Path) -> None:
+    """`matching_input` is a contact's matching fields by name, in order; the view built
+    from it has those (Log entries that link someone, without line numbers) and defaults."""
+    from vault_touchbase.core.model import Contact
+    from vault_touchbase.features.intros import MATCHING_FIELDS, matching_input, matching_view
+    from vault_touchbase.vault.folder import open_vault
+    from vault_touchbase.vault.load import load_vault
+
+    loaded = load_vault(open_vault(example_repo))
+    for contact in loaded.contacts:
+        view = matching_view(matching_input(contact))
+        for name in MATCHING_FIELDS:
+            if name != "log":
+                assert getattr(view, name) == getattr(contact, name), name
+        linked = [e for e in contact.log if "[[" in e.text]
+        assert [e._replace(line=contact.log[0].line) for e in view.log] == [
+            e._replace(line=contact.log[0].line) for e in linked
+        ]
+        assert all(e.line == 0 for e in view.log)
+        others = {"emails", "phones", "tags", "aliases", "birthday", "followups", "summary"}
+        assert all(getattr(view, f) == getattr(Contact("", ""), f) for f in others)
 
 
 def test_vtb_intro_to_someone_without_email_says_to_tell_them_in_person(vtb: Vtb) -> None:

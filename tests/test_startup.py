@@ -84,6 +84,16 @@ def test_due_from_the_cache_reads_no_yaml_or_markdown(warm: Path) -> None:
     assert "vault_touchbase.notes.parse" not in modules  # no note was parsed
 
 
+def test_a_refresh_with_no_box_ticked_imports_no_note_editor(warm: Path) -> None:
+    """A rebuild (here: another day, so the memo does not answer) with no box ticked in the
+    index note never imports the code that edits notes."""
+    modules, output = imported("--vault", str(warm), "--today", "2026-11-27", "refresh")
+    assert "Touch Base.md" in output
+    assert "vault_touchbase.actions.ticks" in modules  # the ticks were looked for
+    assert not {m for m in modules if m.startswith("vault_touchbase.notes.edit_")}
+    assert "vault_touchbase.actions.touch_note" not in modules
+
+
 def test_refresh_with_nothing_changed_loads_no_notes(warm: Path) -> None:
     modules, output = imported("--vault", str(warm), "--today", TODAY, "refresh")
     assert "Touch Base.md unchanged:" in output

@@ -107,7 +107,7 @@ def index_input(
     contacts = snap.loaded.contacts
     helpers = helper_lines(vault, contacts, today)
     # Matched over what matching reads and nothing else, so kept by exactly that.
-    views = [intros.matching_view(c) for c in contacts if c.offers or c.needs]
+    views = [intros.matching_input(c) for c in contacts if c.offers or c.needs]
     return IndexInput(
         today=today,
         items=snap.items,
@@ -121,7 +121,9 @@ def index_input(
             vault,
             "intros",
             (today, views),
-            lambda: intros.index_lines(views, vault.settings, today),
+            lambda: intros.index_lines(
+                [intros.matching_view(v) for v in views], vault.settings, today
+            ),
         ),
         helpers=helpers[0],
     )

@@ -10,7 +10,6 @@ from datetime import date
 from typing import NamedTuple
 
 from vault_touchbase.actions.committing import Committer, Outcome
-from vault_touchbase.actions.touch_note import commit_touch, followup_touch, plan_touch
 from vault_touchbase.core.errors import VtbError
 from vault_touchbase.core.model import Contact, Problem
 from vault_touchbase.core.plan import channel_of
@@ -101,6 +100,10 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> TickHarves
 def _apply_tick(
     vault: Vault, today: date, contact: Contact, tick: Tick, committer: Committer
 ) -> Outcome:
+    # imported here: a refresh with no box ticked (the usual one) never loads the note
+    # editors, which cost as much to import as reading a few hundred notes from the cache
+    from vault_touchbase.actions.touch_note import commit_touch, followup_touch, plan_touch
+
     channel = tick.channel or channel_of(contact, vault.settings)
     if tick.section == "followups":
         found = followup_touch(vault, today, contact, ticked_task_text(tick.text), channel)

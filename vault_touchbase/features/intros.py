@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
+from typing import Any
 
 from vault_touchbase.core.model import Contact
 from vault_touchbase.core.plan import CLOSENESS, channel_of, is_snoozed
@@ -286,26 +287,51 @@ def describe(intro: Intro) -> str:
     return f"{intro.giver.name} ({intro.offer}) → {intro.taker.name} (needs {intro.need})"
 
 
-def matching_view(contact: Contact) -> Contact:
-    """The contact as matching sees it: only what matching reads — who takes part (offers,
-    needs, and what `available` reads), how close they are (what `_closeness` reads), the
-    name and path, and the Log entries that could link someone (`already_introduced`) —
-    every other field at its default. The index keeps its intros by these views and the
-    date (`actions.index_note.index_input`): matched over the views themselves, the kept
-    lines cannot depend on anything the key leaves out."""
-    return Contact(
-        path=contact.path,
-        name=contact.name,
-        offers=contact.offers,
-        needs=contact.needs,
-        paused=contact.paused,
-        cadence=contact.cadence,
-        snooze_until=contact.snooze_until,
-        channel=contact.channel,
-        nearby=contact.nearby,
-        circle=contact.circle,
-        log=tuple(entry._replace(line=0) for entry in contact.log if "[[" in entry.text),
+# What matching reads of a contact, by Contact's own field names (see `matching_view`).
+MATCHING_FIELDS = (
+    "path",
+    "name",
+    "offers",
+    "needs",
+    "paused",
+    "cadence",
+    "snooze_until",
+    "channel",
+    "nearby",
+    "circle",
+    "log",
+)
+MatchingInput = tuple[Any, ...]  # the values of MATCHING_FIELDS, in that order
+
+
+def matching_input(contact: Contact) -> MatchingInput:
+    """What matching reads of `contact`, as plain values in `MATCHING_FIELDS` order: who
+    takes part (offers, needs, and what `available` reads), how close they are (what
+    `_closeness` reads), the name and path, and the Log entries that could link someone
+    (`already_introduced`, their line numbers left out). The index keeps its intros by
+    these and the date (`actions.index_note.index_input`) and matches over the
+    `matching_view` built from them, so the kept lines cannot depend on anything the key
+    leaves out. (A tuple: 5,000 of them are quicker to make and to encode for the key than
+    5,000 contacts.)"""
+    return (
+        contact.path,
+        contact.name,
+        contact.offers,
+        contact.needs,
+        contact.paused,
+        contact.cadence,
+        contact.snooze_until,
+        contact.channel,
+        contact.nearby,
+        contact.circle,
+        tuple(entry._replace(line=0) for entry in contact.log if "[[" in entry.text),
     )
+
+
+def matching_view(values: MatchingInput) -> Contact:
+    """The contact as matching sees it, from its `matching_input`: every other field at
+    its default."""
+    return Contact(**dict(zip(MATCHING_FIELDS, values, strict=True)))
 
 
 def index_lines(

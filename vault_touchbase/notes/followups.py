@@ -31,9 +31,17 @@ def task_text(text: str) -> str:
     return " ".join(MARKS.sub(" ", text).split())
 
 
+def _has_task(body: str) -> bool:
+    """Whether a line of the body holds a task box; a box's `[ ]`, `[x]` or `[X]` looked
+    for first (a substring search: most notes have none, and then no line is matched)."""
+    if "[ ]" not in body and "[x]" not in body and "[X]" not in body:
+        return False
+    return _HAS_TASK.search(body) is not None
+
+
 def read_followups(body: str, body_line: int) -> tuple[list[FollowUp], list[BadLine]]:
     """Every task in the body (open and done), with its due date and file line."""
-    if not _HAS_TASK.search(body):
+    if not _has_task(body):
         return [], []
     from vault_touchbase.notes.log import markdown
 

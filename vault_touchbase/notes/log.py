@@ -34,7 +34,10 @@ _NEEDS_PARSER = re.compile(
 
 # The same rules for a whole body at once (how scan_log and needs_parser run fast):
 # a pattern that starts with a newline lets the regex engine jump from line to line.
-_HEADING_LINE = re.compile(_HEADING.pattern, re.MULTILINE)
+# `_HEADING` at every line, written to start with the `#` itself (the line start checked
+# just after it), so a search jumps from one `#` to the next instead of trying every
+# position: same matches, same groups (a property test checks), a quarter of the time.
+_HEADING_LINE = re.compile(r"(#(?<=^#)#{0,5})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 _ITEM_LINE = re.compile(_ITEM.pattern, re.MULTILINE)
 # One Log item line with its channel and text, as `_ITEM` then `parse_entry_text` read it
 # (channel word ended by `:` or a dash, else a bare `:` or dash, else just text): one
@@ -241,8 +244,8 @@ def read_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
 
     Scans lines, or parses with markdown-it when the body needs it.
     """
-    if LOG_TITLE not in body.lower():
-        return [], []
+    if "Log" not in body and LOG_TITLE not in body and LOG_TITLE not in body.lower():
+        return [], []  # (the usual `## Log` is found without lowering a copy of the body)
     entries, bad = parse_log(body, body_line) if needs_parser(body) else scan_log(body, body_line)
     entries.sort(key=_BY_DATE, reverse=True)  # stable: equal dates stay in file order
     return entries, bad

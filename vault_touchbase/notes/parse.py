@@ -31,6 +31,7 @@ from vault_touchbase.notes.text import (
     decode,
     linked_date,
     load_yaml,
+    repeats_a_key,
     split_note,
     top_level_keys,
 )
@@ -44,11 +45,12 @@ class _Reader:
     """Collects problems for one note while its values are read."""
 
     def __init__(
-        self, path: str, meta: dict[str, Any], key_lines: dict[str, int], settings: Settings
+        self, path: str, meta: dict[str, Any], front: tuple[str | None, int], settings: Settings
     ) -> None:
         self.path = path
         self.meta = meta
-        self.key_lines = key_lines
+        self.front = front  # the frontmatter's text and first line: where key lines are read
+        self._key_lines: dict[str, int] | None = None
         self.problems: list[Problem] = []
         self.keys: dict[str, str] = {}
         # canonical field → (rank, key) of the first of its keys (settings.keys_for order)
@@ -60,6 +62,17 @@ class _Reader:
                 old = self.found.get(canonical)
                 if old is None or rank < old[0]:
                     self.found[canonical] = (rank, key)
+
+    @property
+    def key_lines(self) -> dict[str, int]:
+        """The file line of each top-level key (its first line), found when first needed:
+        only a note with a problem or a table needs them."""
+        if self._key_lines is None:
+            frontmatter, first_line = self.front
+            self._key_lines = {}
+            for key, line in top_level_keys(frontmatter or "", first_line):
+                self._key_lines.setdefault(key, line)
+        return self._key_lines
 
     def problem(self, key: str | None, severity: Severity, message: str, hint: str = "") -> None:
         line = self.key_lines.get(key, 1) if key else 1
@@ -186,13 +199,19 @@ def _birthday(reader: _Reader, key: str | None, value: Any) -> Birthday | None:
 
 
 def _summary(body: str) -> str:
+    """The first paragraph's lines before any heading (read line by line up to there, not
+    by splitting the whole body: a Log can be long)."""
     lines: list[str] = []
-    for line in body.split("\n"):
-        stripped = line.strip()
+    start, size = 0, len(body)
+    while start <= size:
+        end = body.find("\n", start)
+        end = size if end < 0 else end
+        stripped = body[start:end].strip()
         if stripped.startswith("#") or (lines and not stripped):
             break
         if stripped:
             lines.append(stripped)
+        start = end + 1
     return " ".join(lines)[:300]
 
 
@@ -210,7 +229,6 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
     if parts.frontmatter is None and not parts.body.strip():
         return None, [Problem(path, 1, "warning", "empty note; not read as a contact")]
     meta: Any = {}
-    key_lines: dict[str, int] = {}
     problems: list[Problem] = []
     if parts.frontmatter is not None:
         try:
@@ -228,21 +246,22 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
                     "write properties as `key: value` lines",
                 )
             ]
-        seen: set[str] = set()
-        for key, line in top_level_keys(parts.frontmatter, parts.frontmatter_line):
-            if key in seen and key in meta:  # a `key:` line inside a multi-line value is no key
-                problems.append(
-                    Problem(path, line, "warning", f"duplicate key {key!r}; the last one is used")
-                )
-            seen.add(key)
-            key_lines[key] = key_lines.get(key, line)
+        if repeats_a_key(parts.frontmatter):
+            seen: set[str] = set()
+            for key, line in top_level_keys(parts.frontmatter, parts.frontmatter_line):
+                if key in seen and key in meta:  # a `key:` line in a multi-line value is no key
+                    message = f"duplicate key {key!r}; the last one is used"
+                    problems.append(Problem(path, line, "warning", message))
+                seen.add(key)
     meta = {str(k): v for k, v in meta.items()}
-    reader = _Reader(path, meta, key_lines, settings)
+    reader = _Reader(path, meta, (parts.frontmatter, parts.frontmatter_line), settings)
     if MARK in parts.body:
         _table_fields(reader, parts.body, parts.body_line)
     contact = _build(reader, settings, stem, parts.body, parts.body_line)
-    clashes = _sync_clashes(path, key_lines, parts.body, parts.body_line)
-    return contact, problems + reader.problems + clashes
+    problems += reader.problems
+    if CONFLICT_PREFIX in (parts.frontmatter or "") or CALLOUT_MARK in parts.body:
+        problems += _sync_clashes(path, reader.key_lines, parts.body, parts.body_line)
+    return contact, problems
 
 
 # A clash `vtb sync`'s merge driver (merge.py) kept visibly, until the user resolves it.
@@ -317,42 +336,57 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         newest = next((e.date for e in entries if e.date <= LAST_DAY), None)
     if newest is not None and (last is None or newest > last):
         last = newest
-    tags = tuple(t.lstrip("#") for t in reader.texts(*get("tags", settings), split=","))
-    emails = reader.texts(*get("email", settings), split=",")
-    phones = reader.texts(*get("phone", settings))
+    found = reader.found  # a field the note does not have is its default: no call for it
+    tags = _tags(reader, settings) if "tags" in found else ()
+    emails = reader.texts(*get("email", settings), split=",") if "email" in found else ()
+    phones = reader.texts(*get("phone", settings)) if "phone" in found else ()
     if not emails and not phones:  # obsidian-vcf-contacts: one key per address, by its type
         emails, phones = _vcf_lists(reader)
-    circle = sys.intern(reader.text(*get("circle", settings)).lower())  # shared, not copied
-    offers = reader.texts(*get("offers", settings), split=",")
-    organization = ", ".join(reader.texts(*get("organization", settings)))
-    job_title = ", ".join(reader.texts(*get("job_title", settings)))
+    circle = _circle(reader, settings) if "circle" in found else ""
+    offers = reader.texts(*get("offers", settings), split=",") if "offers" in found else ()
+    organization = _joined(reader, "organization", settings) if "organization" in found else ""
+    job_title = _joined(reader, "job_title", settings) if "job_title" in found else ""
     return Contact(
         path=reader.path,
         name=name,
-        aliases=reader.texts(*get("aliases", settings)),
+        aliases=reader.texts(*get("aliases", settings)) if "aliases" in found else (),
         emails=emails,
         phones=phones,
         circle=circle,
         tags=tags,
         cadence=cadence,
         channel=channel,
-        nearby=reader.flag(*get("nearby", settings)),
+        nearby=reader.flag(*get("nearby", settings)) if "nearby" in found else False,
         last_contacted=last,
-        snooze_until=reader.day(*get("snooze_until", settings)),
-        paused=reader.flag(*get("paused", settings)),
+        snooze_until=reader.day(*get("snooze_until", settings))
+        if "snooze_until" in found
+        else None,
+        paused=reader.flag(*get("paused", settings)) if "paused" in found else False,
         offers=offers,
-        needs=reader.texts(*get("needs", settings), split=","),
-        birthday=_birthday(reader, *get("birthday", settings)),
+        needs=reader.texts(*get("needs", settings), split=",") if "needs" in found else (),
+        birthday=_birthday(reader, *get("birthday", settings)) if "birthday" in found else None,
         log=tuple(entries),
         followups=tuple(followups),
         summary=_summary(without_table(body) if MARK in body else body),
         keys=shared_keys(reader.keys),
-        uid=reader.text(*get("uid", settings)),
+        uid=reader.text(*get("uid", settings)) if "uid" in found else "",
         rhythm=usual_gap(entries),
         organization=organization,
         job_title=job_title,
         gist=gist_of(offers, tags, circle, organization, job_title, entries),
     )
+
+
+def _circle(reader: _Reader, settings: Settings) -> str:
+    return sys.intern(reader.text(*reader.raw("circle", settings)).lower())  # shared, not copied
+
+
+def _joined(reader: _Reader, canonical: str, settings: Settings) -> str:
+    return ", ".join(reader.texts(*reader.raw(canonical, settings)))
+
+
+def _tags(reader: _Reader, settings: Settings) -> tuple[str, ...]:
+    return tuple(t.lstrip("#") for t in reader.texts(*reader.raw("tags", settings), split=","))
 
 
 _FIX_YEAR = "fix the year; until then vtb counts as if the date were not there"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 BOM = "\ufeff"
-_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_FENCE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)  # a closing fence line
 
 
 class NoteSyntaxError(ValueError):
@@ -60,19 +60,21 @@ def split_note(text: str) -> NoteParts:
     crlf = "\r\n" in text
     if crlf:
         text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    if lines[0].rstrip(" \t") != "---":
+    first_end = text.find("\n")
+    if (text if first_end < 0 else text[:first_end]).rstrip(" \t") != "---":
         return NoteParts(None, 1, text, 1, bom, crlf)
-    for index in range(1, len(lines)):
-        if _FENCE.match(lines[index]):
-            front = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1 :])
-            return NoteParts(front, 2, body, index + 2, bom, crlf)
-    raise NoteSyntaxError(
-        1,
-        "frontmatter is not closed: no `---` line after the opening one",
-        "add a line with --- after the last property",
-    )
+    # the closing fence found by one search in C, not by splitting every line of the note
+    fence = _FENCE_LINE.search(text, first_end + 1) if first_end >= 0 else None
+    if fence is None:
+        raise NoteSyntaxError(
+            1,
+            "frontmatter is not closed: no `---` line after the opening one",
+            "add a line with --- after the last property",
+        )
+    start, end = fence.span()
+    front = text[first_end + 1 : max(start - 1, first_end + 1)]
+    body = text[end + 1 :]
+    return NoteParts(front, 2, body, text.count("\n", 0, start) + 2, bom, crlf)
 
 
 # A top-level `key:` line (the same rule line by line; MULTILINE so one search in C
@@ -89,11 +91,22 @@ def top_level_keys(frontmatter: str, first_line: int) -> list[tuple[str, int]]:
     for match in _KEY_LINES.finditer(frontmatter):
         line += frontmatter.count("\n", counted, match.start())
         counted = match.start()
-        key = match.group(1).strip()
-        if key[:1] in "\"'" and key[-1:] == key[:1]:
-            key = key[1:-1]
-        found.append((key, line))
+        found.append((_key_of(match.group(1)), line))
     return found
+
+
+def repeats_a_key(frontmatter: str) -> bool:
+    """Whether two of the `top_level_keys` are the same key (one C search, no line numbers:
+    most notes have no repeated key, and then no line needs counting)."""
+    raw = _KEY_LINES.findall(frontmatter)
+    return len({_key_of(key) for key in raw}) < len(raw)
+
+
+def _key_of(raw: str) -> str:
+    key = raw.strip()
+    if key[:1] in "\"'" and key[-1:] == key[:1]:
+        key = key[1:-1]
+    return key
 
 
 def load_yaml(text: str) -> object:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 CACHE_DIR = "parse-cache"
 SUFFIX = "msgpack"
-FORMAT = 6
+FORMAT = 7
 MAGIC = "vtb-parse-cache"
 MAGIC_BYTES = b"vtb-parse-cache\x00"
 TRAILER = b"\x00vtb-end"
@@ -117,27 +117,63 @@ def _codec() -> tuple[Any, Any, Any]:
 
     return (
         msgspec.msgpack.Encoder(),
-        msgspec.msgpack.Decoder(list[tuple[Contact | None, list[Problem]]]),
+        msgspec.msgpack.Decoder(
+            tuple[list[dict[str, str]], list[int], list[tuple[Contact | None, list[Problem]]]]
+        ),
         msgspec.msgpack.Decoder(tuple[list[str], list[tuple[str, bytes]]]),
     )
 
 
+_NO_KEYS: dict[str, str] = {}  # a contact's `keys` as written: the mappings are kept apart
+
+
 def dumps(results: list[Result]) -> bytes:
-    """Parse results as bytes for the cache."""
-    return _codec()[0].encode(results)  # type: ignore[no-any-return]
+    """Parse results as bytes for the cache.
+
+    Each distinct `keys` mapping is written once, and each contact names its mapping by
+    number: 10,000 notes share a few dozen, and decoding (and freeing) a mapping per
+    contact was a third of what reading a shard cost. While encoding, the contacts (all
+    made by the load that writes them, which no one else holds yet) carry an empty
+    mapping; theirs is put back before this returns.
+    """
+    maps: list[dict[str, str]] = []
+    numbers: dict[int, int] = {}  # id of a shared mapping -> its number in `maps`
+    which: list[int] = []
+    swapped: list[tuple[Contact, dict[str, str]]] = []
+    for contact, _ in results:
+        keys = contact.keys if contact is not None else None
+        if not keys:
+            which.append(-1)
+            continue
+        number = numbers.get(id(keys))
+        if number is None:
+            number = numbers[id(keys)] = len(maps)
+            maps.append(keys)
+        which.append(number)
+        swapped.append((contact, keys))  # type: ignore[arg-type]
+    try:
+        for contact, _ in swapped:
+            object.__setattr__(contact, "keys", _NO_KEYS)
+        return _codec()[0].encode((maps, which, results))  # type: ignore[no-any-return]
+    finally:
+        for contact, keys in swapped:
+            object.__setattr__(contact, "keys", keys)
 
 
 def loads(data: bytes | memoryview, count: int) -> list[Result]:
     """`count` results from bytes `dumps` made; ValueError (msgspec's errors are) otherwise."""
-    results = _codec()[1].decode(data)
-    if len(results) != count:
+    maps, which, results = _codec()[1].decode(data)
+    if len(results) != count or len(which) != count:
         raise ValueError("not the results of this shard")
-    for contact, _ in results:
-        if contact is not None and contact.keys:
-            # 100,000 notes use a handful of `keys` mappings (one per dialect): each decoded
-            # contact gets the shared one, set once right after decoding and before anyone
-            # holds the contact, as a frozen dataclass's own __init__ sets its fields.
-            object.__setattr__(contact, "keys", shared_keys(contact.keys))
+    # 100,000 notes use a few dozen `keys` mappings (one per dialect and set of fields):
+    # each decoded contact gets the shared one, set once right after decoding and before
+    # anyone holds the contact, as a frozen dataclass's own __init__ sets its fields.
+    shared = [shared_keys(keys) for keys in maps]
+    for (contact, _), number in zip(results, which, strict=True):
+        if number >= 0 and contact is not None:
+            if number >= len(shared):
+                raise ValueError("a contact's keys are not in this shard")
+            object.__setattr__(contact, "keys", shared[number])
     return results
 
 
