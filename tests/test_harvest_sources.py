@@ -6,6 +6,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from vault_touchbase.core.model import Contact
 from vault_touchbase.features.harvest.calendar import calendar_proposals
 from vault_touchbase.features.harvest.daily import channel_of, daily_proposals, linked_lines
@@ -335,3 +337,36 @@ def test_series_repeating_more_than_daily_are_left_out_quickly() -> None:
 def test_a_table_in_an_open_task_hides_no_later_line() -> None:
     text = "- [ ] plan\n\n  | who | what |\n  |---|---|\n  | [[Bob Ray]] | lunch |\n\nmet [[Cleo Poe]]\n"
     assert linked_lines(text, people()) == [("met Cleo Poe", (CLEO,))]
+
+
+def test_an_unchanged_calendar_is_not_parsed_again_the_same_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import icalendar
+
+    calendar = tmp_path / "cal.ics"
+    shutil.copy(FIXTURES / "constructed.ics", calendar)
+    state_dir = tmp_path / "vault" / ".vtb"
+    parsed: list[object] = []
+    real = icalendar.Calendar.from_ical
+
+    def counting(*args: object, **kwargs: object) -> object:
+        parsed.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(icalendar.Calendar, "from_ical", counting)
+    first, _ = harvest_ics(calendar, state_dir=state_dir)
+    assert first and len(parsed) == 1
+    # the same file, the same day: from the state, with the same proposals (new contacts
+    # are still looked up: only the events are kept)
+    assert harvest_ics(calendar, state_dir=state_dir)[0] == first and len(parsed) == 1
+    fewer = Directory([c for c in people().contacts if c.name != "Bob Ray"])
+    without_bob = harvest_ics(calendar, state_dir=state_dir, directory=fewer)[0]
+    assert len(parsed) == 1 and without_bob == [p for p in first if p.name != "Bob Ray"]
+    harvest_ics(calendar, state_dir=state_dir, today=date(2026, 11, 21))  # a new day
+    assert len(parsed) == 2
+    calendar.write_bytes(calendar.read_bytes().replace(b"Weekly chess", b"Weekly CHESS"))
+    changed, _ = harvest_ics(calendar, state_dir=state_dir)
+    assert len(parsed) == 3 and any("Weekly CHESS" in p.text for p in changed)

@@ -50,6 +50,7 @@ from vault_touchbase.core.words import plural
 from vault_touchbase.features.formats.ics import UID_DOMAIN
 from vault_touchbase.features.harvest.found import (
     Directory,
+    PastEvent,
     Progress,
     Proposal,
     Skipped,
@@ -85,12 +86,17 @@ def calendar_proposals(
     *,
     now: datetime | None = None,
     zone: tzinfo | None = None,
+    state_dir: Path | None = None,
 ) -> SourceRead:
     """The touches in the calendars at `paths` (files or folders of `.ics` files) with
     the contacts of `directory`, from `since` up to `now` (by default the start of
-    `today`); see the module's docstring for the rules."""
+    `today`); see the module's docstring for the rules. `state_dir`: where each file's
+    past events in the window are kept by its stamp (`state.ics_events`), so an unchanged
+    file is not parsed again the same day."""
     read = SourceRead(iter(()))
-    read.proposals = _proposals(list(paths), directory, since, today, on_progress, now, zone, read)
+    read.proposals = _proposals(
+        list(paths), directory, since, today, on_progress, now, zone, read, state_dir
+    )
     return read
 
 
@@ -122,46 +128,72 @@ def _proposals(
     now: datetime | None,
     zone: tzinfo | None,
     read: SourceRead,
+    state_dir: Path | None,
 ) -> Iterator[Proposal]:
-    import icalendar
-    import recurring_ical_events
+    from vault_touchbase.features.harvest.state import ics_events
 
     files = ics_files(paths)
     end = _aware(now if now is not None else datetime.combine(today, time()), zone)
     start = _aware(datetime.combine(since, time()), zone)
+    window = f"{start.isoformat()} {end.isoformat()} {today.isoformat()}"
     seen: set[tuple[str, str]] = set()
     for done, (path, shown) in enumerate(files, 1):
-        try:
-            data = read_limited(path, MAX_ICS_BYTES)
-            calendars = [
-                c
-                for c in icalendar.Calendar.from_ical(data, multiple=True)
-                if c.name == "VCALENDAR"
-            ]
-            if not calendars:
-                raise ValueError("no calendar in it (empty, cut short, or not iCalendar)")
-            broken = [_drop_broken(calendar) for calendar in calendars]
-            events = [
-                event
-                for calendar in calendars
-                for event in recurring_ical_events.of(  # RRULE kept: a yearly all-day is a reminder
-                    calendar, keep_recurrence_attributes=True, skip_bad_series=True
-                ).between(since - timedelta(days=1), end.date() + timedelta(days=2))
-            ]
-        except Exception as exc:  # any failure of the parsers on a stranger's file: skip it
-            read.skipped.append(Skipped(str(path), _reason(exc)))
-        else:
-            errors = [error for errors in broken for error in errors]
-            if errors:
-                count = plural(len(errors), "event")
-                read.skipped.append(Skipped(str(path), one_line(f"{count} left out: {errors[0]}")))
-            for event in events:
-                for proposal in _event_proposals(event, directory, start, end, today, zone, shown):
-                    if (proposal.source_id, proposal.path) not in seen:
-                        seen.add((proposal.source_id, proposal.path))
-                        yield proposal
+        events, skipped = ics_events(
+            path, window, lambda p: _file_events(p, since, start, end, today, zone), state_dir
+        )
+        if skipped:
+            read.skipped.append(Skipped(str(path), skipped))
+        for event in events:
+            for contact in _people(event, directory):
+                proposal = Proposal(
+                    contact.path,
+                    contact.name,
+                    event.day,
+                    event.channel,
+                    event.text,
+                    f"{event.uid}/{event.day.isoformat()}",
+                    f"ics {shown}",
+                )
+                if (proposal.source_id, proposal.path) not in seen:
+                    seen.add((proposal.source_id, proposal.path))
+                    yield proposal
         if on_progress is not None:
             on_progress(done, len(files))
+
+
+def _file_events(
+    path: Path, since: date, start: datetime, end: datetime, today: date, zone: tzinfo | None
+) -> tuple[list[PastEvent], str]:
+    """The past events of one file in the window, before anyone is looked up in them, and
+    why the file (or some of its events) could not be read ("" when all was read)."""
+    import icalendar
+    import recurring_ical_events
+
+    try:
+        data = read_limited(path, MAX_ICS_BYTES)
+        calendars = [
+            c for c in icalendar.Calendar.from_ical(data, multiple=True) if c.name == "VCALENDAR"
+        ]
+        if not calendars:
+            raise ValueError("no calendar in it (empty, cut short, or not iCalendar)")
+        broken = [_drop_broken(calendar) for calendar in calendars]
+        occurrences = [
+            event
+            for calendar in calendars
+            for event in recurring_ical_events.of(  # RRULE kept: a yearly all-day is a reminder
+                calendar, keep_recurrence_attributes=True, skip_bad_series=True
+            ).between(since - timedelta(days=1), end.date() + timedelta(days=2))
+        ]
+        events = [
+            past
+            for event in occurrences
+            if (past := _past_event(event, start, end, today, zone)) is not None
+        ]
+    except Exception as exc:  # any failure of the parsers on a stranger's file: skip it
+        return [], _reason(exc)
+    errors = [error for errors in broken for error in errors]
+    why = one_line(f"{plural(len(errors), 'event')} left out: {errors[0]}") if errors else ""
+    return events, why
 
 
 def _drop_broken(calendar: Any) -> list[str]:
@@ -202,54 +234,42 @@ def _reason(exc: Exception) -> str:
     return one_line(str(exc) or type(exc).__name__, 200)
 
 
-def _event_proposals(
-    event: Any,
-    directory: Directory,
-    start: datetime,
-    end: datetime,
-    today: date,
-    zone: tzinfo | None,
-    shown: str,
-) -> list[Proposal]:
-    """One proposal per contact in this occurrence, if it is a past touch in the window."""
+def _past_event(
+    event: Any, start: datetime, end: datetime, today: date, zone: tzinfo | None
+) -> PastEvent | None:
+    """This occurrence as a `PastEvent`, if it is a past one in the window that may be a
+    touch (not cancelled, not a reminder)."""
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
-        return []
+        return None
     first = event.get("DTSTART")
     if first is None:
-        return []
+        return None
     begins = first.dt
     if _is_reminder(event, begins):
-        return []
+        return None
     last = event.get("DTEND")
     ends = last.dt if last is not None else None
     if isinstance(begins, datetime):
         begins = _aware(begins, zone)
         ends = _aware(ends, zone) if isinstance(ends, datetime) else begins
         if begins < start or ends > end:
-            return []
+            return None
         day = begins.astimezone(zone).date()  # the local zone when `zone` is None
     else:
         if begins < start.date():
-            return []
+            return None
         finish = ends if isinstance(ends, date) and ends > begins else begins + timedelta(days=1)
         if finish > today:  # an all-day event is over once its last day is
-            return []
+            return None
         day = begins
     summary = str(event.get("SUMMARY", "") or "")
-    people = _people(event, directory, summary)
-    if not people:
-        return []
     uid = str(event.get("UID", "") or "").strip()
     if not uid:
         seed = f"{summary}\n{begins.isoformat()}".encode()
         uid = "no-uid-" + hashlib.sha256(seed).hexdigest()[:16]
     channel = "call" if _is_call(event, summary) else "meet"
     text = one_line(summary) or ("call" if channel == "call" else "meeting")
-    source = f"ics {shown}"
-    return [
-        Proposal(c.path, c.name, day, channel, text, f"{uid}/{day.isoformat()}", source)
-        for c in people
-    ]
+    return PastEvent(day, uid, channel, text, summary, _addresses(event))
 
 
 def _is_reminder(event: Any, begins: date) -> bool:
@@ -276,16 +296,16 @@ def _aware(moment: datetime, zone: tzinfo | None) -> datetime:
     return moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
 
 
-def _people(event: Any, directory: Directory, summary: str) -> list[Contact]:
-    """The contacts among the event's attendees (not those who declined) and organizer,
-    then those named in its summary, each once."""
-    found: dict[str, Contact] = {}
+def _addresses(event: Any) -> tuple[str, ...]:
+    """The email addresses of the event's attendees (not those who declined; none when
+    more than `CROWD` came: a talk or an all-hands is no touch with each) and organizer."""
     attendees = event.get("ATTENDEE", [])
     if not isinstance(attendees, list):
         attendees = [attendees]
-    if len(attendees) > CROWD:  # a talk or an all-hands: being there is no touch with each
+    if len(attendees) > CROWD:
         attendees = []
     organizer = event.get("ORGANIZER")
+    found = []
     for address in [*attendees, *([organizer] if organizer is not None else [])]:
         params = getattr(address, "params", {})
         if str(params.get("PARTSTAT", "")).upper() == "DECLINED":
@@ -293,10 +313,19 @@ def _people(event: Any, directory: Directory, summary: str) -> list[Contact]:
         email = "".join(str(address).split())  # a line folded inside the address (khal's test)
         if email.lower().startswith("mailto:"):
             email = email[7:]
-        contact = directory.by_email(email) if "@" in email else None
+        if "@" in email:
+            found.append(email)
+    return tuple(found)
+
+
+def _people(event: PastEvent, directory: Directory) -> list[Contact]:
+    """The contacts among the event's addresses, then those named in its summary, each once."""
+    found: dict[str, Contact] = {}
+    for email in event.addresses:
+        contact = directory.by_email(email)
         if contact is not None:
             found.setdefault(contact.path, contact)
-    for contact in directory.named_in(summary):
+    for contact in directory.named_in(event.summary):
         found.setdefault(contact.path, contact)
     return list(found.values())
 

@@ -101,7 +101,12 @@ def find_proposals(
         from vault_touchbase.features.harvest.calendar import calendar_proposals
 
         events = calendar_proposals(
-            sources.ics, directory, since, today, _progress(progress, "calendars")
+            sources.ics,
+            directory,
+            since,
+            today,
+            _progress(progress, "calendars"),
+            state_dir=state_dir,
         )
         proposals += _drain(events, found)
     if sources.daily:

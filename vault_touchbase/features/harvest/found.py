@@ -49,6 +49,20 @@ def one_line(text: str, cap: int = TEXT_CAP) -> str:
     return shortened(single_line(text), cap)
 
 
+@dataclass(frozen=True)
+class PastEvent:
+    """A past occurrence in the window that may be a touch, before anyone is looked up:
+    what the read state keeps of a calendar file (`state.ics_events`);
+    made by `calendar.py`."""
+
+    day: date
+    uid: str
+    channel: str
+    text: str  # the summary as one Log line
+    summary: str  # as written, for names (`Directory.named_in`)
+    addresses: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """A file a source could not read, or read only in part (broken, too big, not UTF-8,

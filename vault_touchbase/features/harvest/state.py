@@ -1,10 +1,12 @@
-"""What harvest read from each mail source, kept in `.vtb/harvest/` so a second run is fast.
+"""What harvest read from each source, kept in `.vtb/harvest/` so a second run is fast.
 
 Only a cache: a Maildir by file name (each file's `Mail`, or "bulk"/"bad"); an mbox
 by its size, mtime and the number of messages read, with a digest of the bytes just
 before its old end, so a file that only grew is read from where the last run
-stopped and anything else is read again. Which touches are logged is never kept
-here: the notes' block ids are that record (they sync with the vault).
+stopped and anything else is read again; a calendar file by its stamp and the window
+it was read for (its past events, before anyone is looked up in them). Which touches
+are logged is never kept here: the notes' block ids are that record (they sync with
+the vault).
 A state file that is missing, corrupt or from another vtb is a miss, never an error.
 """
 
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
 
+from vault_touchbase.features.harvest.found import PastEvent
 from vault_touchbase.features.harvest.mailread import (
     Mail,
     MailRead,
@@ -37,6 +41,18 @@ class MaildirState:
     version: str
     path: str
     known: dict[str, Mail | str] = field(default_factory=dict)
+
+
+@dataclass
+class IcsState:
+    """One calendar file's past events in one window, as the last run read them."""
+
+    version: str
+    path: str
+    stamp: str  # size, mtime and inode: the file as it was read
+    window: str  # the window it was read for (a new day reads it again)
+    events: list[PastEvent] = field(default_factory=list)
+    skipped: str = ""  # why the file, or some of its events, could not be read
 
 
 @dataclass
@@ -66,7 +82,9 @@ def _file_for(state_dir: Path, kind: str, path: Path) -> Path:
     return state_dir / STATE_FOLDER / f"{kind}-{name.hexdigest()}.msgpack"
 
 
-def _load(file: Path, kind: type[MaildirState] | type[MboxState], path: Path) -> object | None:
+def _load(
+    file: Path, kind: type[MaildirState] | type[MboxState] | type[IcsState], path: Path
+) -> object | None:
     import msgspec
 
     try:
@@ -78,7 +96,7 @@ def _load(file: Path, kind: type[MaildirState] | type[MboxState], path: Path) ->
     return state
 
 
-def _save(state_dir: Path, file: Path, state: MaildirState | MboxState) -> None:
+def _save(state_dir: Path, file: Path, state: MaildirState | MboxState | IcsState) -> None:
     """Keep the state (atomically); a state that cannot be written only costs speed."""
     import msgspec
 
@@ -138,3 +156,29 @@ def mbox_source(path: Path, state_dir: Path, progress: Progress | None = None) -
             MboxState(_version(), str(path), stat.st_size, stat.st_mtime_ns, tail, values),
         )
     return tally(source, values)
+
+
+def ics_events(
+    path: Path,
+    window: str,
+    read: Callable[[Path], tuple[list[PastEvent], str]],
+    state_dir: Path | None,
+) -> tuple[list[PastEvent], str]:
+    """A calendar file's past events in `window` (and why some could not be read): kept
+    from the last run when the file and the window are the same, else `read(path)`."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return read(path)
+    stamp = f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ino}"
+    if state_dir is None:
+        return read(path)
+    file = _file_for(state_dir, "ics", path)
+    old = _load(file, IcsState, path)
+    if isinstance(old, IcsState) and (old.stamp, old.window) == (stamp, window):
+        return old.events, old.skipped
+    events, skipped = read(path)
+    after = os.stat(path)
+    if f"{after.st_size} {after.st_mtime_ns} {after.st_ino}" == stamp:  # unchanged meanwhile
+        _save(state_dir, file, IcsState(_version(), str(path), stamp, window, events, skipped))
+    return events, skipped
