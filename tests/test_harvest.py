@@ -358,3 +358,11 @@ def test_a_log_line_never_carries_control_characters_or_bidi_overrides(vault: Pa
     note = (vault / "contacts" / "Cleo Poe.md").read_text(encoding="utf-8")
     line = next(line for line in note.splitlines() if "bell" in line)
     assert line.endswith("call: bell esc ]0;pwned bidi evil x")
+
+
+def test_the_listing_names_the_calendar_files_it_could_not_read(vault: Path) -> None:
+    (vault / "cut.ics").write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEV")
+    result = Vtb(vault)("harvest", "--ics", str(vault / "cut.ics"))
+    assert result.exit_code == 0, result.output
+    assert "unreadable (skipped)" in result.output
+    assert f"  skipped {vault / 'cut.ics'}: " in result.output

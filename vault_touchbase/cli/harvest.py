@@ -86,6 +86,9 @@ def harvest(
         ctx.exit(1)
 
 
+SKIPPED_SHOWN = 5  # files named under the counts; the rest are counted
+
+
 def _as_json(proposal: Proposal) -> dict[str, str]:
     return {
         "path": proposal.path,
@@ -133,3 +136,7 @@ def _counts(found: Found, proposals: list[Proposal], accepted: bool, err: bool) 
     ]
     details = ", ".join([*read, *filter(None, passed)])
     click.echo(line + (f" ({details})" if details else "") + ".", err=err)
+    for skipped in found.skipped[:SKIPPED_SHOWN]:  # which calendar or daily note, and why
+        click.echo(f"  skipped {skipped.path}: {skipped.reason}", err=err)
+    if len(found.skipped) > SKIPPED_SHOWN:
+        click.echo(f"  … and {len(found.skipped) - SKIPPED_SHOWN} more files skipped", err=err)
