@@ -327,3 +327,19 @@ def test_news_and_show_print_what_people_said_as_plain_safe_text(example_repo: P
         assert result.exit_code == 0, result.output
         assert "a <b> #c & d ]0;pwned end" in result.output  # no Markdown escapes, no escape
         assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_a_person_many_talked_about_is_no_topic() -> None:
+    day = date(2026, 11, 1)
+
+    def person(name: str, said: str) -> Contact:
+        return Contact(f"contacts/{name}.md", name, log=(LogEntry(day, "call", said, 9),))
+
+    people = [
+        person("Ann Lee", "saw Jane Doe at the grant fair"),
+        person("Bo Kim", "Jane Doe is moving; grant money came"),
+        person("Cy Ray", "dinner with Jane Doe about the grant"),
+        Contact("contacts/Jane Doe.md", "Jane Doe"),
+    ]
+    terms = [t.term for t in topics(people, date(2026, 11, 26))]
+    assert "grant" in terms and not any("jane" in t.casefold() for t in terms)

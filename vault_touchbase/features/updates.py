@@ -147,7 +147,10 @@ def topics(
     since = window_start(today, months)
     people: dict[str, set[str]] = defaultdict(set)
     said: dict[str, Counter[str]] = defaultdict(Counter)
+    named: set[str] = set()  # a person talked about is no topic (`jane doe (3)`)
     for contact in contacts:
+        named.add(normalize(contact.name))
+        named.update(normalize(alias) for alias in contact.aliases)
         if not contact.log or contact.log[0].date < since:
             continue
         mine: set[str] = set()
@@ -169,7 +172,7 @@ def topics(
     chosen = [
         Topic(said[form].most_common(1)[0][0], tuple(sorted(names, key=str.casefold)))
         for form, names in found.items()
-        if form not in covered
+        if form not in covered and normalize(said[form].most_common(1)[0][0]) not in named
     ]
     chosen.sort(key=lambda t: (-t.count, -len(t.term.split()), t.term))
     return chosen[:limit]
