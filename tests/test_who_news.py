@@ -343,3 +343,15 @@ def test_a_person_many_talked_about_is_no_topic() -> None:
     ]
     terms = [t.term for t in topics(people, date(2026, 11, 26))]
     assert "grant" in terms and not any("jane" in t.casefold() for t in terms)
+
+
+def test_show_prints_a_field_with_a_line_break_on_its_own_line(example_repo: Path) -> None:
+    note = example_repo / "contacts" / "Ben Carter.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(
+        text.replace("email: ben.carter@example.net", 'email: "ben@x.net\\nBcc: z@z.z"'), "utf-8"
+    )
+    result = Vtb(example_repo)("show", "ben")
+    assert result.exit_code == 0, result.output
+    assert "  email:         ben@x.net Bcc: z@z.z\n" in result.output
+    assert "\nBcc:" not in result.output

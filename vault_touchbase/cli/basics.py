@@ -216,8 +216,8 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         ("birthday", str(contact.birthday) if contact.birthday else ""),
     ]
     for label, value in fields:
-        if value:
-            click.echo(f"  {label + ':':<14} {value}")
+        if value:  # one line each: a value with a line break cannot pose as another field
+            click.echo(f"  {label + ':':<14} {single_line(value)}")
     if item:
         status = {
             "overdue": f"overdue since {item.due}",
