@@ -6,7 +6,7 @@ module only turns the vault as loaded into the index note's text and file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -207,19 +207,36 @@ def write_index(vault: Vault, text: str) -> bool:
     return True
 
 
-def _chart_written(
-    vault: Vault, contacts: tuple[Contact, ...], today: date, outcome: Outcome
-) -> bool:
-    """Draw the chart if its data changed; a chart that cannot be written is a notice
-    (the index note is written)."""
+def _chart_drawer(
+    vault: Vault, contacts: tuple[Contact, ...], today: date
+) -> Callable[[], tuple[bool, str]]:
+    """Start drawing the chart (if its data changed); the function returned waits for it:
+    (written, a notice when it could not be: the index note is written all the same).
+    Where the front end asked for parallel work (`Vault.parse_workers`), the drawing
+    runs in a forked child while this process renders and writes the index note."""
+    from vault_touchbase.vault.parallel import can_fork, in_background
+
+    if not can_fork(vault):
+        return lambda: _draw_chart(vault, contacts, today)
+    collect = in_background(lambda: _draw_chart(vault, contacts, today))
+
+    def wait() -> tuple[bool, str]:
+        result = collect()
+        if isinstance(result, tuple):
+            return bool(result[0]), str(result[1])
+        return _draw_chart(vault, contacts, today)  # the child failed: draw here
+
+    return wait
+
+
+def _draw_chart(vault: Vault, contacts: tuple[Contact, ...], today: date) -> tuple[bool, str]:
     from vault_touchbase.actions.chart import write_chart
 
     try:
-        return write_chart(vault, contacts, today)
+        return write_chart(vault, contacts, today), ""
     except VtbError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""
-        outcome.notices.append(f"{vault.settings.chart_file} not drawn: {exc.message}{hint}")
-        return False
+        return False, f"{vault.settings.chart_file} not drawn: {exc.message}{hint}"
 
 
 class IndexSummary(NamedTuple):
@@ -278,12 +295,18 @@ def rebuild_index(
     draw the chart next to it too, when its data changed (`vtb refresh`, the watcher).
     `waiting`: ticks that could not be logged yet, kept ticked in the new note."""
     snap = snapshot(vault, today, progress) if loaded is None else plan_for(vault, loaded, today)
+    drawn = _chart_drawer(vault, snap.loaded.contacts, today) if chart else None
     extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
     text = keep_ticked(render(index_input(vault, snap, today, extra)), waiting)
-    written = write_index(vault, text)
+    try:
+        written = write_index(vault, text)
+    finally:
+        chart_written, notice = drawn() if drawn is not None else (False, "")
     outcome = Outcome(index_written=written)
+    if notice:
+        outcome.notices.append(notice)
     paths = [vault.settings.index] if written else []
-    if chart and _chart_written(vault, snap.loaded.contacts, today, outcome):
+    if chart_written:
         paths.append(vault.settings.chart_file)
     if paths and vault.settings.commit_index:
         (committer or Committer(vault)).commit(
