@@ -138,7 +138,7 @@ def test_stats_in_the_terminal_has_a_sparkline(vault: Path) -> None:
 
 
 def test_sparkline() -> None:
-    from vault_touchbase.features.stats import sparkline
+    from vault_touchbase.features.stats.report import sparkline
 
     assert sparkline([0, 1, 2, 4]) == "▁▃▅█"
     assert sparkline([0, 0]) == "▁▁"

@@ -135,7 +135,6 @@ def helper_lines(
     """The index's "Who can help you" for the needs in Now.md (none: no lines, and no
     work), and a warning when Now.md cannot be read."""
     from vault_touchbase.features.drafts.news import NOW_PATH, read_needs
-    from vault_touchbase.features.helpers import index_lines
 
     try:
         needs = read_needs(vault)
@@ -143,6 +142,8 @@ def helper_lines(
         return [], [Problem(NOW_PATH, 1, "warning", exc.message, exc.hint)]
     if not needs:
         return [], []
+    from vault_touchbase.features.helpers import index_lines  # only for real needs
+
     with known_words(vault):
         return index_lines(contacts, needs, vault.settings, today), []
 

@@ -10,7 +10,7 @@ from vault_touchbase.cli.app import App, command, emit_json, json_option
 from vault_touchbase.core.words import plural
 
 if TYPE_CHECKING:
-    from vault_touchbase.features.stats import Stats
+    from vault_touchbase.features.stats.report import Stats
 
 
 @command()
@@ -24,7 +24,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     With --json: `months`, `within_cadence`, `drifting`, `suggestions` and more
     (docs/stats.md).
     """
-    from vault_touchbase.features.stats import compute_stats, stats_json
+    from vault_touchbase.features.stats.report import compute_stats, stats_json
     from vault_touchbase.vault.load import load_vault
 
     app = App(ctx)
@@ -40,7 +40,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
 def stats_lines(result: Stats) -> list[str]:
     """The terminal text of `vtb stats`: figures, sparklines, drifting people, hints."""
-    from vault_touchbase.features.stats import sparkline
+    from vault_touchbase.features.stats.report import sparkline
 
     figures = result.figures
     first, last = figures.months[0], figures.months[-1]
