@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from vault_touchbase.core.errors import NoteError
@@ -611,6 +611,7 @@ def test_set_scalar_changes_exactly_one_line(
 
 @FAST
 @given(notes(), DATES, st.sampled_from([None, "email", "call", "Visit"]), SAFE_TEXT)
+@example(note=("", [], []), day=date(2000, 1, 1), channel=None, entry_text="0\xa00")
 def test_add_log_entry_adds_exactly_one_line(
     note: tuple[str, list[str], list[str]], day: date, channel: str | None, entry_text: str
 ) -> None:

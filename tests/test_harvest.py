@@ -357,7 +357,8 @@ def test_a_log_line_never_carries_control_characters_or_bidi_overrides(vault: Pa
     assert result.exit_code == 0, result.output
     note = (vault / "contacts" / "Cleo Poe.md").read_text(encoding="utf-8")
     line = next(line for line in note.splitlines() if "bell" in line)
-    assert line.endswith("call: bell esc ]0;pwned bidi evil x")
+    assert " ".join(line.split()).endswith("call: bell esc ]0;pwned bidi evil x")
+    assert line.isprintable()  # the escape, the bell, the override and the separator gone
 
 
 def test_the_listing_names_the_calendar_files_it_could_not_read(vault: Path) -> None:

@@ -325,7 +325,8 @@ def test_news_and_show_print_what_people_said_as_plain_safe_text(example_repo: P
     for args in (["news"], ["show", "ben"]):
         result = vtb(*args)
         assert result.exit_code == 0, result.output
-        assert "a <b> #c & d ]0;pwned end" in result.output  # no Markdown escapes, no escape
+        # no Markdown escapes, and each terminal escape or bell became a space
+        assert "a <b> #c & d  ]0;pwned  end" in result.output
         assert "\x1b" not in result.output and "\x07" not in result.output
 
 

@@ -11,15 +11,17 @@ _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 def _unsafe(ch: str) -> bool:
-    return unicodedata.category(ch) in _UNSAFE_CATEGORIES and ch != "\u200d"
+    return unicodedata.category(ch) in _UNSAFE_CATEGORIES and ch not in "\u200d\t"
 
 
-def single_line(text: str) -> str:
-    """`text` as one line: control and format characters (terminal escapes, bells, bidi
-    overrides) gone, every run of whitespace one space, no space at either end."""
+def single_line(text: str, *, squeeze: bool = False) -> str:
+    """`text` as one line: line breaks, control and format characters (terminal escapes,
+    bells, bidi overrides) become spaces, and the ends are trimmed; the rest is kept as
+    written (a Log entry's own spacing). `squeeze`: every run of whitespace one space
+    too (headers, harvested subjects)."""
     if not text.isprintable():
         text = "".join(" " if _unsafe(ch) else ch for ch in text)
-    return " ".join(text.split())
+    return " ".join(text.split()) if squeeze else text.strip()
 
 
 def shortened(line: str, cap: int) -> str:

@@ -72,7 +72,8 @@ def addresses(contact: Contact) -> tuple[tuple[str, ...], list[str]]:
         if ADDRESS.match(value):
             good.append(value)
         else:
-            warnings.append(f"{contact.path}: {single_line(value)!r} is not a usable email address")
+            shown = single_line(value, squeeze=True)
+            warnings.append(f"{contact.path}: {shown!r} is not a usable email address")
     return tuple(good), warnings
 
 
@@ -135,7 +136,7 @@ def make_draft(
     subject, body = render_template(template, values)
     owed = reply_owed(contact)
     if owed is not None:  # the draft is an answer
-        subject = single_line(reply_subject(owed, contact))
+        subject = single_line(reply_subject(owed, contact), squeeze=True)
     return Draft(
         contact, to, subject, body, sender, tuple(p.label for p in chosen), bool(lines),
         tuple(warnings),

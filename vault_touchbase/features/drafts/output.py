@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def header_text(value: str) -> str:
     """A header value that cannot become another header: one line (`single_line`), and
     `=?` written `= ?` so no part of it is ever read as an RFC 2047 encoded word."""
-    return single_line(value).replace("=?", "= ?")
+    return single_line(value, squeeze=True).replace("=?", "= ?")
 
 
 def to_message(draft: Draft) -> Any:
@@ -51,6 +51,7 @@ def eml_bytes(draft: Draft) -> bytes:
     from email.errors import MessageError
     from email.policy import SMTP, default
 
+    name = single_line(draft.contact.name, squeeze=True)  # for the messages below
     policy = SMTP
     if hasattr(SMTP, "verify_generated_headers"):  # Python 3.12.5+, 3.13, backports
         policy = SMTP.clone(verify_generated_headers=True)
@@ -61,14 +62,13 @@ def eml_bytes(draft: Draft) -> bytes:
         same = [key.lower() for key in read] == [key.lower() for key in message]
     except (MessageError, ValueError) as exc:  # `email` refusing a header it would mangle
         raise VtbError(
-            f"the draft for {single_line(draft.contact.name)!r} cannot be written as an"
-            f" email: {exc}; nothing was written",
+            f"the draft for {name!r} cannot be written as an email: {exc}; nothing was written",
             "check the person's name and addresses, and the `from` of templates/email.md",
         ) from None
     if not same:
         raise VtbError(
-            f"the draft for {single_line(draft.contact.name)!r} would carry headers vtb did not "
-            f"set ({', '.join(read.keys())}); nothing was written",
+            f"the draft for {name!r} would carry headers vtb did not set"
+            f" ({', '.join(read.keys())}); nothing was written",
             "check the person's name and the subject in templates/email.md for odd text",
         )
     return data

@@ -45,8 +45,8 @@ def parse_template(text: str, where: str = TEMPLATE_PATH) -> Template:
     if isinstance(news, bool) or not isinstance(news, int) or news < 0:
         raise VtbError(f"{where}: news: {news!r} must be a whole number", "e.g. news: 2")
     return Template(
-        subject=single_line(str(meta.get("subject") or "Catching up")),
-        sender=single_line(str(meta.get("from") or "")),
+        subject=single_line(str(meta.get("subject") or "Catching up"), squeeze=True),
+        sender=single_line(str(meta.get("from") or ""), squeeze=True),
         news=news,
         body=parts.body,
         body_line=parts.body_line,
@@ -99,4 +99,4 @@ def render_template(template: Template, values: dict[str, Any]) -> tuple[str, st
         raise VtbError(f"{template.where}: {exc}", "fix the template") from None
     body = re.sub(r"[ \t]+\n", "\n", body)
     body = re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
-    return single_line(subject), body
+    return single_line(subject, squeeze=True), body

@@ -46,7 +46,7 @@ def block_id(source_id: str) -> str:
 
 def one_line(text: str, cap: int = TEXT_CAP) -> str:
     """`text` as one Log line (`core.oneline.single_line`), at most `cap` characters."""
-    return shortened(single_line(text), cap)
+    return shortened(single_line(text, squeeze=True), cap)
 
 
 @dataclass(frozen=True)
