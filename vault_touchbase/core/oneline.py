@@ -5,18 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Control, format (bidi overrides, zero-width marks) and line or paragraph separators
-# (U+2028...), but not the zero-width joiner that emoji sequences need.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+# Control characters (but a tab), line and paragraph separators (U+2028...), and the
+# bidirectional marks and overrides that make text show other than it reads. Other
+# format characters (a soft hyphen, the joiner emoji need) are the text's own.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _unsafe(ch: str) -> bool:
-    return unicodedata.category(ch) in _UNSAFE_CATEGORIES and ch not in "\u200d\t"
+    return ch in _BIDI or (unicodedata.category(ch) in _UNSAFE_CATEGORIES and ch != "\t")
 
 
 def single_line(text: str, *, squeeze: bool = False) -> str:
-    """`text` as one line: line breaks, control and format characters (terminal escapes,
-    bells, bidi overrides) become spaces, and the ends are trimmed; the rest is kept as
+    """`text` as one line: line breaks, control characters (terminal escapes, bells) and
+    bidi marks and overrides become spaces, and the ends are trimmed; the rest is kept as
     written (a Log entry's own spacing). `squeeze`: every run of whitespace one space
     too (headers, harvested subjects)."""
     if not text.isprintable():
