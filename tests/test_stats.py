@@ -321,5 +321,16 @@ def test_a_burst_of_touches_suggests_no_shorter_cadence() -> None:
 
     burst = person("Keisha", ["2026-10-02", "2026-09-25", "2026-09-17"])
     steady = person("Ruth", ["2026-11-01", "2026-10-01", "2026-09-01", "2026-08-01"])
-    hints = cadence_hints([burst, steady], Settings(), date(2026, 11, 26))
+    hints = cadence_hints([burst, steady], Settings())
+    assert burst.rhythm == 0 and steady.rhythm == 31  # a burst: no rhythm at all
     assert [(h.contact.name, str(h.suggested)) for h in hints] == [("Ruth", "monthly")]
+
+
+def test_a_burst_of_touches_is_no_rhythm() -> None:
+    from vault_touchbase.core.rhythm import usual_gap
+
+    burst = [
+        LogEntry(date.fromisoformat(d), "email", "", 1)
+        for d in ("2026-10-02", "2026-09-25", "2026-09-17")
+    ]
+    assert usual_gap(burst) == 0  # fifteen days: nobody drifts from it, nothing is suggested

@@ -9,11 +9,14 @@ from vault_touchbase.core.model import LogEntry
 
 MIN_DAYS = 3  # touches on different days before a rhythm is read from them
 RECENT = 13  # the newest this many touch days give the usual gap (12 gaps): today's rhythm
+SEASON_DAYS = 45  # the touch days read must span six weeks: a burst is no rhythm
 
 
 def usual_gap(log: Iterable[LogEntry]) -> int:
     """The median number of days between the newest `RECENT` days with a touch (a Log, newest
-    first; `reply` entries are theirs, not touches), rounded; 0 with fewer than `MIN_DAYS`.
+    first; `reply` entries are theirs, not touches), rounded; 0 with fewer than `MIN_DAYS`
+    days, or days spanning less than `SEASON_DAYS` (a burst of touches, then silence, is
+    no rhythm to drift from or to suggest a cadence by).
     Worked out once when a note is parsed (`Contact.rhythm`, kept by the parse cache)."""
     days: list[date] = []
     for entry in log:
@@ -22,7 +25,7 @@ def usual_gap(log: Iterable[LogEntry]) -> int:
         days.append(entry.date)
         if len(days) == RECENT:
             break
-    if len(days) < MIN_DAYS:
+    if len(days) < MIN_DAYS or (days[0] - days[-1]).days < SEASON_DAYS:
         return 0
     gaps = sorted((newer - older).days for newer, older in zip(days, days[1:], strict=False))
     middle = len(gaps) // 2

@@ -54,7 +54,7 @@ def compute_stats(
         today,
         month_figures(contacts, settings, today),
         drifting(contacts, today),
-        cadence_hints(contacts, settings, today),
+        cadence_hints(contacts, settings),
         forecast,
         settings.hour_budget,
         never,

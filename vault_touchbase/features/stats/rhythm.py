@@ -48,9 +48,6 @@ def drifting(contacts: tuple[Contact, ...] | list[Contact], today: date) -> list
     return found
 
 
-SEASON_DAYS = 90  # touches over at least this long make a rhythm to suggest from
-
-
 @lru_cache(maxsize=4096)
 def nearest_rhythm(days: float) -> Cadence:
     """The named cadence closest to a gap of `days` (by ratio: 40 days is monthly, 50 bimonthly)."""
@@ -70,13 +67,12 @@ class CadenceHint:
 
 
 def cadence_hints(
-    contacts: tuple[Contact, ...] | list[Contact], settings: Settings, today: date
+    contacts: tuple[Contact, ...] | list[Contact], settings: Settings
 ) -> list[CadenceHint]:
     """A hint for each person (with a cadence and a rhythm: three touches or more) whose
     usual gap rounds to another cadence than the one set (in the note, or the default) and
-    is `APART` times longer or shorter than it, by name. A burst is no rhythm: a shorter
-    cadence is suggested only from touches that span `SEASON_DAYS` or more (three in a
-    fortnight, then silence, suggest nothing)."""
+    is `APART` times longer or shorter than it, by name (a burst of touches has no rhythm:
+    `core.rhythm.usual_gap`)."""
     hints = []
     for contact in contacts:
         usual = contact.rhythm
@@ -90,9 +86,6 @@ def cadence_hints(
         if suggested == nearest_rhythm(cadence.approx_days) or 1 / APART < ratio < APART:
             continue
         if suggested.approx_days < cadence.approx_days:
-            dated = [e.date for e in contact.log if e.date <= today]
-            if not dated or (max(dated) - min(dated)).days < SEASON_DAYS:
-                continue
             why = f"you are in touch about every {usual} days, more often than {cadence}"
         else:
             why = (
