@@ -73,14 +73,6 @@ def _words(text: str) -> list[str]:
     return WORD.findall(text.casefold() if text.isascii() else normalize(text))
 
 
-def part_at(gist: str, position: int) -> tuple[str, str]:
-    """The label and words of the part of `gist` that holds `position`."""
-    start = gist.rfind(SEP, 0, position + 1)
-    end = gist.find(SEP, position + 1)
-    label, _, text = gist[start + 1 : end if end >= 0 else len(gist)].partition(" ")
-    return label, text
-
-
 def parts(gist: str) -> list[tuple[str, str]]:
     """Every (label, words) of a gist, in order."""
     found = []
