@@ -300,6 +300,27 @@ def test_parsing_in_worker_processes_gives_the_same_answer(
     assert same(load_vault(vault), truth)
 
 
+def test_workers_write_only_whole_settled_shards(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker writes its shard file itself only when every note in it is new and
+    settled; a note changed just now stays out of the cache, and a shard that keeps
+    results from its old file is written with them (by the parent)."""
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    vault = open_vault(example_copy, parse_workers=2)
+    jane = note(vault, "Jane Doe")
+    rel = jane.relative_to(example_copy).as_posix()
+    in_a_while = time.time_ns() + 2 * LATER  # changed "just now" for the shifted clock
+    os.utime(jane, ns=(in_a_while, in_a_while))
+    truth = fresh(vault)
+    assert same(load_vault(vault), truth)
+    assert cached_paths(vault) == all_notes(vault) - {rel}
+    os.utime(jane, ns=(time.time_ns(), time.time_ns()))  # settled now
+    assert same(load_vault(vault), truth)  # Jane's shard: kept results and her new one
+    assert cached_paths(vault) == all_notes(vault)
+    assert same(load_vault(vault), truth)
+
+
 def test_a_broken_note_is_cached_with_its_problems(example_copy: Path, settled: None) -> None:
     bad = example_copy / "contacts" / "Broken.md"
     bad.write_text("---\nname: [unclosed\n---\n")

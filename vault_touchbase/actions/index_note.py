@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vault_touchbase.actions.committing import Committer, Outcome
 from vault_touchbase.core.errors import VtbError, WriteFailed
@@ -20,6 +20,9 @@ from vault_touchbase.index.render import IndexInput, is_generated, render
 from vault_touchbase.index.ticks import Tick, keep_ticked
 from vault_touchbase.vault.folder import Progress, Vault
 from vault_touchbase.vault.load import load_vault
+
+if TYPE_CHECKING:
+    from vault_touchbase.vault.cache import Listing
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,12 @@ def plan_for(vault: Vault, loaded: LoadResult, today: date) -> Snapshot:
     return Snapshot(loaded, items, hour_plan(items, loaded.contacts, vault.settings, today))
 
 
-def snapshot(vault: Vault, today: date, progress: Progress | None = None) -> Snapshot:
-    """Load every contact and work out who is due and this hour's plan."""
-    return plan_for(vault, load_vault(vault, progress), today)
+def snapshot(
+    vault: Vault, today: date, progress: Progress | None = None, listing: Listing | None = None
+) -> Snapshot:
+    """Load every contact and work out who is due and this hour's plan (`listing`: the
+    notes as listed under the vault lock this process still holds)."""
+    return plan_for(vault, load_vault(vault, progress, listing=listing), today)
 
 
 def unreachable_problems(contacts: Iterable[Contact]) -> list[Problem]:
@@ -290,12 +296,17 @@ def rebuild_index(
     loaded: LoadResult | None = None,
     chart: bool = False,
     waiting: Sequence[Tick] = (),
+    listing: Listing | None = None,
 ) -> RefreshResult:
     """Load, plan and write the index note (and commit it when `commit_index` is on).
-    `loaded`: the notes as already loaded (the watcher keeps them in memory). `chart`:
+    `loaded`: the notes as already loaded (the watcher keeps them in memory); `listing`:
+    the notes as listed under the vault lock still held, to load by. `chart`:
     draw the chart next to it too, when its data changed (`vtb refresh`, the watcher).
     `waiting`: ticks that could not be logged yet, kept ticked in the new note."""
-    snap = snapshot(vault, today, progress) if loaded is None else plan_for(vault, loaded, today)
+    if loaded is None:
+        snap = snapshot(vault, today, progress, listing)
+    else:
+        snap = plan_for(vault, loaded, today)
     drawn = _chart_drawer(vault, snap.loaded.contacts, today) if chart else None
     extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
     text = keep_ticked(render(index_input(vault, snap, today, extra)), waiting)

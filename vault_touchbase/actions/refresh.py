@@ -15,6 +15,7 @@ from vault_touchbase.vault.load import reload_notes
 
 if TYPE_CHECKING:
     from vault_touchbase.git.commits import Trailers
+    from vault_touchbase.vault.cache import Listing
 
 
 def refresh(
@@ -24,11 +25,14 @@ def refresh(
     committer: Committer | None = None,
     loaded: LoadResult | None = None,
     chart: bool = False,
+    listing: Listing | None = None,
 ) -> RefreshResult:
     """Log the index note's ticked boxes, then rebuild it. Problems with ticks are in
     `problems` and also in `outcome.problems` (for a command that reports only those).
-    `loaded`: the notes as this process loaded them under the lock it still holds.
-    `chart`: draw the chart too (`vtb refresh`; not after every `vtb log`)."""
+    `loaded`: the notes as this process loaded them under the lock it still holds;
+    `listing`: the notes as it listed them under that lock (`vtb refresh`, which checked
+    the refresh memo with it). `chart`: draw the chart too (`vtb refresh`; not after
+    every `vtb log`)."""
     from vault_touchbase.vault.store import vault_lock
 
     with vault_lock(vault.root):
@@ -37,8 +41,10 @@ def refresh(
         if loaded is not None:
             # a tick that failed may still have written its note: then read everything
             loaded = None if tick_problems else reload_notes(vault, loaded, outcome.changed)
+        if outcome.changed or tick_problems:
+            listing = None  # logging ticks wrote notes: list them again
         result = rebuild_index(
-            vault, today, committer, progress, tick_problems, loaded, chart, waiting
+            vault, today, committer, progress, tick_problems, loaded, chart, waiting, listing
         )
     outcome.problems += tick_problems
     result.outcome.merge(outcome)

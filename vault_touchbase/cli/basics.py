@@ -31,23 +31,28 @@ def refresh(ctx: click.Context, as_json: bool) -> None:
 
     With --json, a JSON object: the counts, what was logged, notices and problems.
     """
+    from vault_touchbase.vault.cache import list_notes
     from vault_touchbase.vault.memo import unchanged_index
+    from vault_touchbase.vault.store import vault_lock
 
     app = App(ctx)
-    # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.
-    quick = unchanged_index(app.vault, app.today.isoformat())
     done: list[str] = []
     said: list[str] = []
-    if quick is not None:
-        (due, overdue, never, planned, used, budget), problems = quick
-        written = False
-    else:
-        from vault_touchbase.actions.refresh import refresh as do_refresh
+    with vault_lock(app.vault.root):  # the notes listed once: for the memo and the load
+        listing = list_notes(app.vault)
+        # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.
+        quick = unchanged_index(app.vault, app.today.isoformat(), listing.digest)
+        if quick is not None:
+            (due, overdue, never, planned, used, budget), problems = quick
+            written = False
+        else:
+            from vault_touchbase.actions.refresh import refresh as do_refresh
 
-        result = do_refresh(app.vault, app.today, app.progress("Reading notes"), chart=True)
-        due, overdue, never, planned, used, budget = result.summary
-        problems, written = result.problems, result.written
-        done, said = result.outcome.done, result.notices
+            progress = app.progress("Reading notes")
+            result = do_refresh(app.vault, app.today, progress, chart=True, listing=listing)
+            due, overdue, never, planned, used, budget = result.summary
+            problems, written = result.problems, result.written
+            done, said = result.outcome.done, result.notices
     if as_json:
         emit_json(
             {

@@ -58,22 +58,59 @@ class NotesRead:
     listing: str | None
 
 
+Listed = list[tuple[str, Stamp | None, str, bool]]  # path, stamp, trouble, changed just now
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The notes as listed once (`list_notes`): each one's path, stamp (None with
+    trouble), trouble and whether it changed just now (never cached); when the listing
+    started, the clock the racy rule is judged by; and the digest of their paths and
+    stamps, which the refresh memo keys on."""
+
+    notes: Listed
+    started_ns: int
+    digest: str
+
+
+def list_notes(vault: Vault) -> Listing:
+    """List and stat every note now: for a command that holds the vault lock, checks the
+    refresh memo with the digest and, if it must rebuild, loads with the same listing."""
+    from vault_touchbase.vault.listing import note_files
+
+    started = stamps.now_ns()
+    listed = _listing(note_files(vault), started)
+    return Listing(listed, started, _digest(listed))
+
+
+def _digest(listed: Listed) -> str:
+    return listing_digest(item[:3] for item in listed)
+
+
 def read_notes(
-    vault: Vault, files: Files, progress: Progress | None = None, use_cache: bool = True
+    vault: Vault,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+    listing: Listing | None = None,
 ) -> NotesRead:
-    """The parse result of each of `files` (from `listing.note_files`), in their order.
-    A file listed with a problem instead of a stat gives that problem."""
-    return _Load(vault, use_cache, progress).run(files)
+    """The parse result of each note, in the order `listing.note_files` lists them (or
+    `listing`'s, taken by this process under the vault lock it still holds). A file
+    listed with a problem instead of a stat gives that problem."""
+    return _Load(vault, use_cache, progress, listing).run()
 
 
 class _Load:
     """One load of a vault's notes: the shard files, then parsing what is left."""
 
-    def __init__(self, vault: Vault, use_cache: bool, progress: Progress | None) -> None:
+    def __init__(
+        self, vault: Vault, use_cache: bool, progress: Progress | None, listing: Listing | None
+    ) -> None:
         self.vault = vault
         self.use_cache = use_cache
         self.progress = progress
-        self.started_ns = stamps.now_ns()  # the clock the racy rule is judged by
+        self.listing = listing
+        # the clock the racy rule is judged by: from when the notes were listed
+        self.started_ns = listing.started_ns if listing else stamps.now_ns()
         self.key = cache_key(vault)
         self.folder = vault.state_dir / CACHE_DIR
         self.results: list[Result | None] = []
@@ -84,8 +121,8 @@ class _Load:
         self.done = 0
         self.total = 0
 
-    def run(self, files: Files) -> NotesRead:
-        listed = self._list(files)
+    def run(self) -> NotesRead:
+        listed = self.listing.notes if self.listing else self._list()
         results, index, stamps = self.results, self.index, self.stamps
         for rel, stamp, trouble, fresh in listed:
             if trouble or stamp is None:
@@ -103,13 +140,15 @@ class _Load:
             self._parse_serially(list(stamps))
         self._report(0, force=True)
         inodes = {inode_of(stamp) for stamp in stamps.values()}
-        digest = None if self.fresh else listing_digest(item[:3] for item in listed)
+        digest = None if self.fresh else self.listing.digest if self.listing else _digest(listed)
         return NotesRead(self.results, len(inodes) < len(stamps), digest)  # type: ignore[arg-type]
 
-    def _list(self, files: Files) -> list[tuple[str, Stamp | None, str, bool]]:
+    def _list(self) -> Listed:
         """Each note's stamp; while a fresh process reads every shard file anyway, a
         forked child lists and stats the notes (when the front end asked for workers)."""
-        started = self.started_ns
+        from vault_touchbase.vault.listing import note_files
+
+        files, started = note_files(self.vault), self.started_ns
         if self.use_cache and parallel.can_fork(self.vault) and self.folder.is_dir():
             collect = parallel.in_background(lambda: _listing(files, started))
             try:
@@ -154,7 +193,7 @@ class _Load:
             todo = {shard: job for shard, job in todo.items() if not job[0]}
         for shard, (left, kept) in todo.items():
             self._parse_serially(left)
-            self._write(shard, kept, left, None)
+            self._write(shard, kept, left)
 
     def _read_shard(self, shard: int, wanted: list[str]) -> tuple[list[str], Kept, bool]:
         """Take the `wanted` results from one shard file.
@@ -189,45 +228,53 @@ class _Load:
             self._report(1)
 
     def _parse_in_workers(self, todo: dict[int, tuple[list[str], Kept]]) -> None:
-        jobs = [
-            (shard, [(rel, size_of(self.stamps[rel])) for rel in left])
-            for shard, (left, _) in todo.items()
-        ]
-        for shard, blob in parallel.parse_in_workers(self.vault, jobs):
+        """Parse shards in worker processes. A shard whose every note is new and cacheable
+        (a cold load: all of them) is written by its worker, beside the parsing; the rest
+        are written here."""
+        self._ensure_folder()
+        jobs: list[parallel.Job] = []
+        for shard, (left, kept) in todo.items():
+            whole = not kept and self.fresh.isdisjoint(left)
+            jobs.append(
+                parallel.Job(
+                    shard,
+                    [(rel, size_of(self.stamps[rel])) for rel in left],
+                    [(rel, self.stamps[rel]) for rel in left] if whole else None,
+                )
+            )
+        written = {job.shard for job in jobs if job.entries is not None}
+        for shard, blob in parallel.parse_in_workers(self.vault, jobs, self.key, self.folder):
             left, kept = todo[shard]
             for rel, result in zip(left, loads(blob, len(left)), strict=True):
                 self._take(rel, result)
             self._report(len(left))
-            self._write(shard, kept, left, blob if not kept else None)
+            if shard not in written:
+                self._write(shard, kept, left)
 
-    def _write(self, shard: int, kept: Kept, parsed: list[str], blob: bytes | None) -> None:
-        """Write a shard: the results kept from the old file and the cacheable new ones.
-
-        `blob`, when given, is already `dumps` of the new results (from a worker).
-        """
-        new = [rel for rel in parsed if rel not in self.fresh]
-        if not new:
-            return  # nothing worth writing (notes that changed just now are parsed each time)
+    def _ensure_folder(self) -> None:
         if not self.folder.is_dir():
             from vault_touchbase.vault.store import ensure_state_dir
 
             with contextlib.suppress(OSError):
                 ensure_state_dir(self.vault.root)
-        if len(new) < len(parsed):
-            blob = None
+
+    def _write(self, shard: int, kept: Kept, parsed: list[str]) -> None:
+        """Write a shard: the results kept from the old file and the cacheable new ones."""
+        new = [rel for rel in parsed if rel not in self.fresh]
+        if not new:
+            return  # nothing worth writing (notes that changed just now are parsed each time)
+        self._ensure_folder()
         entries = [(rel, stamp) for rel, stamp, _ in kept]
         entries += [(rel, self.stamps[rel]) for rel in new]
-        if blob is None:
-            results = [r for _, _, r in kept] + [self.results[self.index[rel]] for rel in new]
-            blob = dumps(results)  # type: ignore[arg-type]
-        write_shard(self.folder, shard, self.key, entries, blob)
+        results = [r for _, _, r in kept] + [self.results[self.index[rel]] for rel in new]
+        write_shard(self.folder, shard, self.key, entries, dumps(results))  # type: ignore[arg-type]
 
 
-def _listing(files: Files, started_ns: int) -> list[tuple[str, Stamp | None, str, bool]]:
+def _listing(files: Files, started_ns: int) -> Listed:
     """Each note's stamp (None with trouble), and whether it changed too recently to cache."""
     from vault_touchbase.vault.stamp import stamp_of
 
-    listed: list[tuple[str, Stamp | None, str, bool]] = []
+    listed: Listed = []
     for rel, stat, trouble in files:
         if trouble or stat is None:
             listed.append((rel, None, trouble, False))

@@ -6,27 +6,35 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import Contact, LoadResult, Problem
 from vault_touchbase.vault.folder import Progress, Vault
-from vault_touchbase.vault.listing import is_contact_note, note_files, read_note
+from vault_touchbase.vault.listing import is_contact_note, read_note
+
+if TYPE_CHECKING:
+    from vault_touchbase.vault.cache import Listing
 
 
 def load_vault(
-    vault: Vault, progress: Progress | None = None, use_cache: bool = True
+    vault: Vault,
+    progress: Progress | None = None,
+    use_cache: bool = True,
+    listing: Listing | None = None,
 ) -> LoadResult:
     """Every contact and every problem. A broken note never hides the others.
 
     With `use_cache`, notes unchanged since the last run (same mtime, size,
     ctime and inode) are taken from the parse cache in `.vtb/` instead of
     being parsed again (see `cache.py`). The vault's `parse_workers` says whether
-    parsing may use other processes (see `parallel.py`).
+    parsing may use other processes (see `parallel.py`). `listing`: the notes as this
+    process listed them (`cache.list_notes`) under the vault lock it still holds.
     """
     from vault_touchbase.vault.cache import read_notes
 
     contacts: list[Contact] = []
     problems: list[Problem] = []
-    read = read_notes(vault, note_files(vault), progress, use_cache)
+    read = read_notes(vault, progress, use_cache, listing)
     for contact, found in read.results:
         if contact is not None:
             contacts.append(contact)

@@ -42,16 +42,6 @@ def listing_digest(listing: Iterable[Listed]) -> str:
     return blake2b(data, digest_size=16).hexdigest()
 
 
-def listing_of(vault: Vault) -> str:
-    """The digest of the vault's note listing as it is now."""
-    from vault_touchbase.vault.listing import note_files
-
-    return listing_digest(
-        (rel, None if stat is None else stamp_of(stat), trouble)
-        for rel, stat, trouble in note_files(vault)
-    )
-
-
 def remembered(
     vault: Vault, name: str, inputs: object, compute: Callable[[], list[str]]
 ) -> list[str]:
@@ -149,17 +139,19 @@ def remember_index(
 
 
 def unchanged_index(
-    vault: Vault, today: str
+    vault: Vault, today: str, listing: str
 ) -> tuple[tuple[int, int, int, int, int, int], tuple[Problem, ...]] | None:
     """What the last rebuild said, if the index note it wrote is untouched (no ticks, no
-    edits) and nothing it was built from changed: no note, setting, date or vtb code."""
+    edits) and nothing it was built from changed: no note (`listing`: the digest of the
+    notes as listed now), setting, date or vtb code. (A rebuild is remembered only when
+    every note had settled, so a note changed since has another stamp.)"""
     try:
         with open(vault.state_dir / MEMO_FILE, "rb") as handle:
             key, summary = ProblemsUnpickler(handle).load()
         index = vault.index_path.read_bytes()
     except Exception:  # noqa: BLE001 - no memo, no index, a corrupt memo: the long way
         return None
-    if key != _memo_key(vault, today, listing_of(vault), index):
+    if key != _memo_key(vault, today, listing, index):
         return None
     numbers, problems = summary
     if not (

@@ -5,7 +5,8 @@ The library never forks behind an embedding program's back: a script's or a test
 asks for one worker per core, and then:
 
 - notes to parse are parsed a shard at a time in forked worker processes; a worker's
-  pickle of a shard's results is what the cache stores, so it costs no extra pickling;
+  bytes of a shard's results are what the cache stores, and on a cold load (a shard
+  whose notes are all new) the worker writes the shard file itself;
 - while a fresh process reads the cache's shard files, a forked child lists the notes
   and stats each one (a third of a warm load, mostly system calls): see
   docs/performance.md for what each saves.
@@ -22,12 +23,14 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vault_touchbase.vault.safe_pickle import BuiltinsUnpickler
-from vault_touchbase.vault.shards import dumps
+from vault_touchbase.vault.shards import Entries, dumps, write_shard
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from vault_touchbase.vault.folder import Vault
 
 PARALLEL_MIN = 1500  # parse in worker processes only when at least this many notes miss
@@ -89,25 +92,39 @@ def in_background(work: Callable[[], object]) -> Callable[[], object | None]:
     return collect
 
 
-def _parse_shard(job: tuple[Vault, int, list[tuple[str, int]]]) -> tuple[int, bytes]:
+class Job(NamedTuple):
+    """One shard's notes for a worker: (path, size) of each; with `entries` (their path and
+    stamp), the worker also writes the shard file, whole, from what it parsed."""
+
+    shard: int
+    notes: list[tuple[str, int]]
+    entries: Entries | None
+
+
+def _parse_shard(job: tuple[Vault, Job, tuple[str, ...], Path]) -> tuple[int, bytes]:
     """In a worker: read and parse one shard's notes; their results as cache bytes."""
     from vault_touchbase.vault.listing import read_note
 
-    vault, shard, notes = job
-    return shard, dumps([read_note(vault, rel, size) for rel, size in notes])
+    vault, (shard, notes, entries), key, folder = job
+    blob = dumps([read_note(vault, rel, size) for rel, size in notes])
+    if entries is not None:
+        write_shard(folder, shard, key, entries, blob)
+    return shard, blob
 
 
 def parse_in_workers(
-    vault: Vault, jobs: list[tuple[int, list[tuple[str, int]]]]
+    vault: Vault, jobs: list[Job], key: tuple[str, ...], folder: Path
 ) -> Iterator[tuple[int, bytes]]:
-    """Parse shards in `vault.parse_workers` forked worker processes."""
+    """Parse shards in `vault.parse_workers` forked worker processes; each shard's results
+    as cache bytes, in the order of `jobs`. A job with entries has its shard file (in
+    `folder`, under `key`) written by its worker."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")  # `can_fork` said one thread: safe
     with ProcessPoolExecutor(vault.parse_workers, mp_context=context) as pool:
         # `map` lets go of each result once it is taken: 100,000 notes' worth is never held
-        yield from pool.map(_parse_shard, [(vault, shard, notes) for shard, notes in jobs])
+        yield from pool.map(_parse_shard, [(vault, job, key, folder) for job in jobs])
 
 
 def cores() -> int:
