@@ -478,6 +478,39 @@ def test_any_change_means_a_real_refresh(
     assert len(counted) == 2
 
 
+def test_a_refresh_lists_the_notes_once(
+    vtb: Vtb, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing that checks the refresh memo is the one the load goes by."""
+    from vault_touchbase.vault import listing
+
+    say(vtb)
+    calls: list[int] = []
+    real = listing.note_files
+    monkeypatch.setattr(listing, "note_files", lambda v: calls.append(1) or real(v))
+    result = vtb("refresh", "--today", "2026-11-27")  # another day: the memo cannot answer
+    assert result.exit_code == 0, result.output
+    assert "written" in result.output
+    assert len(calls) == 1
+
+
+def test_a_tick_logged_by_a_refresh_shows_in_the_index_it_writes(
+    vtb: Vtb, settled: None
+) -> None:
+    """Logging the tick writes the note after the notes were listed: the load lists them
+    again, so the rebuilt index never serves the cached result of the note as it was."""
+    say(vtb)
+    index = vtb.vault / "Touch Base.md"
+    text = index.read_text(encoding="utf-8")
+    line = next(x for x in text.split("\n") if x.startswith("- [ ] [[contacts/"))
+    link = line[len("- [ ] ") : line.index("|")]
+    index.write_text(text.replace(line, line.replace("- [ ]", "- [x]", 1)), encoding="utf-8")
+    result = vtb("refresh")
+    assert result.exit_code == 0, result.output
+    assert "logged" in result.output
+    assert f"- [ ] {link}|" not in index.read_text(encoding="utf-8")
+
+
 def test_notes_changed_just_now_leave_no_memo(vtb: Vtb, counted: list[int]) -> None:
     """The copied notes are seconds old: a second edit could hide in their clock tick."""
     say(vtb)
