@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import shutil
 import time
 from pathlib import Path
 
@@ -321,6 +322,44 @@ def test_workers_write_only_whole_settled_shards(
     assert same(load_vault(vault), truth)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_gists_are_worked_out_and_kept_only_when_asked_for(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A plain load leaves each note's gist out (of the contacts and the shard files); a
+    load that asks for gists gives every contact its own and keeps them in the shards,
+    for the next load, which asks or not."""
+    from vault_touchbase.notes.gist import gist_of, gist_of_contact
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    vault = open_vault(example_copy, parse_workers=workers)
+    plain = load_vault(vault)
+    assert all(c.gist is None for c in plain.contacts)
+    with_gists = load_vault(vault, gists=True)  # from the shards, the gists worked out
+    assert same(with_gists, plain)
+    for contact in with_gists.contacts:
+        fields = (contact.offers, contact.tags, contact.circle, contact.organization)
+        assert contact.gist == gist_of(*fields, contact.job_title, contact.log)
+    again = load_vault(open_vault(example_copy, parse_workers=workers))
+    assert [c.gist for c in again.contacts] == [c.gist for c in with_gists.contacts]
+    shutil.rmtree(vault.state_dir / shards.CACHE_DIR)  # cold, asked for: parsed with them
+    cold = load_vault(vault, gists=True)
+    assert [c.gist for c in cold.contacts] == [gist_of_contact(c) for c in plain.contacts]
+
+
+def test_a_rebuild_while_now_md_lists_needs_keeps_the_gists(vtb: Vtb, settled: None) -> None:
+    now = vtb.vault / "Now.md"
+    text = now.read_text(encoding="utf-8")
+    now.write_text(text.replace("## Needs", "## Not needed now"), encoding="utf-8")
+    say(vtb)
+    vault = open_vault(vtb.vault)
+    assert all(c.gist is None for c in load_vault(vault).contacts)
+    now.write_text(text, encoding="utf-8")  # the needs back
+    say(vtb)
+    assert "can help with your needs" in (vtb.vault / "Touch Base.md").read_text(encoding="utf-8")
+    assert all(c.gist is not None for c in load_vault(vault).contacts)
+
+
 def test_a_broken_note_is_cached_with_its_problems(example_copy: Path, settled: None) -> None:
     bad = example_copy / "contacts" / "Broken.md"
     bad.write_text("---\nname: [unclosed\n---\n")
@@ -494,9 +533,7 @@ def test_a_refresh_lists_the_notes_once(
     assert len(calls) == 1
 
 
-def test_a_tick_logged_by_a_refresh_shows_in_the_index_it_writes(
-    vtb: Vtb, settled: None
-) -> None:
+def test_a_tick_logged_by_a_refresh_shows_in_the_index_it_writes(vtb: Vtb, settled: None) -> None:
     """Logging the tick writes the note after the notes were listed: the load lists them
     again, so the rebuilt index never serves the cached result of the note as it was."""
     say(vtb)

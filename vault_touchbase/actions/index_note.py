@@ -45,7 +45,19 @@ def snapshot(
 ) -> Snapshot:
     """Load every contact and work out who is due and this hour's plan (`listing`: the
     notes as listed under the vault lock this process still holds)."""
-    return plan_for(vault, load_vault(vault, progress, listing=listing), today)
+    loaded = load_vault(vault, progress, listing=listing, gists=wants_gists(vault))
+    return plan_for(vault, loaded, today)
+
+
+def wants_gists(vault: Vault) -> bool:
+    """Whether Now.md lists needs: then a load keeps each note's gist in the parse cache
+    (see `notes/gist.py`), for "Who can help you", rather than work 10,000 out each time."""
+    from vault_touchbase.features.drafts.news import read_needs
+
+    try:
+        return bool(read_needs(vault))
+    except VtbError:
+        return False
 
 
 def unreachable_problems(contacts: Iterable[Contact]) -> list[Problem]:

@@ -34,13 +34,15 @@ def loaded_and_locked(vault: Vault) -> Iterator[LoadResult]:
     changes their note and rebuilds the index: with the lock held throughout, no other
     vtb process writes in between, so the index is rebuilt from this load and what the
     command itself changed (`vault.load.reload_notes`), not from a second load."""
+    from vault_touchbase.actions.index_note import wants_gists
     from vault_touchbase.vault.shards import CACHE_DIR
     from vault_touchbase.vault.store import vault_lock
 
+    gists = wants_gists(vault)  # the rebuild after the change shows who can help
     if not (vault.state_dir / CACHE_DIR).is_dir():
-        load_vault(vault)  # a first run parses every note: not while others wait for the lock
+        load_vault(vault, gists=gists)  # a first run parses every note: not under the lock
     with vault_lock(vault.root):
-        yield load_vault(vault)
+        yield load_vault(vault, gists=gists)
 
 
 def contact_named(vault: Vault, name: str, loaded: LoadResult | None = None) -> Contact:

@@ -36,7 +36,7 @@ def who(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -
 
     app = App(ctx)
     text = " ".join(query).strip()
-    loaded = load_vault(app.vault, app.progress("Reading notes"))
+    loaded = load_vault(app.vault, app.progress("Reading notes"), gists=True)
     settings = app.vault.settings
     found = find_helpers(loaded.contacts, text, settings, app.today, limit or None)
     if as_json:

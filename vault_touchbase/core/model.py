@@ -131,9 +131,11 @@ class Contact:
     rhythm: int = 0  # usual days between their touches, from the Log (core/rhythm.py); 0: too few
     organization: str = ""  # `organization:` (or `company:`, `org:`): where they work
     job_title: str = ""  # `job_title:` (or `title:`, `role:`): what they do there
-    gist: str = ""
+    gist: str | None = field(default=None, compare=False, hash=False)
     """What matching reads of the note, folded into one string (`notes/gist.py`): their
-    offers, tags, circle, organisation, title and own Log entries, as words."""
+    offers, tags, circle, organisation, title and own Log entries, as words. Derived
+    from those fields, so not compared; None until worked out (`notes.gist.gist_of_contact`,
+    or a load that keeps them: `load_vault(gists=True)`)."""
     keys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     """Canonical field → the frontmatter key this note uses for it (for writing back)."""
 

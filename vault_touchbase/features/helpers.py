@@ -37,7 +37,7 @@ from vault_touchbase.features.terms import (
     term,
     word_form,
 )
-from vault_touchbase.notes.gist import FIELD_LABELS, SEP
+from vault_touchbase.notes.gist import FIELD_LABELS, SEP, gist_of_contact
 
 WEIGHTS = {"o": 1.0, "j": 0.9, "l": 0.9, "t": 0.8, "g": 0.6, "c": 0.5}
 HALF_LIFE_DAYS = 365  # a Log entry a year old weighs half as much as one from today
@@ -145,6 +145,8 @@ class Gists:
         would make Python store the whole text in two or four bytes a character. (C loops
         only: `map`, `compress`; 10,000 contacts pass here on every rebuild.)"""
         gists = list(map(_GIST, contacts))
+        if None in gists:  # a load that kept none (the watcher's, before Now.md had needs)
+            gists = list(map(gist_of_contact, contacts))
         plain = list(map(str.isascii, gists))
         if all(plain):
             self.contacts, self.texts = list(contacts), ("".join(gists), "")

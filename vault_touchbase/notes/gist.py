@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from vault_touchbase.core.fold import WORD, normalize
-from vault_touchbase.core.model import LogEntry
+from vault_touchbase.core.model import Contact, LogEntry
 from vault_touchbase.notes.log import is_generated
 
 SEP = "\x1f"  # starts each part: `SEP label word word ... ` (no text holds it: it is no word)
@@ -36,9 +36,10 @@ def gist_of(
     Log, in `Contact.log`), so a match finds its field, its date and its text from the
     contact. A Log entry keeps only the words no newer entry used (the part of the newest
     entry that says a word gives its date). Every word follows a space: `" mov" in gist`
-    asks whether a word starts so. Kept in the parse cache with the contact, so a refresh
-    matches needs against 10,000 notes by searching one joined string, never by reading
-    every Log again."""
+    asks whether a word starts so. Kept in the parse cache with the contact by the loads
+    that need it (`vtb who`, a rebuild while Now.md lists needs), so a refresh matches
+    needs against 10,000 notes by searching one joined string, never by reading every
+    Log again; other loads leave it out (a fifth of a cold load's work)."""
     parts: list[str] = []
 
     def add(label: str, text: str) -> None:
@@ -71,6 +72,24 @@ def gist_of(
 def _words(text: str) -> list[str]:
     """The words of a text, folded as `normalize` folds them."""
     return WORD.findall(text.casefold() if text.isascii() else normalize(text))
+
+
+def gist_of_contact(contact: Contact) -> str:
+    """A contact's gist, worked out once: kept on the contact (a value derived from its
+    other fields, not compared, like a cached property) and by a load that keeps gists
+    (`load_vault(gists=True)`) in the parse cache."""
+    gist = contact.gist
+    if gist is None:
+        gist = gist_of(
+            contact.offers,
+            contact.tags,
+            contact.circle,
+            contact.organization,
+            contact.job_title,
+            contact.log,
+        )
+        object.__setattr__(contact, "gist", gist)  # a frozen dataclass, set as its __init__ does
+    return gist
 
 
 def parts(gist: str) -> list[tuple[str, str]]:

@@ -24,7 +24,6 @@ from vault_touchbase.notes.contact_table import (
     without_table,
 )
 from vault_touchbase.notes.followups import read_followups
-from vault_touchbase.notes.gist import gist_of
 from vault_touchbase.notes.log import read_log
 from vault_touchbase.notes.text import (
     NoteSyntaxError,
@@ -373,7 +372,6 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         rhythm=usual_gap(entries),
         organization=organization,
         job_title=job_title,
-        gist=gist_of(offers, tags, circle, organization, job_title, entries),
     )
 
 

@@ -92,23 +92,32 @@ def read_notes(
     progress: Progress | None = None,
     use_cache: bool = True,
     listing: Listing | None = None,
+    gists: bool = False,
 ) -> NotesRead:
     """The parse result of each note, in the order `listing.note_files` lists them (or
     `listing`'s, taken by this process under the vault lock it still holds). A file
-    listed with a problem instead of a stat gives that problem."""
-    return _Load(vault, use_cache, progress, listing).run()
+    listed with a problem instead of a stat gives that problem. With `gists`, every
+    contact has its gist, and the shard files keep the gists worked out."""
+    return _Load(vault, use_cache, progress, listing, gists).run()
 
 
 class _Load:
     """One load of a vault's notes: the shard files, then parsing what is left."""
 
     def __init__(
-        self, vault: Vault, use_cache: bool, progress: Progress | None, listing: Listing | None
+        self,
+        vault: Vault,
+        use_cache: bool,
+        progress: Progress | None,
+        listing: Listing | None,
+        gists: bool,
     ) -> None:
         self.vault = vault
         self.use_cache = use_cache
         self.progress = progress
         self.listing = listing
+        self.gists = gists
+        self.gained: set[int] = set()  # shards whose cached contacts got their gists now
         # the clock the racy rule is judged by: from when the notes were listed
         self.started_ns = listing.started_ns if listing else stamps.now_ns()
         self.key = cache_key(vault)
@@ -214,17 +223,22 @@ class _Load:
                     kept.append((rel, stamp, result))
                     needed.discard(rel)
                     results[index[rel]] = result  # `_take`, inline: 10,000 notes
+                    if self.gists and result[0] is not None and result[0].gist is None:
+                        from vault_touchbase.notes.gist import gist_of_contact
+
+                        gist_of_contact(result[0])  # kept on the contact, and so written
+                        self.gained.add(shard)
             elif stamps.get(rel) == stamp and shard_of(rel) == shard:
                 kept.append((rel, stamp, result))
         self._report(len(wanted) - len(needed))
-        clean = len(kept) == len(entries)
+        clean = len(kept) == len(entries) and shard not in self.gained
         return [rel for rel in wanted if rel in needed], kept, clean
 
     def _parse_serially(self, rels: list[str]) -> None:
         from vault_touchbase.vault.listing import read_note
 
         for rel in rels:
-            self._take(rel, read_note(self.vault, rel, size_of(self.stamps[rel])))
+            self._take(rel, read_note(self.vault, rel, size_of(self.stamps[rel]), self.gists))
             self._report(1)
 
     def _parse_in_workers(self, todo: dict[int, tuple[list[str], Kept]]) -> None:
@@ -243,7 +257,8 @@ class _Load:
                 )
             )
         written = {job.shard for job in jobs if job.entries is not None}
-        for shard, blob in parallel.parse_in_workers(self.vault, jobs, self.key, self.folder):
+        blobs = parallel.parse_in_workers(self.vault, jobs, self.key, self.folder, self.gists)
+        for shard, blob in blobs:
             left, kept = todo[shard]
             for rel, result in zip(left, loads(blob, len(left)), strict=True):
                 self._take(rel, result)
@@ -261,7 +276,7 @@ class _Load:
     def _write(self, shard: int, kept: Kept, parsed: list[str]) -> None:
         """Write a shard: the results kept from the old file and the cacheable new ones."""
         new = [rel for rel in parsed if rel not in self.fresh]
-        if not new:
+        if not new and shard not in self.gained:
             return  # nothing worth writing (notes that changed just now are parsed each time)
         self._ensure_folder()
         entries = [(rel, stamp) for rel, stamp, _ in kept]

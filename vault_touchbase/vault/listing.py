@@ -148,8 +148,11 @@ def through_link(vault: Vault, rel: str) -> bool:
     return os.path.islink(path) or os.path.realpath(path) != path
 
 
-def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[Problem]]:
-    """Read and parse one note, refusing files over the size limit and what is no file."""
+def read_note(
+    vault: Vault, rel: str, size: int, gists: bool = False
+) -> tuple[Contact | None, list[Problem]]:
+    """Read and parse one note, refusing files over the size limit and what is no file.
+    With `gists`, the contact's gist is worked out too (`notes/gist.py`)."""
     limit = vault.settings.max_note_bytes
     if size > limit:
         return None, [
@@ -171,7 +174,12 @@ def read_note(vault: Vault, rel: str, size: int) -> tuple[Contact | None, list[P
         return None, [Problem(rel, 1, "error", f"cannot read: {exc.strerror}")]
     from vault_touchbase.notes.parse import parse_note
 
-    return parse_note(rel, data, vault.settings)
+    contact, problems = parse_note(rel, data, vault.settings)
+    if gists and contact is not None:
+        from vault_touchbase.notes.gist import gist_of_contact
+
+        gist_of_contact(contact)
+    return contact, problems
 
 
 def name_taken(folder: Path) -> Callable[[str], bool]:

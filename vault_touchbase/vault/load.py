@@ -21,6 +21,7 @@ def load_vault(
     progress: Progress | None = None,
     use_cache: bool = True,
     listing: Listing | None = None,
+    gists: bool = False,
 ) -> LoadResult:
     """Every contact and every problem. A broken note never hides the others.
 
@@ -29,12 +30,14 @@ def load_vault(
     being parsed again (see `cache.py`). The vault's `parse_workers` says whether
     parsing may use other processes (see `parallel.py`). `listing`: the notes as this
     process listed them (`cache.list_notes`) under the vault lock it still holds.
+    `gists`: each contact with its gist (`notes/gist.py`), kept in the parse cache for
+    the next load that asks (`vtb who`, a rebuild while Now.md lists needs).
     """
     from vault_touchbase.vault.cache import read_notes
 
     contacts: list[Contact] = []
     problems: list[Problem] = []
-    read = read_notes(vault, progress, use_cache, listing)
+    read = read_notes(vault, progress, use_cache, listing, gists)
     for contact, found in read.results:
         if contact is not None:
             contacts.append(contact)
@@ -87,8 +90,9 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
     wanted = {rel for rel in rels if is_contact_note(vault, rel)}
     if not wanted:
         return loaded
+    gists = any(c.gist is not None for c in loaded.contacts[:1])  # as the load had them
     if loaded.linked:  # a changed note may be another note too
-        return load_vault(vault)
+        return load_vault(vault, gists=gists)
     contacts = list(loaded.contacts)  # sorted by path: each changed one is found by bisection
     problems = [p for p in loaded.problems if p.path not in wanted]
     for rel in sorted(wanted):
@@ -97,7 +101,7 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
             del contacts[at]
         path = vault.path_of(rel)
         if path.is_symlink():
-            return load_vault(vault)
+            return load_vault(vault, gists=gists)
         try:
             size = path.stat().st_size
         except (FileNotFoundError, NotADirectoryError):  # gone, or its folder is a file now
@@ -105,7 +109,7 @@ def reload_notes(vault: Vault, loaded: LoadResult, rels: Iterable[str]) -> LoadR
         except OSError as exc:
             problems.append(Problem(rel, 1, "error", f"cannot read: {exc.strerror}"))
             continue
-        contact, found = read_note(vault, rel, size)
+        contact, found = read_note(vault, rel, size, gists)
         if contact is not None:
             contacts.insert(at, contact)
         problems.extend(found)

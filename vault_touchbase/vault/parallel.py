@@ -101,30 +101,30 @@ class Job(NamedTuple):
     entries: Entries | None
 
 
-def _parse_shard(job: tuple[Vault, Job, tuple[str, ...], Path]) -> tuple[int, bytes]:
+def _parse_shard(job: tuple[Vault, Job, tuple[str, ...], Path, bool]) -> tuple[int, bytes]:
     """In a worker: read and parse one shard's notes; their results as cache bytes."""
     from vault_touchbase.vault.listing import read_note
 
-    vault, (shard, notes, entries), key, folder = job
-    blob = dumps([read_note(vault, rel, size) for rel, size in notes])
+    vault, (shard, notes, entries), key, folder, gists = job
+    blob = dumps([read_note(vault, rel, size, gists) for rel, size in notes])
     if entries is not None:
         write_shard(folder, shard, key, entries, blob)
     return shard, blob
 
 
 def parse_in_workers(
-    vault: Vault, jobs: list[Job], key: tuple[str, ...], folder: Path
+    vault: Vault, jobs: list[Job], key: tuple[str, ...], folder: Path, gists: bool = False
 ) -> Iterator[tuple[int, bytes]]:
     """Parse shards in `vault.parse_workers` forked worker processes; each shard's results
     as cache bytes, in the order of `jobs`. A job with entries has its shard file (in
-    `folder`, under `key`) written by its worker."""
+    `folder`, under `key`) written by its worker. `gists`: work out each contact's gist."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")  # `can_fork` said one thread: safe
     with ProcessPoolExecutor(vault.parse_workers, mp_context=context) as pool:
         # `map` lets go of each result once it is taken: 100,000 notes' worth is never held
-        yield from pool.map(_parse_shard, [(vault, job, key, folder) for job in jobs])
+        yield from pool.map(_parse_shard, [(vault, job, key, folder, gists) for job in jobs])
 
 
 def cores() -> int:

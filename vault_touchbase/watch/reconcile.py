@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from vault_touchbase.actions.index_note import wants_gists
 from vault_touchbase.core.model import LoadResult
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.listing import note_files
@@ -55,7 +56,7 @@ class HeldNotes:
     def loaded(self) -> LoadResult:
         """The notes as `load_vault` would return them now (after the latest `reload`)."""
         if self._loaded is None:
-            self._loaded = load_vault(self.vault)
+            self._loaded = load_vault(self.vault, gists=wants_gists(self.vault))
         return self._loaded
 
     def forget(self, vault: Vault) -> None:
@@ -95,7 +96,7 @@ class HeldNotes:
     def reload(self, rels: Iterable[str]) -> None:
         """Read these notes again, as `load_vault` would (a note gone drops out)."""
         if self._loaded is None:
-            self._loaded = load_vault(self.vault)
+            self._loaded = load_vault(self.vault, gists=wants_gists(self.vault))
         else:
             self._loaded = reload_notes(self.vault, self._loaded, rels)
 
