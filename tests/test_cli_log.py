@@ -321,6 +321,10 @@ def test_add_commits_the_new_note_and_a_second_one_gets_a_distinct_file(
         ("a/b:c", "a b c"),
         (".hidden", "hidden"),
         ("C:\\Users\\x", "C Users x"),
+        ("Con", "Con (contact)"),  # a device on Windows, whatever the extension
+        ("nul", "nul (contact)"),
+        ("COM1. Jr", "COM1 (contact). Jr"),
+        ("Connor", "Connor"),
     ],
 )
 def test_add_never_escapes_the_contacts_folder_nor_hides_the_note(
@@ -345,6 +349,27 @@ def test_add_refuses_a_folder_outside_and_a_bad_cadence(example_repo: Path) -> N
     assert vtb("add", "   ").exit_code == 2
     assert commit_count(example_repo) == 1
     assert not (example_repo / "x").exists()
+
+
+def test_add_refuses_what_is_no_email_address_and_keeps_each_value_on_one_line(
+    example_repo: Path,
+) -> None:
+    vtb = Vtb(example_repo)
+    for bad in ("a@b.c\nBcc: evil@example.org", "not an email", "a@b"):
+        result = vtb("add", "Zed", "--email", bad)
+        assert result.exit_code == 2, result.output
+        assert "is not an email address" in result.output
+    assert commit_count(example_repo) == 1
+    result = vtb(
+        "add", "Zed", "--email", " zed@example.org ", "--phone", "123\n456", "--tag", "a\nb"
+    )
+    assert result.exit_code == 0, result.output
+    shown = json.loads(vtb("show", "zed", "--json").stdout)
+    assert (shown["emails"], shown["phones"], shown["tags"]) == (
+        ["zed@example.org"],
+        ["123 456"],
+        ["a b"],
+    )
 
 
 def test_add_takes_the_usual_fields(example_repo: Path) -> None:

@@ -311,9 +311,22 @@ def add(
 ) -> None:
     """Add a person: a new note from templates/contact.md, committed. Never overwrites."""
     from vault_touchbase.actions.people import NewContact, add_contact
+    from vault_touchbase.features.drafts.draft import usable_address
     from vault_touchbase.features.formats.values import parse_birthday
 
     app = App(ctx)
+    # One line each (a pasted line break is a space), and an address a draft can use.
+    email, phone, tags, offers, needs = (
+        tuple(v for v in (single_line(x, squeeze=True).strip() for x in values) if v)
+        for values in (email, phone, tags, offers, needs)
+    )
+    for address in email:
+        if not usable_address(address):
+            raise click.BadParameter(
+                f"{address!r} is not an email address (one address each, like jane@example.org)",
+                param_hint="--email",
+            )
+    circle = single_line(circle, squeeze=True).strip() if circle else circle
     born = parse_birthday(birthday) if birthday else None
     if birthday and born is None:
         raise click.BadParameter(

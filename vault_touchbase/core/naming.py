@@ -21,7 +21,17 @@ def note_stem(name: str, style: str = "obsidian") -> str:
     # Leading dots and spaces go (after `/` became a space, `../x` is `.. x`): a name
     # starting with a dot would be a hidden file, which is never a contact.
     stem = stem.lstrip(". ")[:120].rstrip()
+    base, dot, rest = stem.partition(".")
+    if base.rstrip(" ").upper() in _DEVICES:  # `Con`: a device on Windows (a synced vault)
+        stem = base.rstrip(" ") + ("-contact" if style == "slug" else " (contact)") + dot + rest
     return stem or "Unnamed"
+
+
+# Names Windows keeps for devices, whatever the extension (`con.md`, `nul.tar.md`).
+_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{port}{n}" for port in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]]
+)
 
 
 def unique_stem(stem: str, taken: Callable[[str], bool]) -> str:

@@ -62,6 +62,11 @@ class Draft:
         return f"{text} (news: {', '.join(self.news)})" if self.news else text
 
 
+def usable_address(value: str) -> bool:
+    """Whether `value` is one plain email address a draft may put in its To: header."""
+    return ADDRESS.match(value.strip()) is not None
+
+
 def addresses(contact: Contact) -> tuple[tuple[str, ...], list[str]]:
     """The contact's usable email addresses, and a warning for each unusable one
     (a value with spaces or line breaks could smuggle in a header)."""
@@ -69,7 +74,7 @@ def addresses(contact: Contact) -> tuple[tuple[str, ...], list[str]]:
     warnings = []
     for value in contact.emails:
         value = value.strip()
-        if ADDRESS.match(value):
+        if usable_address(value):
             good.append(value)
         else:
             shown = single_line(value, squeeze=True)
