@@ -205,6 +205,40 @@ def test_init_makes_the_layout_and_one_commit(tmp_path: Path) -> None:
     assert Vtb(target)("refresh").exit_code == 0
 
 
+def test_init_in_an_obsidian_vault_reads_the_people_where_they_are(tmp_path: Path) -> None:
+    """Notes about people (an email, a phone, a last contact under any dialect's key) in a
+    folder of their own: init sets `contacts` to it and says so, instead of an empty
+    `contacts/` that would make the first index empty."""
+    target = tmp_path / "vault"
+    people = target / "Areas" / "People"
+    (people / "Work").mkdir(parents=True)
+    (target / "Daily").mkdir()
+    (target / "Daily" / "2026-12-01.md").write_text("---\ntags: [daily]\n---\n# A day\n")
+    (target / "Projects").mkdir()
+    (target / "Projects" / "P.md").write_text("---\ntitle: p\nemail-template: x\n---\n")
+    (people / "Ann Lee.md").write_text("---\nname: Ann Lee\nemail: ann@example.org\n---\n")
+    (people / "Bob Ray.md").write_text("---\nTEL[CELL]: '+1 555'\n---\n")
+    (people / "Work" / "Di Ng.md").write_text("---\nprm-last-contacted: 2026-01-01\n---\n")
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "3 notes about people found in Areas/People/" in result.output
+    assert 'contacts = "Areas/People"' in (target / "vtb.toml").read_text()
+    assert not (target / "contacts").exists()
+    refreshed = Vtb(target)("refresh", "--json")
+    assert json.loads(refreshed.stdout)["due"] == 3
+
+
+def test_init_without_notes_about_people_makes_the_contacts_folder(tmp_path: Path) -> None:
+    target = tmp_path / "vault"
+    (target / "Daily").mkdir(parents=True)
+    (target / "Daily" / "2026-12-01.md").write_text("---\ntags: [daily]\n---\n# A day\n")
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "found" not in result.output
+    assert (target / "contacts").is_dir()
+    assert "\ncontacts =" not in (target / "vtb.toml").read_text()
+
+
 def test_init_on_an_existing_vault_adds_only_what_is_missing(tmp_path: Path) -> None:
     target = tmp_path / "vault"
     CliRunner().invoke(cli, ["init", str(target)])

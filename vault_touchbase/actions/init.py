@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +12,7 @@ from vault_touchbase.core.errors import GitError
 from vault_touchbase.core.settings import CONFIG_NAME, TEMPLATE_TOML, Settings, load_settings
 from vault_touchbase.core.templates import CONTACT_TEMPLATE, EMAIL_TEMPLATE, NOW_NOTE
 from vault_touchbase.git.attributes import gitattributes_text, gitignore_text, missing_ignores
+from vault_touchbase.notes.parse import VCF_LIST_KEY
 
 
 @dataclass
@@ -36,7 +40,17 @@ def init_vault(root: Path) -> InitResult:
 
     result = InitResult()
     root.mkdir(parents=True, exist_ok=True)
-    _add(root, CONFIG_NAME, TEMPLATE_TOML, result)
+    toml = TEMPLATE_TOML
+    if not (root / CONFIG_NAME).exists() and not (root / Settings().contacts).exists():
+        found = people_folder(root)  # an Obsidian vault with its people in `People/`
+        if found is not None:
+            folder, count = found
+            toml = toml.replace('# contacts = "contacts"', f"contacts = {json.dumps(folder)}")
+            result.notices.append(
+                f"{count} notes about people found in {folder}/: vtb reads its contacts from"
+                f' there (`contacts = "{folder}"` in {CONFIG_NAME}; change it if that is wrong)'
+            )
+    _add(root, CONFIG_NAME, toml, result)
     settings = load_settings(root)
     contacts = root / settings.contacts
     if not contacts.is_dir():
@@ -75,6 +89,47 @@ def init_vault(root: Path) -> InitResult:
     if result.error is None:
         _give_uids(root, result)
     return result
+
+
+# The fields that make a note a note about a person (in any dialect vtb reads).
+_PERSON_FIELDS = ("email", "phone", "birthday", "last_contacted", "cadence")
+_KEY_LINE = re.compile(r"^([^\s#:'\"-][^:]*?)\s*:", re.MULTILINE)
+_SCANNED = 5000  # notes looked at, at most: a vault of daily notes is not read whole
+
+
+def people_folder(root: Path) -> tuple[str, int] | None:
+    """The folder (not the vault's top, not hidden; its subfolders count) holding the most
+    notes whose frontmatter has a person's field (an email, phone, birthday, last contact
+    or cadence, under any dialect's key), and how many; None when no note has one."""
+    index = Settings().key_index
+    keys = {key for key, fields in index.items() if any(f in _PERSON_FIELDS for f, _ in fields)}
+    counts: dict[str, int] = {}
+    scanned = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "templates")
+        rel = Path(folder).relative_to(root).as_posix()
+        for name in files:
+            if not name.endswith(".md") or rel == "." or scanned >= _SCANNED:
+                continue
+            scanned += 1
+            try:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    head = handle.read(4096).decode("utf-8", "replace")
+            except OSError:
+                continue
+            if head.startswith("---") and "\n---" in head:
+                front = head.split("\n---", 1)[0]
+                found = [m.group(1) for m in _KEY_LINE.finditer(front)]
+                if keys.intersection(found) or any(map(VCF_LIST_KEY.match, found)):
+                    parts = rel.split("/")  # counted in each folder it is in
+                    for depth in range(1, len(parts) + 1):
+                        above = "/".join(parts[:depth])
+                        counts[above] = counts.get(above, 0) + 1
+    if not counts:
+        return None
+    # the most notes; of folders with as many, the innermost (`Areas/People`, not `Areas`)
+    best = max(counts, key=lambda folder: (counts[folder], folder.count("/"), folder))
+    return best, counts[best]
 
 
 # What `init` writes outside .git/ (besides the contacts folder's .gitkeep).

@@ -154,7 +154,7 @@ _NAME_PARTS = ("prefix", "first", "middle", "last", "suffix")
 # obsidian-vcf-contacts splits the name as vCard's N does; its N.FN is the family name
 _VCF_NAME_PARTS = ("N.PREFIX", "N.GN", "N.MN", "N.FN", "N.SUFFIX")
 # obsidian-vcf-contacts' `EMAIL`, `"EMAIL[HOME]"`, `"TEL[CELL]"`, `"TEL[1:WORK]"`, ...
-_VCF_LIST_KEY = re.compile(r"^(EMAIL|TEL)(?:\[[^\]]*\])?$")
+VCF_LIST_KEY = re.compile(r"^(EMAIL|TEL)(?:\[[^\]]*\])?$")
 
 
 def _name(reader: _Reader, settings: Settings, stem: str) -> str:
@@ -427,7 +427,7 @@ def _vcf_lists(reader: _Reader) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """obsidian-vcf-contacts' e-mail addresses and phones: `"EMAIL[HOME]"`, `"TEL[CELL]"`..."""
     found: dict[str, list[str]] = {"EMAIL": [], "TEL": []}
     for key, value in reader.meta.items():
-        match = _VCF_LIST_KEY.match(key)
+        match = VCF_LIST_KEY.match(key)
         if match and value not in (None, ""):
             found[match.group(1)].extend(reader.texts(key, value))
     return tuple(found["EMAIL"]), tuple(found["TEL"])
