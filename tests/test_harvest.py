@@ -240,6 +240,20 @@ def test_accept_with_json_says_what_was_logged_and_the_commit(vault: Path) -> No
     assert data["problems"] == []
 
 
+def test_a_broken_note_is_named_in_every_form_of_the_listing(vault: Path) -> None:
+    """Touches with a person whose note cannot be read are not found: the note is named."""
+    (vault / "contacts" / "Broken.md").write_text("---\nname: [unclosed\n---\n")
+    said = "contacts/Broken.md:3: error: bad YAML in frontmatter"
+    listing = Vtb(vault)("harvest", "--json")
+    assert listing.exit_code == 0, listing.output
+    assert said in listing.stderr and json.loads(listing.stdout)
+    assert said in Vtb(vault)("harvest").stderr
+    accepted = Vtb(vault)("harvest", "--accept", "--json")
+    problems = json.loads(accepted.stdout)["problems"]
+    assert [p["path"] for p in problems] == ["contacts/Broken.md"]
+    assert accepted.exit_code == 0  # the touches found are logged; the note was broken before
+
+
 def test_a_note_that_cannot_be_changed_is_reported_and_the_others_are_logged(vault: Path) -> None:
     cleo = vault / "contacts" / "Cleo Poe.md"
     cleo.chmod(0o444)

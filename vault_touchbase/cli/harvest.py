@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from vault_touchbase.cli.app import App, command, emit_json, json_option, report
+from vault_touchbase.cli.app import (
+    App,
+    command,
+    emit_json,
+    emit_listing,
+    json_option,
+    problems_json,
+    report,
+)
 
 if TYPE_CHECKING:
     from vault_touchbase.features.harvest.collect import Found
@@ -56,10 +64,11 @@ def harvest(
         loaded = load_vault(app.vault)
         found = actions.harvest(app.vault, app.today, loaded, sources, progress)
         proposals = actions.chosen(found, loaded, names)
-        if as_json:
-            emit_json([_as_json(p) for p in proposals])
+        if as_json:  # the proposals on stdout; broken notes (whose touches go unfound) too
+            emit_listing(app, [_as_json(p) for p in proposals], loaded.problems)
         else:
             _list(app, proposals)
+            app.problems(loaded.problems, limit=5)
         _counts(found, proposals, accepted=False, err=as_json)
         return
     from vault_touchbase.actions.touch import loaded_and_locked
@@ -74,7 +83,7 @@ def harvest(
                 "logged": [_as_json(p) for p in proposals if p.path in outcome.changed],
                 "commits": outcome.commits,
                 "notices": outcome.notices,
-                "problems": [p.to_json() for p in outcome.problems],
+                "problems": problems_json([*outcome.problems, *loaded.problems]),
             }
         )
         ctx.exit(1 if outcome.problems else 0)
@@ -82,6 +91,7 @@ def harvest(
         _counts(found, proposals, accepted=True, err=False)
         return
     report(app, outcome, "Harvest: " + (outcome.done[0] if outcome.done else "nothing logged"))
+    app.problems(loaded.problems, limit=5)
     if outcome.problems:  # a note that could not be changed: the others are logged
         ctx.exit(1)
 
