@@ -33,12 +33,14 @@ def refresh(ctx: click.Context, as_json: bool) -> None:
     """
     from vault_touchbase.vault.cache import list_notes
     from vault_touchbase.vault.memo import unchanged_index
-    from vault_touchbase.vault.store import vault_lock
+    from vault_touchbase.vault.store import vault_lock_if_writable
 
     app = App(ctx)
     done: list[str] = []
     said: list[str] = []
-    with vault_lock(app.vault.root):  # the notes listed once: for the memo and the load
+    # The notes listed once, under the lock, for the memo and the load. A read-only vault
+    # has no lock to take: the memo may still answer; a rebuild then says why it cannot.
+    with vault_lock_if_writable(app.vault.root) as locked:
         listing = list_notes(app.vault)
         # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.
         quick = unchanged_index(app.vault, app.today.isoformat(), listing.digest)
@@ -49,7 +51,8 @@ def refresh(ctx: click.Context, as_json: bool) -> None:
             from vault_touchbase.actions.refresh import refresh as do_refresh
 
             progress = app.progress("Reading notes")
-            result = do_refresh(app.vault, app.today, progress, chart=True, listing=listing)
+            held = listing if locked else None  # listed without the lock: list again in it
+            result = do_refresh(app.vault, app.today, progress, chart=True, listing=held)
             due, overdue, never, planned, used, budget = result.summary
             problems, written = result.problems, result.written
             done, said = result.outcome.done, result.notices

@@ -356,6 +356,22 @@ def vault_lock(vault: Path, timeout: float = 10.0) -> Iterator[None]:
         held.thread_lock.release()
 
 
+@contextlib.contextmanager
+def vault_lock_if_writable(vault: Path) -> Iterator[bool]:
+    """`vault_lock` held (True), or none (False) where its file cannot be made or opened:
+    a read-only vault, a `.vtb` that is not the user's. For a command that may find it has
+    nothing to write (`vtb refresh`, answered by its memo); what it then writes takes
+    `vault_lock` itself, which says why it cannot."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(vault_lock(vault))
+        except OSError:
+            held = False
+        else:
+            held = True
+        yield held
+
+
 def _take_flock(lock_path: Path, deadline: float, timeout: float) -> int:
     """Open the lock file and wait for an exclusive flock on it; record our pid inside."""
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
