@@ -341,3 +341,45 @@ def test_a_refresh_of_a_read_only_vault_that_must_rebuild_says_why_it_cannot(
     assert result.exit_code == 1
     assert "lock: read-only file system" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_refresh_with_nothing_changed_does_not_wait_for_a_busy_vault(
+    vtb: Vtb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holding the lock (a watcher's first load of a big vault, an import)
+    does not hold up the memo's answer; a refresh that must rebuild still waits."""
+    import subprocess
+    import sys
+    import time
+
+    from vault_touchbase.vault import stamp
+
+    real_now = stamp.now_ns
+    monkeypatch.setattr(stamp, "now_ns", lambda: real_now() + 10_000_000_000)  # all settled
+    first = vtb("refresh")
+    assert first.exit_code == 0, first.output
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from vault_touchbase.vault.store import vault_lock\n"
+            "with vault_lock(sys.argv[1]):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(30)\n",
+            str(vtb.vault),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        started = time.monotonic()
+        again = vtb("refresh")
+        took = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert again.exit_code == 0, again.output
+    assert again.output == first.output.replace(" written:", " unchanged:")
+    assert took < 5, f"the refresh waited {took:.1f} s for the lock"

@@ -33,14 +33,15 @@ def refresh(ctx: click.Context, as_json: bool) -> None:
     """
     from vault_touchbase.vault.cache import list_notes
     from vault_touchbase.vault.memo import unchanged_index
-    from vault_touchbase.vault.store import vault_lock_if_writable
+    from vault_touchbase.vault.store import vault_lock_if_free
 
     app = App(ctx)
     done: list[str] = []
     said: list[str] = []
-    # The notes listed once, under the lock, for the memo and the load. A read-only vault
-    # has no lock to take: the memo may still answer; a rebuild then says why it cannot.
-    with vault_lock_if_writable(app.vault.root) as locked:
+    # The notes listed once, under the lock, for the memo and the load. Where the lock is
+    # not free (another vtb process holds it, a read-only vault) the memo may still answer;
+    # a rebuild then takes the lock itself (it waits, or says why it cannot) and lists again.
+    with vault_lock_if_free(app.vault.root) as locked:
         listing = list_notes(app.vault)
         # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.
         quick = unchanged_index(app.vault, app.today.isoformat(), listing.digest)

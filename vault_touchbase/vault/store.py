@@ -357,15 +357,16 @@ def vault_lock(vault: Path, timeout: float = 10.0) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def vault_lock_if_writable(vault: Path) -> Iterator[bool]:
-    """`vault_lock` held (True), or none (False) where its file cannot be made or opened:
-    a read-only vault, a `.vtb` that is not the user's. For a command that may find it has
-    nothing to write (`vtb refresh`, answered by its memo); what it then writes takes
-    `vault_lock` itself, which says why it cannot."""
+def vault_lock_if_free(vault: Path) -> Iterator[bool]:
+    """`vault_lock` held (True) if it can be taken at once; else none (False): another
+    process holds it, or its file cannot be made or opened (a read-only vault, a `.vtb`
+    that is not the user's). For a command that may find it has nothing to write (`vtb
+    refresh`, answered by its memo); what it then writes takes `vault_lock` itself, which
+    waits for a busy vault and says why a read-only one cannot be written."""
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(vault_lock(vault))
-        except OSError:
+            stack.enter_context(vault_lock(vault, timeout=0.0))
+        except (OSError, VtbError):
             held = False
         else:
             held = True
