@@ -300,3 +300,86 @@ def test_a_pipe_named_like_a_note_is_reported_not_waited_on(example_copy: Path) 
     assert "contacts/pipe.md:1: error: is a pipe, not a file vtb reads" in output
     code, output = _vtb_limited(example_copy, "--today", "2026-11-26", "log", "ana", "hi")
     assert code == 0, output
+
+
+def _lock_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vault lock's file cannot be opened: a read-only vault (or `.vtb` not the user's)."""
+    real = os.open
+
+    def refuse(path: object, *args: object, **kwargs: object) -> int:
+        if str(path).endswith(os.path.join(".vtb", "lock")):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refuse)
+
+
+def test_a_refresh_of_a_read_only_vault_with_nothing_changed_still_answers(
+    vtb: Vtb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing to write: the refresh memo answers, as before the refresh took the lock."""
+    from vault_touchbase.vault import stamp
+
+    real_now = stamp.now_ns
+    monkeypatch.setattr(stamp, "now_ns", lambda: real_now() + 10_000_000_000)  # all settled
+    first = vtb("refresh")
+    assert first.exit_code == 0, first.output
+    before = snapshot_bytes(vtb.vault)
+    _lock_refused(monkeypatch)
+    again = vtb("refresh")
+    assert again.exit_code == 0, again.output
+    assert again.output == first.output.replace(" written:", " unchanged:")
+    assert snapshot_bytes(vtb.vault) == before
+
+
+def test_a_refresh_of_a_read_only_vault_that_must_rebuild_says_why_it_cannot(
+    vtb: Vtb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert vtb("refresh").exit_code == 0
+    _lock_refused(monkeypatch)
+    result = vtb("refresh", today="2026-12-01")  # another day: the index must change
+    assert result.exit_code == 1
+    assert "lock: read-only file system" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_refresh_with_nothing_changed_does_not_wait_for_a_busy_vault(
+    vtb: Vtb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holding the lock (a watcher's first load of a big vault, an import)
+    does not hold up the memo's answer; a refresh that must rebuild still waits."""
+    import subprocess
+    import sys
+    import time
+
+    from vault_touchbase.vault import stamp
+
+    real_now = stamp.now_ns
+    monkeypatch.setattr(stamp, "now_ns", lambda: real_now() + 10_000_000_000)  # all settled
+    first = vtb("refresh")
+    assert first.exit_code == 0, first.output
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from vault_touchbase.vault.store import vault_lock\n"
+            "with vault_lock(sys.argv[1]):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(30)\n",
+            str(vtb.vault),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        started = time.monotonic()
+        again = vtb("refresh")
+        took = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert again.exit_code == 0, again.output
+    assert again.output == first.output.replace(" written:", " unchanged:")
+    assert took < 5, f"the refresh waited {took:.1f} s for the lock"

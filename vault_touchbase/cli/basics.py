@@ -33,12 +33,15 @@ def refresh(ctx: click.Context, as_json: bool) -> None:
     """
     from vault_touchbase.vault.cache import list_notes
     from vault_touchbase.vault.memo import unchanged_index
-    from vault_touchbase.vault.store import vault_lock
+    from vault_touchbase.vault.store import vault_lock_if_free
 
     app = App(ctx)
     done: list[str] = []
     said: list[str] = []
-    with vault_lock(app.vault.root):  # the notes listed once: for the memo and the load
+    # The notes listed once, under the lock, for the memo and the load. Where the lock is
+    # not free (another vtb process holds it, a read-only vault) the memo may still answer;
+    # a rebuild then takes the lock itself (it waits, or says why it cannot) and lists again.
+    with vault_lock_if_free(app.vault.root) as locked:
         listing = list_notes(app.vault)
         # Nothing changed since the last rebuild (no note, setting, date or tick): say it again.
         quick = unchanged_index(app.vault, app.today.isoformat(), listing.digest)
@@ -49,7 +52,8 @@ def refresh(ctx: click.Context, as_json: bool) -> None:
             from vault_touchbase.actions.refresh import refresh as do_refresh
 
             progress = app.progress("Reading notes")
-            result = do_refresh(app.vault, app.today, progress, chart=True, listing=listing)
+            held = listing if locked else None  # listed without the lock: list again in it
+            result = do_refresh(app.vault, app.today, progress, chart=True, listing=held)
             due, overdue, never, planned, used, budget = result.summary
             problems, written = result.problems, result.written
             done, said = result.outcome.done, result.notices

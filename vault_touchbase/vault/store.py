@@ -356,6 +356,23 @@ def vault_lock(vault: Path, timeout: float = 10.0) -> Iterator[None]:
         held.thread_lock.release()
 
 
+@contextlib.contextmanager
+def vault_lock_if_free(vault: Path) -> Iterator[bool]:
+    """`vault_lock` held (True) if it can be taken at once; else none (False): another
+    process holds it, or its file cannot be made or opened (a read-only vault, a `.vtb`
+    that is not the user's). For a command that may find it has nothing to write (`vtb
+    refresh`, answered by its memo); what it then writes takes `vault_lock` itself, which
+    waits for a busy vault and says why a read-only one cannot be written."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(vault_lock(vault, timeout=0.0))
+        except (OSError, VtbError):
+            held = False
+        else:
+            held = True
+        yield held
+
+
 def _take_flock(lock_path: Path, deadline: float, timeout: float) -> int:
     """Open the lock file and wait for an exclusive flock on it; record our pid inside."""
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
