@@ -334,23 +334,3 @@ def test_a_burst_of_touches_is_no_rhythm() -> None:
         for d in ("2026-10-02", "2026-09-25", "2026-09-17")
     ]
     assert usual_gap(burst) == 0  # fifteen days: nobody drifts from it, nothing is suggested
-
-
-def test_an_unchanged_chart_forks_no_child(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whether the chart's data changed is worked out in the process that rebuilds; a
-    child (pygal, the drawing) only when it did."""
-    from vault_touchbase.actions.index_note import _chart_drawer
-    from vault_touchbase.vault import parallel
-    from vault_touchbase.vault.folder import open_vault
-    from vault_touchbase.vault.load import load_vault
-
-    opened = open_vault(vault, parse_workers=2)
-    contacts = load_vault(opened).contacts
-    today = date.fromisoformat(TODAY)
-    children: list[int] = []
-    real = parallel.in_background
-    monkeypatch.setattr(parallel, "in_background", lambda work: children.append(1) or real(work))
-    assert _chart_drawer(opened, contacts, today)() == (True, "")
-    assert children == [1]
-    assert _chart_drawer(opened, contacts, today)() == (False, "")
-    assert children == [1]

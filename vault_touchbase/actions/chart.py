@@ -3,36 +3,28 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from vault_touchbase.core.errors import VtbError, WriteFailed
 from vault_touchbase.core.model import Contact
 from vault_touchbase.vault.folder import Vault
-
-if TYPE_CHECKING:
-    from vault_touchbase.features.stats.chart import ChartData
 
 
 def write_chart(vault: Vault, contacts: tuple[Contact, ...] | list[Contact], today: date) -> bool:
     """Draw the chart when its data differs from the digest in the one on disk (only then is
     pygal imported); True when written. Never over a file vtb did not draw, nor through a
     link: a VtbError says so."""
-    data = chart_to_draw(vault, contacts, today)
-    return data is not None and draw_chart(vault, data)
-
-
-def chart_to_draw(
-    vault: Vault, contacts: tuple[Contact, ...] | list[Contact], today: date
-) -> ChartData | None:
-    """The chart's data when the chart on disk does not show it (None: it does, or the
-    chart is off). A VtbError when the file there was not drawn by vtb. Cheap: a year of
-    figures and the head of one file, no pygal."""
-    from vault_touchbase.features.stats.chart import HEAD_BYTES, chart_data, digest_in, is_chart
+    from vault_touchbase.features.stats.chart import (
+        HEAD_BYTES,
+        chart_data,
+        digest_in,
+        draw,
+        is_chart,
+    )
     from vault_touchbase.features.stats.months import month_figures
 
     path, name = vault.chart_path, vault.settings.chart_file
     if path is None:
-        return None
+        return False
     data = chart_data(month_figures(contacts, vault.settings, today))
     try:
         with open(path, "rb") as handle:
@@ -40,27 +32,17 @@ def chart_to_draw(
     except FileNotFoundError:
         head = None
     except OSError:
-        head = b""  # not readable (a folder of that name...): the write says why
+        head = b""  # not readable (a folder of that name...): the write below says why
     if head is not None and digest_in(head) == data.digest():
-        return None
+        return False
     if head is not None and not is_chart(head):
         raise VtbError(
             f"{name} exists and was not drawn by vtb; it is left as it is",
             'rename that file, or set `chart = "..."` in vtb.toml to another name ("" for none)',
         )
-    return data
-
-
-def draw_chart(vault: Vault, data: ChartData) -> bool:
-    """Draw `data` (pygal) and write the chart at once; True when written. Never through a
-    link: a VtbError says so."""
-    from vault_touchbase.features.stats.chart import draw
     from vault_touchbase.vault.listing import through_link
     from vault_touchbase.vault.store import atomic_write, cause_of
 
-    path, name = vault.chart_path, vault.settings.chart_file
-    if path is None:
-        return False
     if through_link(vault, name):
         raise VtbError(
             f"{name} is reached through a link; vtb never writes through links",

@@ -229,44 +229,33 @@ def write_index(vault: Vault, text: str) -> bool:
 def _chart_drawer(
     vault: Vault, contacts: tuple[Contact, ...], today: date
 ) -> Callable[[], tuple[bool, str]]:
-    """Start drawing the chart if its data changed; the function returned waits for it:
+    """Start drawing the chart (if its data changed); the function returned waits for it:
     (written, a notice when it could not be: the index note is written all the same).
-    Whether it changed is worked out here (a year of figures, no pygal); only drawing it
-    runs in a forked child, where the front end asked for parallel work
-    (`Vault.parse_workers`), while this process renders and writes the index note."""
-    from vault_touchbase.actions.chart import chart_to_draw, draw_chart
+    Where the front end asked for parallel work (`Vault.parse_workers`), the drawing
+    runs in a forked child while this process renders and writes the index note."""
     from vault_touchbase.vault.parallel import can_fork, in_background
 
-    try:
-        data = chart_to_draw(vault, contacts, today)
-    except VtbError as exc:
-        notice = _chart_notice(vault, exc)
-        return lambda: (False, notice)
-    if data is None:
-        return lambda: (False, "")
-
-    def draw() -> tuple[bool, str]:
-        try:
-            return draw_chart(vault, data), ""
-        except VtbError as exc:
-            return False, _chart_notice(vault, exc)
-
     if not can_fork(vault):
-        return draw
-    collect = in_background(draw)
+        return lambda: _draw_chart(vault, contacts, today)
+    collect = in_background(lambda: _draw_chart(vault, contacts, today))
 
     def wait() -> tuple[bool, str]:
         result = collect()
         if isinstance(result, tuple):
             return bool(result[0]), str(result[1])
-        return draw()  # the child failed: draw here
+        return _draw_chart(vault, contacts, today)  # the child failed: draw here
 
     return wait
 
 
-def _chart_notice(vault: Vault, exc: VtbError) -> str:
-    hint = f" ({exc.hint})" if exc.hint else ""
-    return f"{vault.settings.chart_file} not drawn: {exc.message}{hint}"
+def _draw_chart(vault: Vault, contacts: tuple[Contact, ...], today: date) -> tuple[bool, str]:
+    from vault_touchbase.actions.chart import write_chart
+
+    try:
+        return write_chart(vault, contacts, today), ""
+    except VtbError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        return False, f"{vault.settings.chart_file} not drawn: {exc.message}{hint}"
 
 
 class IndexSummary(NamedTuple):
