@@ -69,25 +69,23 @@ def stats_lines(result: Stats) -> list[str]:
             f"  at each month's end  {sparkline(percents)}  " + " ".join(f"{p}%" for p in percents),
         ]
     lines.append("")
-    if result.drifting:
-        lines.append(f"Drifting from their usual rhythm ({len(result.drifting)}):")
-        width = min(max(len(d.contact.name) for d in result.drifting), 28)
-        lines += [
-            f"  {d.contact.name[:width]:<{width}}  {d.current_gap_days} days since the last "
-            f"contact; usually about {d.usual_gap_days}"
+    lines += _people(
+        "Drifting from their usual rhythm",
+        [
+            (
+                d.contact.name,
+                f"{d.current_gap_days} days since the last contact; "
+                f"usually about {d.usual_gap_days}",
+            )
             for d in result.drifting
-        ]
-    else:
-        lines.append("Nobody is drifting from their usual rhythm.")
-    if result.hints:
-        lines.append(f"Cadences their rhythm suggests ({len(result.hints)}):")
-        width = min(max(len(h.contact.name) for h in result.hints), 28)
-        lines += [
-            f"  {h.contact.name[:width]:<{width}}  {h.cadence} → {h.suggested}: {h.why}"
-            for h in result.hints
-        ]
-    else:
-        lines.append("Every rhythm matches its cadence.")
+        ],
+        "Nobody is drifting from their usual rhythm.",
+    )
+    lines += _people(
+        "Cadences their rhythm suggests",
+        [(h.contact.name, f"{h.cadence} → {h.suggested}: {h.why}") for h in result.hints],
+        "Every rhythm matches its cadence.",
+    )
     over = result.forecast_minutes > result.budget
     lines += [
         "",
@@ -95,3 +93,13 @@ def stats_lines(result: Stats) -> list[str]:
         f"your budget is {result.budget}" + (" (more than it holds)." if over else "."),
     ]
     return lines
+
+
+def _people(title: str, rows: list[tuple[str, str]], none: str) -> list[str]:
+    """`TITLE (N):` and a line per person, names in one column; `none` when nobody."""
+    if not rows:
+        return [none]
+    width = min(max(len(name) for name, _ in rows), 28)
+    return [f"{title} ({len(rows)}):"] + [
+        f"  {name[:width]:<{width}}  {text}" for name, text in rows
+    ]
