@@ -258,6 +258,7 @@ def parse_settings(text: str, where: str = CONFIG_NAME) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{where}: {exc}", "fix the TOML syntax") from None
+    _known_keys(data, where)
     base = Settings()
     hour = _table(data, "hour", where)
     cadence = _table(data, "cadence", where)
@@ -298,6 +299,68 @@ def parse_settings(text: str, where: str = CONFIG_NAME) -> Settings:
     )
     _check_choices(settings, where)
     return settings
+
+
+# The keys of vtb.toml's top level and of its tables with fixed keys ([harvest] checks its
+# own); the other tables ([synonyms], [aliases], [hour.minutes], ...) take any key.
+_KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        [
+            "contacts",
+            "index",
+            "filenames",
+            "git",
+            "commit_index",
+            "chart",
+            "autocommit",
+            "max_note_mb",
+            "bases",
+            "bases_file",
+            "identity",
+            "hour",
+            "cadence",
+            "channel",
+            "aliases",
+            "synonyms",
+            "harvest",
+        ]
+    ),
+    "hour": frozenset({"budget", "minutes"}),
+    "cadence": frozenset({"default", "by_channel", "by_circle"}),
+    "channel": frozenset({"default", "by_circle"}),
+    "identity": frozenset({"name", "email"}),
+}
+_OPEN_TABLES = ("synonyms", "aliases")
+
+
+def _known_keys(data: dict[str, Any], where: str) -> None:
+    """A key vtb does not know is an error naming it (a typo would be ignored silently),
+    and so is a top-level setting written below a table that takes any key (a line added
+    at the end of the file lands in the last table: `index = ...` under [synonyms])."""
+    from difflib import get_close_matches
+
+    for table, known in _KNOWN_KEYS.items():
+        values = data.get(table, {}) if table else data
+        if not isinstance(values, dict):
+            continue  # `_table` says what is wrong with it
+        for key in values:
+            if key not in known:
+                close = get_close_matches(key, sorted(known), n=1)
+                section = f" in [{table}]" if table else ""
+                raise SettingsError(
+                    f"{where}: unknown setting {key!r}{section}",
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else f"the settings{section} are {', '.join(sorted(known))}",
+                )
+    for table in _OPEN_TABLES:
+        values = data.get(table)
+        misplaced = sorted(set(values) & _KNOWN_KEYS[""]) if isinstance(values, dict) else []
+        if misplaced:
+            raise SettingsError(
+                f"{where}: {misplaced[0]} is inside [{table}], where it means something else",
+                f"move the `{misplaced[0]} = ...` line above the first [table] of the file",
+            )
 
 
 def _harvest(table: dict[str, Any], where: str) -> HarvestSettings:
