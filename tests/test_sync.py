@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, TODAY, Vtb, git
+from conftest import EXAMPLE, GENERATED, TODAY, Vtb, git
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -396,7 +396,7 @@ step = st.one_of(
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("seed") / "vault"
-    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns(".vtb", "Touch Base.md"))
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns(*GENERATED))
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "t",
