@@ -301,6 +301,48 @@ def test_parsing_in_worker_processes_gives_the_same_answer(
     assert same(load_vault(vault), truth)
 
 
+def test_this_process_parses_beside_its_workers(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loading process takes shards no worker has started (from the back) and parses
+    them itself, so no third process competes for two cores; results and cache the same."""
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    vault = open_vault(example_copy, parse_workers=2)
+    here = os.getpid()
+    parsed_here: list[str] = []
+    real = cache._Load._parse_serially
+
+    def counted(load: cache._Load, rels: list[str]) -> None:
+        if os.getpid() == here:
+            parsed_here.extend(rels)
+        real(load, rels)
+
+    monkeypatch.setattr(cache._Load, "_parse_serially", counted)
+    assert same(load_vault(vault), truth)
+    assert 0 < len(parsed_here) < len(all_notes(vault))
+    assert cached_paths(vault) == all_notes(vault)
+    assert same(load_vault(vault), truth)
+
+
+def _dies(job: object) -> None:
+    os._exit(9)  # a worker process killed
+
+
+def test_a_worker_that_dies_leaves_its_shards_to_this_process(
+    example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-load (out of memory, a signal) costs time, never a note."""
+    vault = open_vault(example_copy)
+    truth = fresh(vault)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    vault = open_vault(example_copy, parse_workers=2)
+    monkeypatch.setattr(parallel, "_parse_shard", _dies)
+    assert same(load_vault(vault), truth)
+    assert cached_paths(vault) == all_notes(vault)
+
+
 def test_workers_write_only_whole_settled_shards(
     example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

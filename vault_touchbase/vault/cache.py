@@ -242,9 +242,9 @@ class _Load:
             self._report(1)
 
     def _parse_in_workers(self, todo: dict[int, tuple[list[str], Kept]]) -> None:
-        """Parse shards in worker processes. A shard whose every note is new and cacheable
-        (a cold load: all of them) is written by its worker, beside the parsing; the rest
-        are written here."""
+        """Parse shards in worker processes and in this one. A shard whose every note is
+        new and cacheable (a cold load: all of them) is written by its worker, beside the
+        parsing; the rest, and this process's own, are written here."""
         self._ensure_folder()
         jobs: list[parallel.Job] = []
         for shard, (left, kept) in todo.items():
@@ -256,15 +256,17 @@ class _Load:
                     [(rel, self.stamps[rel]) for rel in left] if whole else None,
                 )
             )
-        written = {job.shard for job in jobs if job.entries is not None}
-        blobs = parallel.parse_in_workers(self.vault, jobs, self.key, self.folder, self.gists)
-        for shard, blob in blobs:
-            left, kept = todo[shard]
-            for rel, result in zip(left, loads(blob, len(left)), strict=True):
-                self._take(rel, result)
-            self._report(len(left))
-            if shard not in written:
-                self._write(shard, kept, left)
+        done = parallel.parse_in_workers(self.vault, jobs, self.key, self.folder, self.gists)
+        for job, blob in done:
+            left, kept = todo[job.shard]
+            if blob is None:  # this process's: parsed here
+                self._parse_serially(left)
+            else:
+                for rel, result in zip(left, loads(blob, len(left)), strict=True):
+                    self._take(rel, result)
+                self._report(len(left))
+            if blob is None or job.entries is None:
+                self._write(job.shard, kept, left)
 
     def _ensure_folder(self) -> None:
         if not self.folder.is_dir():

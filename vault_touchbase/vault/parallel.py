@@ -4,9 +4,10 @@ The library never forks behind an embedding program's back: a script's or a test
 `open_vault(path)` parses in its own process. `vtb` (one thread, a short-lived process)
 asks for one worker per core, and then:
 
-- notes to parse are parsed a shard at a time in forked worker processes; a worker's
-  bytes of a shard's results are what the cache stores, and on a cold load (a shard
-  whose notes are all new) the worker writes the shard file itself;
+- notes to parse are parsed a shard at a time by this process and forked workers (one
+  fewer than asked for: this process is the last); a worker's bytes of a shard's results
+  are what the cache stores, and on a cold load (a shard whose notes are all new) the
+  worker writes the shard file itself;
 - while a fresh process reads the cache's shard files, a forked child lists the notes
   and stats each one (a third of a warm load, mostly system calls): see
   docs/performance.md for what each saves.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import mmap
 import os
 import pickle
 import signal
@@ -29,6 +31,7 @@ from vault_touchbase.vault.safe_pickle import BuiltinsUnpickler
 from vault_touchbase.vault.shards import Entries, dumps, write_shard
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
     from pathlib import Path
 
     from vault_touchbase.vault.folder import Vault
@@ -101,11 +104,33 @@ class Job(NamedTuple):
     entries: Entries | None
 
 
-def _parse_shard(job: tuple[Vault, Job, tuple[str, ...], Path, bool]) -> tuple[int, bytes]:
-    """In a worker: read and parse one shard's notes; their results as cache bytes."""
+# Which jobs of the load under way a process has taken: a byte each, in memory the forked
+# workers share with this process (inherited at the fork, never pickled).
+_taken: mmap.mmap | None = None
+
+
+def _take(number: int) -> bool:
+    """Take job `number` for this process; False if another process has it. No lock: two
+    processes that take the same job at the same instant both parse it, which gives the
+    same results and writes the same shard file."""
+    assert _taken is not None
+    if _taken[number]:
+        return False
+    _taken[number] = 1
+    return True
+
+
+Task = tuple["Vault", int, Job, tuple[str, ...], "Path", bool]
+
+
+def _parse_shard(task: Task) -> tuple[int, bytes | None]:
+    """In a worker: read and parse one shard's notes; their results as cache bytes (None:
+    the loading process took the job first)."""
     from vault_touchbase.vault.listing import read_note
 
-    vault, (shard, notes, entries), key, folder, gists = job
+    vault, number, (shard, notes, entries), key, folder, gists = task
+    if not _take(number):
+        return shard, None
     blob = dumps([read_note(vault, rel, size, gists) for rel, size in notes])
     if entries is not None:
         write_shard(folder, shard, key, entries, blob)
@@ -114,17 +139,52 @@ def _parse_shard(job: tuple[Vault, Job, tuple[str, ...], Path, bool]) -> tuple[i
 
 def parse_in_workers(
     vault: Vault, jobs: list[Job], key: tuple[str, ...], folder: Path, gists: bool = False
-) -> Iterator[tuple[int, bytes]]:
-    """Parse shards in `vault.parse_workers` forked worker processes; each shard's results
-    as cache bytes, in the order of `jobs`. A job with entries has its shard file (in
-    `folder`, under `key`) written by its worker. `gists`: work out each contact's gist."""
+) -> Iterator[tuple[Job, bytes | None]]:
+    """Share `jobs` between this process and `vault.parse_workers - 1` forked workers.
+
+    Yields each job with a worker's results as cache bytes, or with None: this process
+    parses that one itself (its results need no bytes, and no decoding). Workers take jobs
+    from the front, this process from the back, so both cores stay busy to the end and no
+    third process competes for them. A worker's finished job is yielded as soon as this
+    process is between two of its own: results never pile up (100,000 notes' worth). A
+    worker that dies leaves its jobs to this process. A job with entries has its shard
+    file (in `folder`, under `key`) written by its worker. `gists`: work out each
+    contact's gist.
+    """
     import multiprocessing
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
+    global _taken
+    _taken = mmap.mmap(-1, max(len(jobs), 1))  # shared with the workers forked below
     context = multiprocessing.get_context("fork")  # `can_fork` said one thread: safe
-    with ProcessPoolExecutor(vault.parse_workers, mp_context=context) as pool:
-        # `map` lets go of each result once it is taken: 100,000 notes' worth is never held
-        yield from pool.map(_parse_shard, [(vault, job, key, folder, gists) for job in jobs])
+    try:
+        with ProcessPoolExecutor(vault.parse_workers - 1, mp_context=context) as pool:
+            pending = deque(
+                (number, job, pool.submit(_parse_shard, (vault, number, job, key, folder, gists)))
+                for number, job in enumerate(jobs)
+            )
+            while pending:
+                while pending and pending[0][2].done():
+                    yield _result(*pending.popleft()[1:])
+                if pending and _take(pending[-1][0]):  # no worker had it: this process's
+                    yield pending.pop()[1], None
+                elif pending:  # every job left is a worker's: wait for them in order
+                    yield _result(*pending.popleft()[1:])
+    finally:
+        _taken.close()
+        _taken = None
+
+
+def _result(job: Job, future: Future[tuple[int, bytes | None]]) -> tuple[Job, bytes | None]:
+    """A worker's bytes of `job`, or None when the worker died (killed, out of memory):
+    then this process parses the job itself."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return job, future.result()[1]
+    except BrokenProcessPool:
+        return job, None
 
 
 def cores() -> int:
