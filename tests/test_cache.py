@@ -755,3 +755,25 @@ def test_each_keys_mapping_is_written_once_and_read_back_shared(example_copy: Pa
     corrupt = msgspec.msgpack.encode((maps, [7] * len(which), found))
     with pytest.raises(ValueError):
         shards.loads(corrupt, len(results))
+
+
+def test_any_edit_to_vtbs_code_is_a_new_cache_key(tmp_path: Path) -> None:
+    """The code's digest goes by each module's stamp: an edit that keeps the size and puts
+    the mtime back still changes it (ctime), a new module changes it, bytecode does not."""
+    package = tmp_path / "package"
+    (package / "sub" / "__pycache__").mkdir(parents=True)
+    module = package / "sub" / "rules.py"
+    module.write_text("LIMIT = 1\n")
+    (package / "data.toml").write_text("a = 1\n")
+    before = shards.digest_of_code(package)
+    assert shards.digest_of_code(package) == before
+    (package / "sub" / "__pycache__" / "rules.cpython-311.pyc").write_bytes(b"\0")
+    assert shards.digest_of_code(package) == before
+    old = module.stat()
+    time.sleep(0.01)
+    module.write_text("LIMIT = 2\n")  # same size
+    os.utime(module, ns=(old.st_atime_ns, old.st_mtime_ns))
+    edited = shards.digest_of_code(package)
+    assert edited != before
+    (package / "sub" / "more.py").write_text("")
+    assert shards.digest_of_code(package) != edited

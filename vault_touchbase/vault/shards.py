@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from vault_touchbase import __version__
 from vault_touchbase.core.model import Contact, Problem, shared_keys
-from vault_touchbase.vault.stamp import STAMP_SIZE, Stamp
+from vault_touchbase.vault.stamp import STAMP_SIZE, Stamp, stamp_of
 
 try:  # what hashlib itself uses, without loading OpenSSL (2.5 ms of every start)
     from _blake2 import blake2b
@@ -59,12 +59,27 @@ def shard_of(rel: str) -> int:
 def code_digest() -> str:
     """A digest of every module of vtb and its data files (the built-in synonyms), so a
     cache never outlives the code that wrote it."""
-    package = Path(__file__).resolve().parent.parent
+    return digest_of_code(Path(__file__).resolve().parent.parent)
+
+
+def digest_of_code(package: Path) -> str:
+    """A digest of the name and stamp of each `.py` and `.toml` file under `package`.
+
+    The stamp is a note's (`stamp.py`: size, mtime, ctime, inode), so any write to a
+    module changes the digest without a byte of it being read: a few stat calls instead
+    of reading and hashing the whole package on every start (6 ms of each command).
+    """
+    found: list[tuple[str, bytes]] = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        for name in files:
+            if name.endswith((".py", ".toml")):
+                path = os.path.join(folder, name)
+                with contextlib.suppress(OSError):
+                    found.append((os.path.relpath(path, package), stamp_of(os.stat(path))))
     digest = blake2b(__version__.encode(), digest_size=16)
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
-        with contextlib.suppress(OSError):
-            name = path.relative_to(package).as_posix()
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, stamp in sorted(found):
+        digest.update(name.replace(os.sep, "/").encode() + b"\0" + stamp)
     return digest.hexdigest()
 
 
