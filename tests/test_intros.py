@@ -14,6 +14,8 @@ from vault_touchbase.core.model import Cadence, Contact, LogEntry
 from vault_touchbase.core.settings import Settings
 from vault_touchbase.features.intros import find_intros, index_lines, match_pair
 from vault_touchbase.features.terms import word_form, words
+from vault_touchbase.vault.folder import Vault, open_vault
+from vault_touchbase.vault.load import load_vault
 
 TODAY = date(2026, 11, 26)
 
@@ -21,7 +23,7 @@ TODAY = date(2026, 11, 26)
 def person(
     name: str, offers: tuple[str, ...] = (), needs: tuple[str, ...] = (), **kw: object
 ) -> Contact:
-    return Contact(path=f"contacts/{name}.md", name=name, offers=offers, needs=needs, **kw)  # type: ignore[arg-type]
+    return Contact(path=f"contacts/{name}.md", name=name, offers=offers, needs=needs, **kw)
 
 
 def pairs(contacts: list[Contact], settings: Settings | None = None) -> set[tuple[str, str]]:
@@ -410,3 +412,59 @@ def test_the_built_in_synonyms_ship_in_the_wheel() -> None:
         in project["tool"]["setuptools"]["package-data"]["vault_touchbase"]
     )
     assert "babysitting" in builtin_synonyms()["childcare"]
+
+
+# --- the index's introductions, matched beside the plan -------------------------------------
+
+
+def _index_intros(vault_path: Path, workers: int) -> tuple[Vault, tuple[Contact, ...]]:
+    vault = open_vault(vault_path, parse_workers=workers)
+    return vault, load_vault(vault).contacts
+
+
+def test_the_index_introductions_are_matched_in_a_child_and_kept(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the front end asked for parallel work, a forked child matches the index's
+    introductions while the plan is made; the lines are the same, and kept for next time."""
+    import os
+
+    from vault_touchbase.actions.index_note import start_intros
+
+    today = date(2026, 11, 26)
+    vault, contacts = _index_intros(example_copy, 1)
+    here = start_intros(vault, contacts, today)()
+    assert here, "example-vault has introductions to make"
+    (example_copy / ".vtb" / "intros-memo.pickle").unlink()
+    forks: list[int] = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    vault, contacts = _index_intros(example_copy, 2)
+    assert start_intros(vault, contacts, today)() == here
+    assert forks == [1]
+    assert start_intros(vault, contacts, today)() == here
+    assert forks == [1], "kept lines need no child"
+
+
+def test_a_child_that_fails_to_match_leaves_it_to_the_parent(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from vault_touchbase.actions.index_note import start_intros
+    from vault_touchbase.features import intros
+
+    today = date(2026, 11, 26)
+    vault, contacts = _index_intros(example_copy, 1)
+    here = start_intros(vault, contacts, today)()
+    (example_copy / ".vtb" / "intros-memo.pickle").unlink()
+    parent, real = os.getpid(), intros.index_lines
+
+    def dies_in_a_child(*args: object, **kwargs: object) -> list[str]:
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intros, "index_lines", dies_in_a_child)
+    vault, contacts = _index_intros(example_copy, 2)
+    assert start_intros(vault, contacts, today)() == here

@@ -112,39 +112,68 @@ def future_date_problems(vault: Vault, contacts: Iterable[Contact], today: date)
 
 
 def index_input(
-    vault: Vault, snap: Snapshot, today: date, extra: Iterable[Problem] = ()
+    vault: Vault,
+    snap: Snapshot,
+    today: date,
+    extra: Iterable[Problem] = (),
+    intros: Callable[[], list[str]] | None = None,
 ) -> IndexInput:
-    """Everything the index note shows, from a snapshot."""
+    """Everything the index note shows, from a snapshot. `intros`: waits for the
+    introductions `start_intros` started (else they are matched here)."""
     from vault_touchbase.core.cadence import month_end
-    from vault_touchbase.features import intros
     from vault_touchbase.features.stats.going import going_lines
     from vault_touchbase.index.render import followup_lines
-    from vault_touchbase.vault.memo import remembered
 
-    replies = [i for i in snap.items if i.status == "reply"]
     contacts = snap.loaded.contacts
     helpers = helper_lines(vault, contacts, today)
-    # Matched over what matching reads and nothing else, so kept by exactly that.
-    views = [intros.matching_input(c) for c in contacts if c.offers or c.needs]
+    followups = followup_lines(contacts, today, month_end(today))
+    going = going_lines(contacts, vault.settings, today)
     return IndexInput(
         today=today,
         items=snap.items,
         plan=snap.plan,
-        contacts=snap.loaded.contacts,
+        contacts=contacts,
         problems=sorted([*snap.loaded.problems, *extra, *helpers[1]]),
-        replies=replies,
-        followups=followup_lines(contacts, today, month_end(today)),
-        going=going_lines(contacts, vault.settings, today),
-        intros=remembered(  # matching 10,000 people's offers and needs: kept between runs
-            vault,
-            "intros",
-            (today, views),
-            lambda: intros.index_lines(
-                [intros.matching_view(v) for v in views], vault.settings, today
-            ),
-        ),
+        replies=[i for i in snap.items if i.status == "reply"],
+        followups=followups,
+        going=going,
+        intros=(intros or start_intros(vault, contacts, today))(),  # the last to wait for
         helpers=helpers[0],
     )
+
+
+def start_intros(vault: Vault, contacts: Sequence[Contact], today: date) -> Callable[[], list[str]]:
+    """Start on the index's "Introductions to make"; the function returned gives them.
+
+    Matching 10,000 people's offers and needs takes a tenth of a second, so the lines
+    are kept between runs by exactly what matching reads (`vault/memo.recall`). When they
+    must be matched again (a first run, changed offers or needs, a new month), and the
+    front end asked for parallel work, a forked child matches them while this process
+    plans and works out the other sections.
+    """
+    from vault_touchbase.features import intros
+    from vault_touchbase.vault.memo import recall, remember
+    from vault_touchbase.vault.parallel import can_fork, in_background
+
+    views = [intros.matching_input(c) for c in contacts if c.offers or c.needs]
+    recalled = recall(vault, "intros", (today, views))
+    kept = recalled.lines
+    if kept is not None:
+        return lambda: kept
+
+    def match() -> list[str]:
+        return intros.index_lines([intros.matching_view(v) for v in views], vault.settings, today)
+
+    collect = in_background(match) if can_fork(vault) else None
+
+    def wait() -> list[str]:
+        lines = collect() if collect is not None else None
+        if not (isinstance(lines, list) and all(type(line) is str for line in lines)):
+            lines = match()  # no child, or it failed: matched here
+        remember(vault, "intros", recalled, lines)
+        return lines
+
+    return wait
 
 
 def helper_lines(
@@ -315,13 +344,14 @@ def rebuild_index(
     the notes as listed under the vault lock still held, to load by. `chart`:
     draw the chart next to it too, when its data changed (`vtb refresh`, the watcher).
     `waiting`: ticks that could not be logged yet, kept ticked in the new note."""
+    fresh = loaded is None
     if loaded is None:
-        snap = snapshot(vault, today, progress, listing)
-    else:
-        snap = plan_for(vault, loaded, today)
+        loaded = load_vault(vault, progress, listing=listing, gists=wants_gists(vault))
+    intros = start_intros(vault, loaded.contacts, today)  # matched beside the plan, if at all
+    snap = plan_for(vault, loaded, today)
     drawn = _chart_drawer(vault, snap.loaded.contacts, today) if chart else None
     extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
-    text = keep_ticked(render(index_input(vault, snap, today, extra)), waiting)
+    text = keep_ticked(render(index_input(vault, snap, today, extra, intros)), waiting)
     try:
         written = write_index(vault, text)
     finally:
@@ -341,7 +371,7 @@ def rebuild_index(
         )
     result = RefreshResult(snap, written, tuple(sorted([*snap.loaded.problems, *extra])), outcome)
     # what it was built from is what this process's load saw (and the chart is drawn)
-    if loaded is None and (chart or vault.chart_path is None):
+    if fresh and (chart or vault.chart_path is None):
         from vault_touchbase.vault.memo import remember_index
 
         summary = (tuple(result.summary), result.problems)

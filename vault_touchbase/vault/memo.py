@@ -1,7 +1,7 @@
 """What vtb keeps in `.vtb/` besides parse results: work keyed by exactly what it read.
 
-- `remembered`: lines computed from the notes (the index's introductions), kept with a
-  digest of their inputs; the same inputs give the kept lines back.
+- `recall` and `remember`: lines computed from the notes (the index's introductions),
+  kept with a digest of their inputs; the same inputs give the kept lines back.
 - the refresh memo: what the index note was last rebuilt from (the digest of every
   note's path and stamp, Now.md's stamp, the date, the settings, vtb's code) and the
   bytes it wrote; a
@@ -13,9 +13,9 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vault_touchbase.core.model import Problem
 from vault_touchbase.core.templates import NOW_PATH
@@ -42,28 +42,35 @@ def listing_digest(listing: Iterable[Listed]) -> str:
     return blake2b(data, digest_size=16).hexdigest()
 
 
-def remembered(
-    vault: Vault, name: str, inputs: object, compute: Callable[[], list[str]]
-) -> list[str]:
-    """Lines computed from the notes, kept in `.vtb/NAME-memo.pickle` with a digest of their
-    `inputs` (plain values and vtb's model types: everything `compute` reads). The same
-    inputs, vtb and settings give the kept lines back; anything else computes them again
-    and keeps those."""
+class Recalled(NamedTuple):
+    """What `recall` found: the lines kept for the inputs (None: none, or not for these),
+    and the key new lines are kept under (`remember`)."""
+
+    lines: list[str] | None
+    key: tuple[str, ...]
+
+
+def recall(vault: Vault, name: str, inputs: object) -> Recalled:
+    """The lines kept in `.vtb/NAME-memo.pickle` with a digest of their `inputs` (plain
+    values and vtb's model types: everything computing them reads), if the same inputs,
+    vtb and settings made them."""
     import msgspec  # deterministic bytes for equal values, dataclasses included, in C
 
     digest = blake2b(msgspec.msgpack.encode(inputs), digest_size=16).hexdigest()
     key = (*cache_key(vault), repr(vault.settings), name, digest)
-    path = vault.state_dir / f"{name}-memo.pickle"
     try:
-        with open(path, "rb") as handle:
+        with open(vault.state_dir / f"{name}-memo.pickle", "rb") as handle:
             kept_key, lines = BuiltinsUnpickler(handle).load()
         if kept_key == key and isinstance(lines, list) and all(type(x) is str for x in lines):
-            return lines
+            return Recalled(lines, key)
     except Exception:  # noqa: BLE001 - none kept yet, or corrupt: computed again
         pass
-    lines = compute()
-    write_state(vault, path, (key, lines))
-    return lines
+    return Recalled(None, key)
+
+
+def remember(vault: Vault, name: str, recalled: Recalled, lines: list[str]) -> None:
+    """Keep `lines`, computed from the inputs `recall` was asked about, for the next run."""
+    write_state(vault, vault.state_dir / f"{name}-memo.pickle", (recalled.key, lines))
 
 
 def kept(vault: Vault, name: str, key: tuple[str, ...]) -> object:
