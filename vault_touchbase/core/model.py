@@ -137,7 +137,9 @@ class Contact:
     from those fields, so not compared; None until worked out (`notes.gist.gist_of_contact`,
     or a load that keeps them: `load_vault(gists=True)`)."""
     keys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-    """Canonical field → the frontmatter key this note uses for it (for writing back)."""
+    """Canonical field → the frontmatter key this note uses for it, where that is not the
+    field's own name (another tool's dialect, an `[aliases]` key): where writing back goes,
+    as `contact.keys.get(field, field)`. Most notes need none, and so share one empty map."""
 
     @property
     def stem(self) -> str:
@@ -215,8 +217,8 @@ def contact_to_dict(contact: Contact) -> dict[str, object]:
     }
 
 
-# Every distinct `keys` mapping, once: 10,000 notes use a handful of them (one per
-# dialect), so each contact holds one of these rather than its own copy. Never changed.
+# Every distinct `keys` mapping, once: 10,000 notes use a handful of them (none for vtb's
+# own keys, one per dialect), so each contact holds one of these. Never changed.
 _KEY_MAPS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
 
 

@@ -83,7 +83,8 @@ class _Reader:
         if hit is None:
             return None, None
         key = hit[1]
-        self.keys[canonical] = key
+        if key != canonical:  # where writing back must go elsewhere than vtb's own key
+            self.keys[canonical] = key
         return key, self.meta[key]
 
     def text(self, key: str | None, value: Any) -> str:
