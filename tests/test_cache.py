@@ -343,6 +343,33 @@ def test_a_worker_that_dies_leaves_its_shards_to_this_process(
     assert cached_paths(vault) == all_notes(vault)
 
 
+def _slow_job(task: tuple[object, ...]) -> tuple[int, bytes]:
+    """A worker's job that takes a while and leaves a line in a file named by the test."""
+    job = task[2]
+    with open(os.environ["VTB_TEST_JOBS_RUN"], "a") as handle:
+        handle.write(f"{job.shard}\n")  # type: ignore[attr-defined]
+    time.sleep(0.1)
+    return job.shard, b""  # type: ignore[attr-defined]
+
+
+def test_a_load_stopped_early_starts_no_more_work_in_the_workers(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or an error) in the loading process: the workers start no job after it,
+    so vtb stops at once instead of waiting for them to parse the whole vault."""
+    ran = tmp_path / "jobs-run"
+    monkeypatch.setenv("VTB_TEST_JOBS_RUN", str(ran))
+    monkeypatch.setattr(parallel, "_parse_shard", _slow_job)
+    vault = open_vault(example_copy, parse_workers=2)
+    jobs = [parallel.Job(shard, [], None) for shard in range(30)]
+    work = parallel.parse_in_workers(vault, jobs, ("key",), tmp_path)
+    job, blob = next(work)  # this process's first job, taken from the back
+    assert (job.shard, blob) == (29, None)
+    work.close()  # as when that job's parsing was interrupted
+    started = ran.read_text().split() if ran.exists() else []
+    assert len(started) <= 3  # what was running or queued already, not the other 29
+
+
 def test_workers_write_only_whole_settled_shards(
     example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

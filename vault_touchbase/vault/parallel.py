@@ -164,13 +164,17 @@ def parse_in_workers(
                 (number, job, pool.submit(_parse_shard, (vault, number, job, key, folder, gists)))
                 for number, job in enumerate(jobs)
             )
-            while pending:
-                while pending and pending[0][2].done():
-                    yield _result(*pending.popleft()[1:])
-                if pending and _take(pending[-1][0]):  # no worker had it: this process's
-                    yield pending.pop()[1], None
-                elif pending:  # every job left is a worker's: wait for them in order
-                    yield _result(*pending.popleft()[1:])
+            try:
+                while pending:
+                    while pending and pending[0][2].done():
+                        yield _result(*pending.popleft()[1:])
+                    if pending and _take(pending[-1][0]):  # no worker had it: this process's
+                        yield pending.pop()[1], None
+                    elif pending:  # every job left is a worker's: wait for them in order
+                        yield _result(*pending.popleft()[1:])
+            finally:  # stopped early (Ctrl-C, an error): no worker starts another job
+                for _, _, future in pending:
+                    future.cancel()
     finally:
         _taken.close()
         _taken = None
