@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, Vtb
+from conftest import TODAY, Vtb, git
 
 from vault_touchbase.vault import stamp as stamps
 
@@ -100,3 +100,42 @@ def test_refresh_with_nothing_changed_loads_no_notes(warm: Path) -> None:
     assert not top(modules) & HEAVY, sorted(top(modules) & HEAVY)
     assert "vault_touchbase.actions.touch" not in modules  # answered from the refresh memo
     assert "vault_touchbase.actions.refresh" not in modules
+
+
+def test_a_command_ends_with_its_work_done_and_its_output_written(example_repo: Path) -> None:
+    """`vtb` leaves without freeing each object (`cli/main.leave`): the commit a touch
+    makes on another thread is in the history, every line of output is written, and the
+    exit code is the command's."""
+    run = [sys.executable, "-m", "vault_touchbase", "--vault", str(example_repo)]
+    today = ["--today", "2026-11-26"]
+    logged = subprocess.run(
+        [*run, *today, "log", "Jane Doe", "-c", "call", "talked about the fair"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert logged.returncode == 0, logged.stderr
+    assert "talked about the fair" in git(example_repo, "show", "--format=", "HEAD")
+    assert not (example_repo / ".git" / "index.lock").exists()
+    due = subprocess.run([*run, *today, "due"], capture_output=True, text=True, check=False)
+    assert due.returncode == 0
+    assert len(due.stdout.splitlines()) >= 10 and due.stdout.endswith("\n")
+    wrong = subprocess.run([*run, "log"], capture_output=True, text=True, check=False)
+    assert wrong.returncode == 2 and "Usage:" in wrong.stderr
+
+
+def test_a_command_keeps_its_loads_and_the_watcher_none(example_copy: Path) -> None:
+    from vault_touchbase.vault import lifetime
+    from vault_touchbase.vault.folder import open_vault
+    from vault_touchbase.vault.load import load_vault
+
+    vault = open_vault(example_copy)
+    try:
+        lifetime.keep_loads()
+        loaded = load_vault(vault)
+        assert lifetime._kept is not None and lifetime._kept[-1] is loaded
+        lifetime.keep_loads(False)
+        load_vault(vault)
+        assert lifetime._kept is None
+    finally:
+        lifetime.keep_loads(False)

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from vault_touchbase.cli.app import App, command
+from vault_touchbase.vault.lifetime import keep_loads
 
 
 def _printer(app: App, verbose: int) -> Any:
@@ -94,6 +95,7 @@ def watch(
     options = WatchOptions(settle=settle, rescan_every=rescan, autocommit=autocommit, poll=poll)
     say = _printer(app, verbose)
     gc.enable()  # `main` turned it off for short commands; the watcher runs for days
+    keep_loads(False)  # and reloads for days: no load is kept until it ends
     watcher = Watcher(
         vault, clock=(lambda: fixed) if fixed else date.today, say=say, options=options
     )
