@@ -71,6 +71,21 @@ def test_scan_agrees_with_the_line_by_line_scan(lines: list[str], first_line: in
     assert (entries, bad) == (expected, reference[1])
 
 
+# Every rule of `_NEEDS_PARSER` (and lines just short of one), indented by 0 to 5 spaces.
+NEEDS_PARSER_STARTS = [
+    "```", "``", "~~~", "~~ x", "<div>", "<1", "< a", "# x", "#", "- x", "-", "--", "- ",
+    "* ", "*", "+", "+x", "=", "==  ", "= x", "---", "-- -", "1.", "12)", "1234567890.",
+    "1 x", "- 2026-01-01 call: x", "x", "",
+]  # fmt: skip
+
+
+def test_needs_parser_agrees_on_each_rule_at_each_indent() -> None:
+    for start in NEEDS_PARSER_STARTS:
+        for indent in range(6):
+            for body in (" " * indent + start, "## Log\n" + " " * indent + start + "\nx"):
+                assert logbook.needs_parser(body) == needs_parser_line_by_line(body), body
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("#- *+\t\n`~<>=12:.abLlogO")), max_size=60))
 def test_scan_agrees_on_any_text(body: str) -> None:
