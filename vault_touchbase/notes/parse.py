@@ -99,6 +99,11 @@ class _Reader:
         """A string or a list of strings; `split` splits a single string (e.g. commas)."""
         if value is None:
             return ()
+        if isinstance(value, str):  # the usual case, without the loop below
+            if split is None:
+                text = value.strip()
+                return (text,) if text else ()
+            return tuple(part.strip() for part in value.split(split) if part.strip())
         items = value if isinstance(value, list) else [value]
         out: list[str] = []
         for item in items:
