@@ -102,6 +102,16 @@ def test_edge_cases_match_csafeloader(text: str) -> None:
     assert_same(text)
 
 
+@pytest.mark.parametrize("first", [chr(c) for c in range(33, 127)] + ["é", "Ž", "日", "\u00a0"])
+def test_a_plain_value_types_as_csafeloader_types_it_whatever_its_first_character(
+    first: str,
+) -> None:
+    """The resolver returns a str at once for a plain value whose first character none of
+    PyYAML's implicit resolvers looks at: the same values as CSafeLoader, either way."""
+    for rest in ("", "1", "00", "rue", "ull", "es", "o", ".5", "2026-01-01", " x"):
+        assert_same(f"key: {first}{rest}\nlist: [{first}{rest}]")
+
+
 def test_every_example_vault_frontmatter_matches() -> None:
     notes = sorted(EXAMPLE.rglob("*.md"))
     assert len(notes) > 30

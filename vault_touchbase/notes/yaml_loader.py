@@ -104,6 +104,9 @@ class _LeanResolver(Resolver):
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode and implicit[0]:
+            table = self.yaml_implicit_resolvers  # PyYAML's, by the first character
+            if value[:1] not in table and None not in table:  # as its `resolve` finds: a str
+                return _STR  # (most names and e-mail addresses: each met once, not kept)
             tag = _plain_tags.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
