@@ -370,6 +370,44 @@ def test_a_load_stopped_early_starts_no_more_work_in_the_workers(
     assert len(started) <= 3  # what was running or queued already, not the other 29
 
 
+def test_ctrl_c_is_the_loading_processs_to_handle_not_a_workers(
+    example_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaches every process of the terminal's group: a worker ignores it and
+    finishes its job (one cut short once left `yaml` half imported, and the notes of
+    every later job cached as broken); the loading process stops handing out jobs."""
+    import signal
+
+    ran = tmp_path / "jobs-run"
+    monkeypatch.setenv("VTB_TEST_JOBS_RUN", str(ran))
+    monkeypatch.setattr(parallel, "_parse_shard", _slow_job_with_pid)
+    vault = open_vault(example_copy, parse_workers=2)
+    jobs = [parallel.Job(shard, [], None) for shard in range(12)]
+    given: dict[int, bytes | None] = {}
+    for job, blob in parallel.parse_in_workers(vault, jobs, ("key",), tmp_path):
+        if not given:
+            while not ran.exists():
+                time.sleep(0.01)
+            worker = int(ran.read_text().split()[0].split(":")[0])
+            os.kill(worker, signal.SIGINT)  # what Ctrl-C does to the worker
+        given[job.shard] = blob
+        if blob is None:
+            time.sleep(0.1)  # this process parses its own
+    assert sorted(given) == list(range(12))
+    by_worker = {int(line.split(":")[1]) for line in ran.read_text().split()}
+    assert by_worker and all(given[shard] == b"" for shard in by_worker)
+
+
+def _slow_job_with_pid(task: tuple[object, ...]) -> tuple[int, bytes | None]:
+    job = task[2]
+    if not parallel._take(task[1]):  # type: ignore[arg-type]
+        return job.shard, None  # type: ignore[attr-defined]
+    with open(os.environ["VTB_TEST_JOBS_RUN"], "a") as handle:
+        handle.write(f"{os.getpid()}:{job.shard}\n")  # type: ignore[attr-defined]
+    time.sleep(0.1)
+    return job.shard, b""  # type: ignore[attr-defined]
+
+
 def test_workers_write_only_whole_settled_shards(
     example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

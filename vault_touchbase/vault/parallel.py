@@ -23,6 +23,7 @@ import mmap
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
@@ -159,11 +160,17 @@ def parse_in_workers(
     _taken = mmap.mmap(-1, max(len(jobs), 1))  # shared with the workers forked below
     context = multiprocessing.get_context("fork")  # `can_fork` said one thread: safe
     try:
-        with ProcessPoolExecutor(vault.parse_workers - 1, mp_context=context) as pool:
-            pending = deque(
-                (number, job, pool.submit(_parse_shard, (vault, number, job, key, folder, gists)))
-                for number, job in enumerate(jobs)
-            )
+        with ProcessPoolExecutor(
+            vault.parse_workers - 1, mp_context=context, initializer=_worker_starts
+        ) as pool:
+            # the workers are forked by the first `submit`: with Ctrl-C held back until
+            # each has chosen to ignore it (`_worker_starts`)
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                tasks = [(vault, n, job, key, folder, gists) for n, job in enumerate(jobs)]
+                pending = deque((t[1], t[2], pool.submit(_parse_shard, t)) for t in tasks)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             try:
                 while pending:
                     while pending and pending[0][2].done():
@@ -178,6 +185,27 @@ def parse_in_workers(
     finally:
         _taken.close()
         _taken = None
+
+
+def _worker_starts() -> None:
+    """In a worker, first: Ctrl-C is the loading process's to handle (it stops handing out
+    jobs, and the worker finishes the one it has: a job cut short could leave half a
+    module imported, and every later job's notes "broken" in the cache); and a worker
+    whose loading process dies (killed, out of memory) dies with it, instead of waiting
+    forever to hand over its results."""
+    parent = os.getppid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before that was set
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 def _result(job: Job, future: Future[tuple[int, bytes | None]]) -> tuple[Job, bytes | None]:
