@@ -429,3 +429,11 @@ def test_read_limited_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None
         read_limited(link, 1 << 30, "Now.md")
     with pytest.raises(FileNotFoundError):
         read_limited(tmp_path / "missing", 10)
+
+
+def test_a_file_where_the_state_folder_goes_is_named_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / ".vtb").write_text("not a folder")
+    with pytest.raises(VtbError) as caught, vault_lock(tmp_path):
+        pass
+    assert ".vtb is a file" in caught.value.message
+    assert "move or delete that file" in caught.value.hint

@@ -329,7 +329,14 @@ def vault_lock(vault: Path, timeout: float = 10.0) -> Iterator[None]:
     operating system releases the lock when its holder dies, so a crash never
     leaves the vault locked.
     """
-    state = ensure_state_dir(vault)
+    try:
+        state = ensure_state_dir(vault)
+    except FileExistsError:  # a file (or a link to one) where the folder goes
+        raise VtbError(
+            f"vtb keeps its lock and caches in the folder {STATE_DIR}, but"
+            f" {Path(vault) / STATE_DIR} is a file",
+            "move or delete that file (vtb makes the folder again), then run the command again",
+        ) from None
     lock_path = state / LOCK_NAME
     key = os.path.realpath(lock_path)
     deadline = time.monotonic() + timeout
