@@ -288,3 +288,14 @@ def test_init_without_identity_writes_the_files_and_the_next_init_commits_them(
     )
     assert git(target, "status", "--porcelain").strip() == ""
     assert "nothing changed" in CliRunner().invoke(cli, ["init", str(target)]).output
+
+
+def test_init_on_a_vault_that_lacks_only_uids_says_it_is_ready(tmp_path: Path) -> None:
+    """Only uids to add and nothing to commit: no "Committed :" with an empty list."""
+    target = tmp_path / "vault"
+    assert CliRunner().invoke(cli, ["init", str(target)]).exit_code == 0
+    (target / "contacts" / "Ann Lee.md").write_text("---\nname: Ann Lee\n---\n")
+    result = CliRunner().invoke(cli, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "uid added to contacts/Ann Lee.md" in result.output
+    assert "Committed :" not in result.output and "ready in" in result.output

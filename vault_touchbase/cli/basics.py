@@ -374,7 +374,7 @@ def init(ctx: click.Context, path: Path | None) -> None:
         raise result.error
     if not result.added and not result.committed and not result.uids:
         click.echo(f"{target} is already a complete vault; nothing changed.")
-    elif not result.added:
+    elif not result.added and result.committed:
         click.echo(f"Committed {', '.join(result.committed)}: the vault is ready in {target}.")
     elif result.uids or any(rel != ".gitkeep" for rel in _contact_files(target)):
         click.echo(f"Vault ready in {target}. Next: `vtb refresh`.")
