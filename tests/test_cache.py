@@ -343,11 +343,14 @@ def test_a_worker_that_dies_leaves_its_shards_to_this_process(
     assert cached_paths(vault) == all_notes(vault)
 
 
-def _slow_job(task: tuple[object, ...]) -> tuple[int, bytes]:
-    """A worker's job that takes a while and leaves a line in a file named by the test."""
+def _slow_job(task: tuple[object, ...]) -> tuple[int, bytes | None]:
+    """A worker's job (unless the loading process took it) that takes a while and leaves
+    a line `pid:shard` in a file named by the test."""
     job = task[2]
+    if not parallel._take(task[1]):  # type: ignore[arg-type]
+        return job.shard, None  # type: ignore[attr-defined]
     with open(os.environ["VTB_TEST_JOBS_RUN"], "a") as handle:
-        handle.write(f"{job.shard}\n")  # type: ignore[attr-defined]
+        handle.write(f"{os.getpid()}:{job.shard}\n")  # type: ignore[attr-defined]
     time.sleep(0.1)
     return job.shard, b""  # type: ignore[attr-defined]
 
@@ -380,7 +383,7 @@ def test_ctrl_c_is_the_loading_processs_to_handle_not_a_workers(
 
     ran = tmp_path / "jobs-run"
     monkeypatch.setenv("VTB_TEST_JOBS_RUN", str(ran))
-    monkeypatch.setattr(parallel, "_parse_shard", _slow_job_with_pid)
+    monkeypatch.setattr(parallel, "_parse_shard", _slow_job)
     vault = open_vault(example_copy, parse_workers=2)
     jobs = [parallel.Job(shard, [], None) for shard in range(12)]
     given: dict[int, bytes | None] = {}
@@ -397,16 +400,6 @@ def test_ctrl_c_is_the_loading_processs_to_handle_not_a_workers(
     assert sorted(given) == list(range(12))
     by_worker = {int(line.split(":")[1]) for line in ran.read_text().split()}
     assert by_worker and all(given[shard] == b"" for shard in by_worker)
-
-
-def _slow_job_with_pid(task: tuple[object, ...]) -> tuple[int, bytes | None]:
-    job = task[2]
-    if not parallel._take(task[1]):  # type: ignore[arg-type]
-        return job.shard, None  # type: ignore[attr-defined]
-    with open(os.environ["VTB_TEST_JOBS_RUN"], "a") as handle:
-        handle.write(f"{os.getpid()}:{job.shard}\n")  # type: ignore[attr-defined]
-    time.sleep(0.1)
-    return job.shard, b""  # type: ignore[attr-defined]
 
 
 def test_workers_write_only_whole_settled_shards(
