@@ -161,7 +161,10 @@ def parse_in_workers(
     context = multiprocessing.get_context("fork")  # `can_fork` said one thread: safe
     try:
         with ProcessPoolExecutor(
-            vault.parse_workers - 1, mp_context=context, initializer=_worker_starts
+            vault.parse_workers - 1,
+            mp_context=context,
+            initializer=_worker_starts,
+            initargs=(os.getpid(),),
         ) as pool:
             # the workers are forked by the first `submit`: with Ctrl-C held back until
             # each has chosen to ignore it (`_worker_starts`)
@@ -187,13 +190,12 @@ def parse_in_workers(
         _taken = None
 
 
-def _worker_starts() -> None:
+def _worker_starts(parent: int) -> None:
     """In a worker, first: Ctrl-C is the loading process's to handle (it stops handing out
     jobs, and the worker finishes the one it has: a job cut short could leave half a
     module imported, and every later job's notes "broken" in the cache); and a worker
     whose loading process dies (killed, out of memory) dies with it, instead of waiting
-    forever to hand over its results."""
-    parent = os.getppid()
+    forever to hand over its results. `parent`: the loading process's pid."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if sys.platform.startswith("linux"):
