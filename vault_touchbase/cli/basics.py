@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -162,7 +161,11 @@ def _table(app: App, rows: list[dict[str, Any]]) -> None:
         )
     name_width = min(max(len(line[1]) for line in lines), 28)
     status_width = max(len(line[3]) for line in lines)
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 10_000
+    width = 10_000
+    if sys.stdout.isatty():
+        import shutil  # for a terminal only
+
+        width = shutil.get_terminal_size().columns
     for mark, name, channel, status, said in lines:
         colour = (
             "red"

@@ -337,14 +337,14 @@ def _known_keys(data: dict[str, Any], where: str) -> None:
     """A key vtb does not know is an error naming it (a typo would be ignored silently),
     and so is a top-level setting written below a table that takes any key (a line added
     at the end of the file lands in the last table: `index = ...` under [synonyms])."""
-    from difflib import get_close_matches
-
     for table, known in _KNOWN_KEYS.items():
         values = data.get(table, {}) if table else data
         if not isinstance(values, dict):
             continue  # `_table` says what is wrong with it
         for key in values:
             if key not in known:
+                from difflib import get_close_matches  # only for a key it does not know
+
                 close = get_close_matches(key, sorted(known), n=1)
                 section = f" in [{table}]" if table else ""
                 raise SettingsError(
