@@ -139,3 +139,23 @@ def test_a_command_keeps_its_loads_and_the_watcher_none(example_copy: Path) -> N
         assert lifetime._kept is None
     finally:
         lifetime.keep_loads(False)
+
+
+def test_ctrl_c_while_vtb_is_still_importing_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Ctrl-C in the first tenth of a second (the command's code still importing) ends
+    vtb as a later one does: `vtb: interrupted.` and exit code 130, no traceback."""
+    import types
+
+    from vault_touchbase.__main__ import run
+
+    class Interrupted(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "vault_touchbase.cli.main", Interrupted("main"))
+    with pytest.raises(SystemExit) as leaving:
+        run()
+    assert leaving.value.code == 130
+    assert capsys.readouterr().err == "vtb: interrupted.\n"
