@@ -2,7 +2,7 @@
 
 A `vtb` command loads 10,000 contacts, uses them once and exits. Freeing them one object
 at a time when the command returns cost 40 ms of each command; a process that ends lets
-go of its memory at once. So the command keeps every load (`keep_loads`, `kept`) and
+go of its memory at once. So the command keeps every load (`keep_loads`, `hold`) and
 `cli/main.py` leaves with `os._exit` after its threads and exit handlers. The watcher,
 which reloads for days, keeps none. (No imports here: `vtb --help` imports this.)
 """
@@ -18,7 +18,7 @@ def keep_loads(keep: bool = True) -> None:
     _kept = [] if keep else None
 
 
-def kept(result: object) -> None:
+def hold(result: object) -> None:
     """Keep `result` until the process ends, if this process keeps its loads."""
     if _kept is not None:
         _kept.append(result)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from vault_touchbase.core.model import Contact, LoadResult, Problem
 from vault_touchbase.vault.folder import Progress, Vault
-from vault_touchbase.vault.lifetime import kept
+from vault_touchbase.vault.lifetime import hold
 from vault_touchbase.vault.listing import is_contact_note, read_note
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def load_vault(
     problems += twin_problems(contacts)
     problems.sort()
     result = LoadResult(tuple(contacts), tuple(problems), read.linked, read.listing)
-    kept(result)  # a short-lived process lets go of it only when it ends (`lifetime.py`)
+    hold(result)  # a short-lived process lets go of it only when it ends (`lifetime.py`)
     return result
 
 
