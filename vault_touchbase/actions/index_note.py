@@ -119,7 +119,9 @@ def index_input(
     intros: Callable[[], list[str]] | None = None,
 ) -> IndexInput:
     """Everything the index note shows, from a snapshot. `intros`: waits for the
-    introductions `start_intros` started (else they are matched here)."""
+    introductions `start_intros` started, and is left for `render` to call at their
+    section, so the due lists are rendered while a child matches them (without it, they
+    are matched here)."""
     from vault_touchbase.core.cadence import month_end
     from vault_touchbase.features.stats.going import going_lines
     from vault_touchbase.index.render import followup_lines
@@ -137,7 +139,7 @@ def index_input(
         replies=[i for i in snap.items if i.status == "reply"],
         followups=followups,
         going=going,
-        intros=(intros or start_intros(vault, contacts, today))(),  # the last to wait for
+        intros=intros or start_intros(vault, contacts, today)(),
         helpers=helpers[0],
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -122,7 +122,9 @@ class IndexInput:
     plan: HourPlan
     contacts: Sequence[Contact]
     problems: Sequence[Problem]
-    intros: Sequence[str] = ()  # ready-made Markdown lines from intros.py
+    intros: Sequence[str] | Callable[[], Sequence[str]] = ()
+    """Ready-made Markdown lines from intros.py, or a function that waits for them (matched
+    in a child process): `render` calls it at their section, after the due lists."""
     followups: Sequence[str] = ()  # ready-made task lines from followups.py
     replies: Sequence[DueItem] = field(default=())
     going: Sequence[str] = ()  # ready-made lines from features/stats/going.py
@@ -177,7 +179,8 @@ def render(data: IndexInput) -> str:
     others = [i for i in data.items if i.channel not in CHANNELS and i.contact.path not in in_plan]
     for item in others:  # channels vtb does not know still get one line each, under Email
         lines.append(task_line(item, today, with_channel=True, planned=plan.month_of(item)))
-    _section(lines, "intros", list(data.intros), "No offers and needs that match right now.")
+    intros = data.intros() if callable(data.intros) else data.intros
+    _section(lines, "intros", list(intros), "No offers and needs that match right now.")
     if data.helpers:
         _section(lines, "helpers", list(data.helpers), "")
     birthdays = [
