@@ -204,3 +204,39 @@ def test_the_heading_search_finds_what_the_heading_rule_finds_at_each_line(body:
     by_rule = re.compile(logbook._HEADING.pattern, re.MULTILINE)
     found = [(m.span(), m.groups()) for m in logbook._HEADING_LINE.finditer(body)]
     assert found == [(m.span(), m.groups()) for m in by_rule.finditer(body)]
+
+
+# --- duplicate keys, looked for only when the mapping lost one ----------------------------
+
+_KEY_FORMS = st.sampled_from(
+    ["name", "'name'", '"name"', "email", "1", "'1'", "1.0", "yes", "true"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_KEY_FORMS, st.sampled_from(["a", "[b, c]", "2026-01-02", ""])), max_size=6)
+)
+def test_duplicate_key_warnings_are_those_of_searching_every_note(
+    pairs: list[tuple[str, str]],
+) -> None:
+    """`parse_note` searches a frontmatter's lines for a repeated key only when the YAML
+    mapping holds fewer keys than were written: the warnings are those of always searching."""
+    from vault_touchbase.core.settings import Settings
+    from vault_touchbase.notes import parse as parsing
+    from vault_touchbase.notes.text import load_yaml, top_level_keys
+
+    front = "".join(f"{key}: {value}\n" for key, value in pairs)
+    got = [
+        p
+        for p in parsing.parse_note("a.md", f"---\n{front}---\n".encode(), Settings())[1]
+        if "duplicate key" in p.message
+    ]
+    meta = load_yaml(front) or {}
+    seen: set[str] = set()
+    expected = []
+    for key, line in top_level_keys(front, 2):
+        if key in seen and key in meta:
+            expected.append((line, f"duplicate key {key!r}; the last one is used"))
+        seen.add(key)
+    assert [(p.line, p.message) for p in got] == expected

@@ -29,7 +29,7 @@ from vault_touchbase.notes.text import (
     NoteSyntaxError,
     decode,
     linked_date,
-    load_yaml,
+    load_yaml_counting_keys,
     repeats_a_key,
     split_note,
     top_level_keys,
@@ -234,10 +234,11 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
     if parts.frontmatter is None and not parts.body.strip():
         return None, [Problem(path, 1, "warning", "empty note; not read as a contact")]
     meta: Any = {}
+    written: int | None = 0
     problems: list[Problem] = []
     if parts.frontmatter is not None:
         try:
-            meta = load_yaml(parts.frontmatter)
+            meta, written = load_yaml_counting_keys(parts.frontmatter)
         except Exception as exc:  # yaml.YAMLError; yaml itself is imported lazily
             return None, [_yaml_problem(path, parts.frontmatter_line, exc)]
         meta = {} if meta is None else meta
@@ -251,14 +252,18 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
                     "write properties as `key: value` lines",
                 )
             ]
-        if repeats_a_key(parts.frontmatter):
-            seen: set[str] = set()
-            for key, line in top_level_keys(parts.frontmatter, parts.frontmatter_line):
-                if key in seen and key in meta:  # a `key:` line in a multi-line value is no key
-                    message = f"duplicate key {key!r}; the last one is used"
-                    problems.append(Problem(path, line, "warning", message))
-                seen.add(key)
-    meta = {str(k): v for k, v in meta.items()}
+    properties = {str(k): v for k, v in meta.items()}
+    # a key written twice leaves fewer keys than were written (as text keys: `1` and `'1'`
+    # are one): only then are the lines searched for it
+    front = parts.frontmatter
+    if front is not None and written != len(properties) and repeats_a_key(front):
+        seen: set[str] = set()
+        for key, line in top_level_keys(front, parts.frontmatter_line):
+            if key in seen and key in meta:  # a `key:` line in a multi-line value is no key
+                message = f"duplicate key {key!r}; the last one is used"
+                problems.append(Problem(path, line, "warning", message))
+            seen.add(key)
+    meta = properties
     reader = _Reader(path, meta, (parts.frontmatter, parts.frontmatter_line), settings)
     if MARK in parts.body:
         _table_fields(reader, parts.body, parts.body_line)

@@ -122,6 +122,13 @@ def load_yaml(text: str) -> object:
     return yaml_loader.load_yaml(text)
 
 
+def load_yaml_counting_keys(text: str) -> tuple[object, int | None]:
+    """`load_yaml`, and how many top-level keys the document wrote (None: not counted)."""
+    from vault_touchbase.notes import yaml_loader
+
+    return yaml_loader.load_yaml_counting_keys(text)
+
+
 class NotProperties(ValueError):
     """The frontmatter is valid YAML but not `key: value` properties (a list, a bare word)."""
 

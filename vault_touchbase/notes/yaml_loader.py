@@ -137,10 +137,16 @@ class LeanSafeLoader(_Parser, SafeConstructor, _LeanResolver):  # type: ignore[m
         _Parser.__init__(self, stream)
         SafeConstructor.__init__(self)
         _LeanResolver.__init__(self)
+        self.keys_written: int | None = None
+        """How many top-level keys the document wrote, once its mapping is built the lean
+        way (else None: not counted)."""
 
     def construct_document(self, node: Any) -> Any:
         try:
-            return self._build(node, set())
+            data = self._build(node, set())
+            if node.__class__ is MappingNode:
+                self.keys_written = len(node.value)
+            return data
         except _HandBack:
             pass
         except Exception:  # noqa: BLE001 - SafeConstructor raises it again, as CSafeLoader would
@@ -181,8 +187,15 @@ def load_yaml(text: str) -> object:
 
     Raises yaml.YAMLError; callers turn it into a Problem with a line.
     """
+    return load_yaml_counting_keys(text)[0]
+
+
+def load_yaml_counting_keys(text: str) -> tuple[object, int | None]:
+    """`load_yaml`, and how many top-level keys the document wrote (None when not
+    counted): a mapping with fewer keys than that gave one twice. Known for free, so
+    a note's lines are searched for the repeated key only when there is one."""
     loader = LeanSafeLoader(text)
     try:
-        return loader.get_single_data()
+        return loader.get_single_data(), loader.keys_written
     finally:
         loader.dispose()
