@@ -48,6 +48,10 @@ _ENTRY_LINE = re.compile(
     r"|[^\S\n]*(?::|[–—]|-(?=\s|$)))?(.*)$",
     re.MULTILINE,
 )
+# The same, from the newline before the line (each Log section starts at the newline that
+# ends its heading): a pattern that starts with a literal lets the search jump from one
+# newline to the next instead of trying every position (half the time of `_ENTRY_LINE`).
+_ENTRY_AFTER_NEWLINE = re.compile("\n" + _ENTRY_LINE.pattern.removeprefix("^"), re.MULTILINE)
 # `_NEEDS_PARSER` for a body without a tab (`needs_parser` looks for tabs first), from the
 # newline before each line, its rules split by the line's first character: each
 # alternative starts with a literal, so the regex engine skips at once the ones a line
@@ -156,9 +160,9 @@ def scan_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
     counted, line_no = 0, body_line
     intern, day_of = sys.intern, _day
     for first, last in sections:
-        for item in _ENTRY_LINE.finditer(body, first, last):
-            line_no += body.count("\n", counted, item.start())
-            counted = item.start()
+        for item in _ENTRY_AFTER_NEWLINE.finditer(body, first, last):
+            line_no += body.count("\n", counted, item.start() + 1)
+            counted = item.start() + 1
             when, channel, text = item.group(1, 2, 3)
             try:
                 day = day_of(when)
