@@ -686,6 +686,44 @@ def test_once_catches_up_and_the_systemd_unit(example_repo: Path) -> None:
     assert bad.exit_code == 2 and "--settle" in bad.output
 
 
+def test_an_editors_save_while_the_watcher_commits_is_not_taken_for_its_own_write(
+    example_repo: Path, start_watcher: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """vim's "write anyway" can land between the watcher's write of `lastContacted` and the
+    end of its commit: that save is the editor's, seen in the next batch (and its older
+    date put back), not recorded as the stamp of the watcher's own write."""
+    import vault_touchbase.actions.autocommit as autocommit
+
+    run = start_watcher(example_repo, loop=False)
+    note = example_repo / CHLOE
+    with_entry = add_log_line(note.read_text(encoding="utf-8"), "- 2026-11-25 call: caught up")
+    assert "lastContacted: 2026-09-10" in with_entry
+    real_commit = autocommit._commit_watched
+
+    def commit_while_the_editor_saves(*args: object) -> None:
+        if "lastContacted: 2026-11-25" in note.read_text(encoding="utf-8"):  # the watcher's
+            save_in_place(note, with_entry)  # the editor's buffer, with the old date
+        real_commit(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(autocommit, "_commit_watched", commit_while_the_editor_saves)
+    save_in_place(note, with_entry)
+    run.batches_until(committed_touch(example_repo, "touch: Chloé Dubois (call)"), "the touch")
+    assert "lastContacted: 2026-09-10" in note.read_text(encoding="utf-8")  # the editor's
+    monkeypatch.setattr(autocommit, "_commit_watched", real_commit)
+    run.batches_until(
+        lambda: "lastContacted: 2026-11-25" in note.read_text(encoding="utf-8"), "the put back"
+    )
+    assert any("put lastContacted: 2026-11-25 back" in line for line in run.lines())
+    # the touch commit took the note as the editor had saved it; putting the date back is
+    # the one difference from it, left for the user as any edit is under "logs"
+    changed = [
+        line
+        for line in git(example_repo, "diff", "-U0", "--", CHLOE).splitlines()
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert changed == ["-lastContacted: 2026-09-10", "+lastContacted: 2026-11-25"]
+
+
 def test_a_last_contacted_it_moved_is_put_back_when_an_editor_saves_an_older_one(
     example_repo: Path, start_watcher: Callable[..., Running]
 ) -> None:

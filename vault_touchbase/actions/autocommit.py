@@ -261,7 +261,7 @@ def _keep_last_contacted(vault: Vault, today: date, contact: Contact, outcome: O
     key = contact.keys.get("last_contacted", "last_contacted")
     try:
         if edit_note(vault, contact.path, lambda text: move_last_contacted(text, key, newest)):
-            outcome.changed.append(contact.path)
+            outcome.note_written(vault, contact.path)
     except NoteError as exc:  # e.g. a multi-line value: the touch is still committed
         outcome.notices.append(f"{contact.path}: {key} not updated: {exc.message}")
 

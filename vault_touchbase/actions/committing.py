@@ -19,6 +19,7 @@ from vault_touchbase.vault.folder import Vault
 if TYPE_CHECKING:
     from vault_touchbase.git.commits import Trailers
     from vault_touchbase.git.repo import GitRepo
+    from vault_touchbase.vault.stamp import Stamp
 
 NO_GIT_MARK = "no-git-noticed"
 EDIT_ATTEMPTS = 3
@@ -37,10 +38,22 @@ class Outcome:
     notices: list[str] = field(default_factory=list)  # things to tell the user
     problems: list[Problem] = field(default_factory=list)
     index_written: bool = False
+    written: dict[str, Stamp | None] = field(default_factory=dict)
+    """The stamp of each note among `changed` as vtb wrote it, taken right after the write
+    (`note_written`): the watcher tells its own write from an editor's save after it."""
+
+    def note_written(self, vault: Vault, rel: str) -> None:
+        """vtb has just written the note `rel`: it is changed, and its stamp is taken now."""
+        from vault_touchbase.vault.stamp import stamp_now
+
+        if rel not in self.changed:
+            self.changed.append(rel)
+        self.written[rel] = stamp_now(vault.path_of(rel))
 
     def merge(self, other: Outcome) -> Outcome:
         self.done += other.done
         self.changed += [p for p in other.changed if p not in self.changed]
+        self.written.update(other.written)
         self.commits += other.commits
         self.notices += [n for n in other.notices if n not in self.notices]
         self.problems += other.problems

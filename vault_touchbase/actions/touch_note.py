@@ -89,7 +89,7 @@ def plan_touch(
 def write_touch(vault: Vault, touch: Touch, outcome: Outcome) -> None:
     """Write the touch into the note (the caller holds the vault lock)."""
     if edit_named(vault, touch.contact.path, touch.change):
-        outcome.changed.append(touch.contact.path)
+        outcome.note_written(vault, touch.contact.path)
 
 
 def commit_touch(vault: Vault, touch: Touch, committer: Committer) -> Outcome:

@@ -29,6 +29,20 @@ def stamp_of(stat: os.stat_result) -> Stamp:
     return _STAMP.pack(stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
 
 
+UNREADABLE: Stamp = b""
+"""The stamp of a note that is there but cannot be stat'ed: never equal to a real one."""
+
+
+def stamp_now(path: str | os.PathLike[str]) -> Stamp | None:
+    """A file's stamp now (following links, as the listing does); None when it is gone."""
+    try:
+        return stamp_of(os.stat(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:  # a folder on the way cannot be read: changed, and the load reports it
+        return UNREADABLE
+
+
 def size_of(stamp: Stamp) -> int:
     return int(_STAMP.unpack(stamp)[1])
 

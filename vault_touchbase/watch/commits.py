@@ -193,14 +193,16 @@ class AutoCommitter:
 
     def _commit_one(self, today: date, rel: str, policy: str, now: float) -> Outcome:
         try:
+            put_back = Outcome()
             with vault_lock(self.vault.root):
                 fixed = self._written.put_back(self.vault, rel)
+                if fixed:
+                    put_back.note_written(self.vault, rel)
+                    put_back.done.append(fixed)
             outcome = commit_note_changes(self.vault, today, rel, policy, self.committer)
             if rel in outcome.changed:  # it moved last_contacted: remember to what
                 self._written.remember(self.vault, rel, today)
-            if fixed:
-                outcome.done.append(fixed)
-            return outcome
+            return put_back.merge(outcome)
         except GitError as exc:  # e.g. another git held index.lock: try this note again later
             self._deferred.add(rel)
             self._retry_at = now + GIT_RETRY_SECONDS

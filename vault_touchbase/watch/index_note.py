@@ -5,8 +5,7 @@ from __future__ import annotations
 from vault_touchbase.index.render import is_generated
 from vault_touchbase.index.ticks import read_ticks
 from vault_touchbase.vault.folder import Vault
-from vault_touchbase.vault.stamp import Stamp
-from vault_touchbase.watch.reconcile import stamp_now
+from vault_touchbase.vault.stamp import Stamp, stamp_now
 
 
 class IndexNote:

@@ -12,31 +12,18 @@ after a file is rewritten with the same bytes.)
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
+from vault_touchbase.actions.committing import Outcome
 from vault_touchbase.actions.index_note import wants_gists
 from vault_touchbase.core.model import LoadResult
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.listing import note_files
 from vault_touchbase.vault.load import load_vault, reload_notes
-from vault_touchbase.vault.stamp import Stamp, stamp_of
-
-UNREADABLE: Stamp = b""
-"""The stamp of a note that is there but cannot be stat'ed: never equal to a real one."""
+from vault_touchbase.vault.stamp import Stamp, stamp_now, stamp_of
 
 Changes = dict[str, Stamp | None]
 """Notes whose stamp changed since the watcher last saw them: the stamp now, None if gone."""
-
-
-def stamp_now(path: str | os.PathLike[str]) -> Stamp | None:
-    """A file's stamp now (following links, as the listing does); None when it is gone."""
-    try:
-        return stamp_of(os.stat(path))
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError:  # a folder on the way cannot be read: changed, and the load reports it
-        return UNREADABLE
 
 
 class HeldNotes:
@@ -108,8 +95,16 @@ class HeldNotes:
             else:
                 self._stamps[rel] = stamp
 
-    def wrote(self, rels: Iterable[str]) -> None:
-        """vtb itself wrote these files: the stamps of the notes among them now are not a
-        change to handle. Call it right after the write, before anyone reads them."""
+    def wrote(self, outcome: Outcome) -> None:
+        """vtb itself wrote the notes `outcome` changed: each as written is not a change to
+        handle. Its stamp is the one taken right after the write (`Outcome.note_written`),
+        so an editor's save that came after it, while the commit ran, is still seen."""
         index = self.vault.settings.index
-        self.saw({rel: stamp_now(self.vault.path_of(rel)) for rel in rels if rel != index})
+        written = outcome.written
+        self.saw(
+            {
+                rel: written[rel] if rel in written else stamp_now(self.vault.path_of(rel))
+                for rel in outcome.changed
+                if rel != index
+            }
+        )

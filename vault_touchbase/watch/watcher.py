@@ -264,7 +264,7 @@ class Watcher:
                 )
             )
             self.stats.commits += len(outcome.commits)
-            self._notes.wrote(outcome.changed)
+            self._notes.wrote(outcome)
         if self.stop.is_set():  # stopping: what is left waits for the next start
             self._reporter.outcome(outcome)
             return outcome
@@ -361,7 +361,7 @@ class Watcher:
                 ticks, extra, self._waiting = harvest_ticks(self.vault, today, self._committer)
                 outcome.merge(ticks)
                 self.stats.commits += len(ticks.commits)
-                self._notes.wrote(ticks.changed)
+                self._notes.wrote(ticks)
                 self._notes.reload(ticks.changed)
             result = rebuild_index(
                 self.vault,
