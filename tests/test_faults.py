@@ -383,3 +383,41 @@ def test_a_refresh_with_nothing_changed_does_not_wait_for_a_busy_vault(
     assert again.exit_code == 0, again.output
     assert again.output == first.output.replace(" written:", " unchanged:")
     assert took < 5, f"the refresh waited {took:.1f} s for the lock"
+
+
+@pytest.mark.parametrize(
+    ("code", "said"), [(errno.ENOSPC, "no space left on device"), (errno.EROFS, "")]
+)
+def test_a_parse_cache_that_cannot_be_saved_is_said_unless_the_vault_is_read_only(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch, code: int, said: str
+) -> None:
+    """A full disk leaves every command reading every note again: said, with the fix. A
+    vault kept read-only on purpose works as well, without a word on every command."""
+    import time
+
+    from vault_touchbase.vault import stamp
+
+    later = time.time_ns() + 10_000_000_000  # every note written so far counts as settled
+    monkeypatch.setattr(stamp, "now_ns", lambda: later)
+    real = os.replace
+
+    def refuse(source: str, target: str) -> None:
+        if "parse-cache" in str(target):
+            raise OSError(code, os.strerror(code))
+        real(source, target)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    faulty = Vtb(example_copy)("check")
+    monkeypatch.setattr(os, "replace", real)
+    warning = f".vtb/parse-cache:1: warning: the parse cache could not be saved ({said})"
+    assert (warning in faulty.output) == bool(said), faulty.output
+    assert "free some disk space" in faulty.output or not said
+    cache = example_copy / ".vtb" / "parse-cache"
+    assert not list(cache.glob("*.tmp")) and not list(cache.glob(".*.tmp"))
+    again = Vtb(example_copy)("check")  # room again: saved, and nothing more said
+    assert "parse cache" not in again.output
+    assert list(cache.glob("*.msgpack"))
+    # every note was read with the fault as without it ("36 contacts read: ...")
+    assert (
+        faulty.output.splitlines()[-1].split(":")[0] == again.output.splitlines()[-1].split(":")[0]
+    )

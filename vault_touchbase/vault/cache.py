@@ -56,6 +56,8 @@ class NotesRead:
     results: list[Result]
     linked: bool
     listing: str | None
+    unwritten: str = ""
+    """Why the parse cache could not be saved (a full disk), or "" """
 
 
 Listed = list[tuple[str, Stamp | None, str, bool]]  # path, stamp, trouble, changed just now
@@ -129,6 +131,7 @@ class _Load:
         self.shards: dict[int, tuple[Entries, list[Result]] | None] = {}
         self.done = 0
         self.total = 0
+        self.unwritten = ""  # why a shard file could not be written (the first reason)
 
     def run(self) -> NotesRead:
         listed = self.listing.notes if self.listing else self._list()
@@ -150,7 +153,8 @@ class _Load:
         self._report(0, force=True)
         inodes = {inode_of(stamp) for stamp in stamps.values()}
         digest = None if self.fresh else self.listing.digest if self.listing else _digest(listed)
-        return NotesRead(self.results, len(inodes) < len(stamps), digest)  # type: ignore[arg-type]
+        linked = len(inodes) < len(stamps)
+        return NotesRead(self.results, linked, digest, self.unwritten)  # type: ignore[arg-type]
 
     def _list(self) -> Listed:
         """Each note's stamp; while a fresh process reads every shard file anyway, a
@@ -284,7 +288,8 @@ class _Load:
         entries = [(rel, stamp) for rel, stamp, _ in kept]
         entries += [(rel, self.stamps[rel]) for rel in new]
         results = [r for _, _, r in kept] + [self.results[self.index[rel]] for rel in new]
-        write_shard(self.folder, shard, self.key, entries, dumps(results))  # type: ignore[arg-type]
+        blob = dumps(results)  # type: ignore[arg-type]
+        self.unwritten = self.unwritten or write_shard(self.folder, shard, self.key, entries, blob)
 
 
 def _listing(files: Files, started_ns: int) -> Listed:

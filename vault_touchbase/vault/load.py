@@ -45,10 +45,26 @@ def load_vault(
         problems.extend(found)
     contacts.sort(key=attrgetter("path"))
     problems += twin_problems(contacts)
+    if read.unwritten:  # e.g. a full disk: every command now reads every note again
+        problems.append(unsaved_cache_problem(read.unwritten))
     problems.sort()
     result = LoadResult(tuple(contacts), tuple(problems), read.linked, read.listing)
     hold(result)  # a short-lived process lets go of it only when it ends (`lifetime.py`)
     return result
+
+
+def unsaved_cache_problem(why: str) -> Problem:
+    """A warning that the parse cache (`.vtb/parse-cache`) could not be saved, and why."""
+    from vault_touchbase.core.settings import STATE_DIR
+    from vault_touchbase.vault.shards import CACHE_DIR
+
+    return Problem(
+        f"{STATE_DIR}/{CACHE_DIR}",
+        1,
+        "warning",
+        f"the parse cache could not be saved ({why}): every command reads every note again",
+        "free some disk space",
+    )
 
 
 TWINS = "differ only in Unicode normalization"

@@ -133,7 +133,7 @@ def _parse_shard(task: Task) -> tuple[int, bytes | None]:
     if not _take(number):
         return shard, None
     blob = dumps([read_note(vault, rel, size, gists) for rel, size in notes])
-    if entries is not None:
+    if entries is not None:  # (a full disk is said by the loading process, which writes too)
         write_shard(folder, shard, key, entries, blob)
     return shard, blob
 

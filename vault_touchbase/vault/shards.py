@@ -13,6 +13,7 @@ renamed over, so a reader sees an old file or a new one, never half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import struct
@@ -215,22 +216,38 @@ def read_shard(path: Path, key: tuple[str, ...]) -> tuple[Entries, list[Result]]
     return entries, results
 
 
+# A vault the user keeps read-only (a backup, a mounted snapshot) still works, only slower,
+# without a word; any other failure to write the cache (a full disk) is said.
+_READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
 def write_shard(
     folder: Path, shard: int, key: tuple[str, ...], entries: Entries, blob: bytes
-) -> None:
-    """Replace one shard file at once; `blob` is `dumps` of the entries' results."""
+) -> str:
+    """Replace one shard file at once; `blob` is `dumps` of the entries' results.
+
+    Returns "" when written (or when the vault is read-only: it still works, only
+    slower), else why it could not be written (`no space left on device`)."""
     import tempfile
 
     header = _codec()[0].encode((list(key), entries))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{shard:02d}.", suffix=".tmp", dir=folder)
-    except OSError:
-        return  # a read-only vault still works, only slower
+    except OSError as exc:
+        return _unwritten(exc)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(MAGIC_BYTES + _LENGTH.pack(len(header)) + header + blob + TRAILER)
         os.replace(temp, folder / f"{shard:02d}.{SUFFIX}")
-    except OSError:
+    except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
+        return _unwritten(exc)
+    return ""
+
+
+def _unwritten(exc: OSError) -> str:
+    if exc.errno in _READ_ONLY:
+        return ""
+    return (exc.strerror or str(exc)).lower()
