@@ -278,7 +278,14 @@ def test_a_cache_that_cannot_be_written_still_loads(example_copy: Path, settled:
     vault = open_vault(example_copy)
     vault.state_dir.mkdir(exist_ok=True)
     (vault.state_dir / shards.CACHE_DIR).write_text("a file where the cache folder goes")
-    assert same(load_vault(vault), fresh(vault))
+    loaded, truth = load_vault(vault), fresh(vault)
+    said = [p for p in loaded.problems if p.path == ".vtb/parse-cache"]
+    assert [(p.severity, p.hint) for p in said] == [
+        ("warning", "delete .vtb/ (it holds only vtb's caches, made again when needed)")
+    ]
+    assert "could not be saved (file exists)" in said[0].message
+    assert loaded.contacts == truth.contacts
+    assert [p for p in loaded.problems if p not in said] == list(truth.problems)
 
 
 def test_parsing_in_worker_processes_gives_the_same_answer(

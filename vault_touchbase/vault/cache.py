@@ -56,8 +56,8 @@ class NotesRead:
     results: list[Result]
     linked: bool
     listing: str | None
-    unwritten: str = ""
-    """Why the parse cache could not be saved (a full disk), or "" """
+    unwritten: OSError | None = None
+    """Why the parse cache could not be saved (a full disk), or None"""
 
 
 Listed = list[tuple[str, Stamp | None, str, bool]]  # path, stamp, trouble, changed just now
@@ -131,7 +131,7 @@ class _Load:
         self.shards: dict[int, tuple[Entries, list[Result]] | None] = {}
         self.done = 0
         self.total = 0
-        self.unwritten = ""  # why a shard file could not be written (the first reason)
+        self.unwritten: OSError | None = None  # why a shard file could not be written
 
     def run(self) -> NotesRead:
         listed = self.listing.notes if self.listing else self._list()

@@ -53,17 +53,23 @@ def load_vault(
     return result
 
 
-def unsaved_cache_problem(why: str) -> Problem:
+def unsaved_cache_problem(exc: OSError) -> Problem:
     """A warning that the parse cache (`.vtb/parse-cache`) could not be saved, and why."""
+    import errno
+
     from vault_touchbase.core.settings import STATE_DIR
     from vault_touchbase.vault.shards import CACHE_DIR
 
+    why = (exc.strerror or str(exc)).lower()
+    full = exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
     return Problem(
         f"{STATE_DIR}/{CACHE_DIR}",
         1,
         "warning",
         f"the parse cache could not be saved ({why}): every command reads every note again",
-        "free some disk space",
+        "free some disk space"
+        if full
+        else f"delete {STATE_DIR}/ (it holds only vtb's caches, made again when needed)",
     )
 
 

@@ -223,11 +223,11 @@ _READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 
 def write_shard(
     folder: Path, shard: int, key: tuple[str, ...], entries: Entries, blob: bytes
-) -> str:
+) -> OSError | None:
     """Replace one shard file at once; `blob` is `dumps` of the entries' results.
 
-    Returns "" when written (or when the vault is read-only: it still works, only
-    slower), else why it could not be written (`no space left on device`)."""
+    Returns None when written (or when the vault is read-only: it still works, only
+    slower), else why it could not be written (a full disk)."""
     import tempfile
 
     header = _codec()[0].encode((list(key), entries))
@@ -244,10 +244,8 @@ def write_shard(
         with contextlib.suppress(OSError):
             os.unlink(temp)
         return _unwritten(exc)
-    return ""
+    return None
 
 
-def _unwritten(exc: OSError) -> str:
-    if exc.errno in _READ_ONLY:
-        return ""
-    return (exc.strerror or str(exc)).lower()
+def _unwritten(exc: OSError) -> OSError | None:
+    return None if exc.errno in _READ_ONLY else exc
