@@ -124,3 +124,25 @@ def test_read_log_always_matches_markdown_it(body: str) -> None:
     expected, bad = parse_log(body, 1)
     expected.sort(key=lambda e: (-e.date.toordinal(), e.line))
     assert read_log(body, 1) == (expected, bad) or "log" not in body.lower()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(entry, other, st.just("## Log"), st.just("- [x] done [[Jane]] *b*")), max_size=25
+    ).map("\n".join)
+)
+def test_the_shared_parser_gives_the_block_tokens_of_a_full_commonmark_parse(body: str) -> None:
+    """`markdown()` leaves out the inline stage: every block token it gives (type, lines,
+    text as written, task box) is the one a full CommonMark parse gives."""
+    from markdown_it import MarkdownIt
+
+    from vault_touchbase.notes.log import markdown
+
+    def blocks(parser: MarkdownIt) -> list[tuple[object, ...]]:
+        return [
+            (t.type, t.tag, t.map, t.content, t.meta, t.level, t.markup, t.info, t.nesting)
+            for t in parser.parse(body)
+        ]
+
+    assert blocks(markdown()) == blocks(MarkdownIt("commonmark", {"tasklists": True}))
