@@ -240,3 +240,90 @@ def test_duplicate_key_warnings_are_those_of_searching_every_note(
             expected.append((line, f"duplicate key {key!r}; the last one is used"))
         seen.add(key)
     assert [(p.line, p.message) for p in got] == expected
+
+
+# --- follow-ups: the task scan agrees with markdown-it -------------------------------------
+
+_TASK_LINES = st.sampled_from(
+    [
+        "- [ ] send the article 📅 2026-12-01",
+        "- [x] called back [due:: 2026-10-01]",
+        "* [X] done",
+        "+ [ ] plus",
+        " - [ ] one space in",
+        "-  [ ] two spaces after the bullet",
+        "- [ ]  two spaces after the box",
+        "- [ ]     four after the box",
+        "- [ ] # a heading",
+        "- [ ] > a quote",
+        "- [ ] - a list",
+        "- [ ] 1. ordered",
+        "- [ ] ```",
+        "- [ ] <div>",
+        "- [ ] ---",
+        "- [ ] bad date 📅 2026-02-31",
+        "- [ ]",
+        "- [ ] ",
+        "- [] not a box",
+        "- [ ]x no space",
+        "> - [ ] quoted",
+        "  - [ ] nested",
+        "1. [ ] ordered task",
+        "    - [ ] indented code",
+        "- plain item",
+        "some text",
+        "  lazy continuation",
+        "",
+        "## Log",
+        "- 2026-01-01 call: hi",
+        "```",
+        "---",
+        "===",
+        "<!-- c -->",
+        "\t- [ ] tab",
+        "- [ ] **bold** [[Jane]] `code`",
+    ]
+)
+
+
+# lines the scan reads itself (no block quote, code, nesting...): bodies of these are scanned
+_SCANNED_LINES = st.sampled_from(
+    [
+        "- [ ] send the article 📅 2026-12-01",
+        "- [x] called back [due:: 2026-10-01]",
+        "* [X] done",
+        " - [ ] one space in",
+        "- [ ] bad date 📅 2026-02-31",
+        "- [ ] x [due:: ]",
+        "- [ ] [[Link]] 📅 2026-01-01 ✅ 2026-01-02",
+        "- [ ] a hard break\\",
+        "- plain item",
+        "some text",
+        "  more text",
+        "",
+        "# H",
+        "## Log",
+        "- 2026-01-01 call: hi",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_SCANNED_LINES, max_size=14).map("\n".join)
+    | st.lists(_TASK_LINES, max_size=14).map("\n".join),
+    st.integers(1, 40),
+)
+def test_the_task_scan_agrees_with_markdown_it(body: str, first_line: int) -> None:
+    """`read_followups` reads a body by a line scan where it can; it finds the tasks,
+    due dates, bad dates and lines markdown-it finds."""
+    from vault_touchbase.notes import followups
+
+    scanned = followups.read_followups(body, first_line)
+    real = followups._plain_tasks
+    try:
+        followups._plain_tasks = lambda body: None  # type: ignore[assignment]
+        parsed = followups.read_followups(body, first_line)
+    finally:
+        followups._plain_tasks = real
+    assert scanned == parsed

@@ -1,9 +1,10 @@
 """Follow-ups: open tasks in a contact's note, Obsidian Tasks or Dataview style.
 
 `- [ ] send Jane the ceramics article 📅 2026-12-01`, `- [ ] call back [due:: 2026-12-01]`,
-or undated. Read with markdown-it's task lists (so a `- [ ]` in a code block
-never counts), only for notes that hold a task box at all (the load path
-stays a line scan for the rest).
+or undated. Read by a line scan where the note's Markdown cannot fool one (the Log
+scan's rules, and plain top-level tasks), else with markdown-it's task lists (so a
+`- [ ]` in a code block never counts); a hypothesis test proves both agree. Notes
+without a task box are not looked at further.
 """
 
 from __future__ import annotations
@@ -40,23 +41,21 @@ def _has_task(body: str) -> bool:
 
 
 def read_followups(body: str, body_line: int) -> tuple[list[FollowUp], list[BadLine]]:
-    """Every task in the body (open and done), with its due date and file line."""
+    """Every task in the body (open and done), with its due date and file line.
+
+    A line scan where it reads what markdown-it reads (`_plain_tasks`: the Log scan's
+    rules, and every task a plain top-level item with words after its box), else
+    markdown-it; `tests/test_fast_parsing.py` proves with hypothesis that both agree.
+    """
     if not _has_task(body):
         return [], []
-    from vault_touchbase.notes.log import markdown
-
-    tokens = markdown().parse(body)
+    tasks = _plain_tasks(body)
+    if tasks is None:
+        tasks = _parsed_tasks(body)
     found: list[FollowUp] = []
     bad: list[BadLine] = []
-    for index, token in enumerate(tokens):
-        checked = token.meta.get("checked") if token.type == "list_item_open" else None
-        if checked is None or tokens[index + 1].type != "paragraph_open":
-            continue
-        inline = tokens[index + 2]
-        if not (inline.map and token.map and inline.map[0] == token.map[0]):
-            continue
-        first = inline.content.split("\n", 1)[0]
-        line = body_line + token.map[0]
+    for offset, checked, first in tasks:
+        line = body_line + offset
         due = None
         match = _DUE.search(first)
         if match:
@@ -67,8 +66,53 @@ def read_followups(body: str, body_line: int) -> tuple[list[FollowUp], list[BadL
                 bad.append((line, f"follow-up due date {raw!r} is not a date (YYYY-MM-DD)"))
         text = task_text(first)
         if text:
-            found.append(FollowUp(text, bool(checked), due, line))
+            found.append(FollowUp(text, checked, due, line))
     return found, bad
+
+
+Task = tuple[int, bool, str]  # (line in the body, 0-based; ticked; the first line's text)
+
+# A task a line scan reads as markdown-it does: a top-level item, its box, one space, then
+# text that cannot open another block inside the item (a heading, a quote, a list, a
+# fence, HTML, a rule, indented code).
+_PLAIN_TASK = re.compile(r"^ ?[-*+] \[([ xX])\] ([^\s#>*+\-_=<`~\d|].*)$", re.MULTILINE)
+# a line a scan could misread around tasks, beyond the Log scan's rules: a block quote
+_QUOTE = re.compile(r"^ {0,3}>", re.MULTILINE)
+
+
+def _plain_tasks(body: str) -> list[Task] | None:
+    """The tasks by a line scan, or None when the body needs markdown-it to be read
+    right (its Markdown could fool a scan, or a task line is not of the plain form)."""
+    from vault_touchbase.notes.log import needs_parser
+
+    if needs_parser(body) or _QUOTE.search(body):
+        return None
+    tasks: list[Task] = []
+    line, counted = 0, 0
+    for match in _PLAIN_TASK.finditer(body):
+        line += body.count("\n", counted, match.start())
+        counted = match.start()
+        tasks.append((line, match.group(1) != " ", match.group(2)))
+    if len(tasks) != len(_HAS_TASK.findall(body)):
+        return None  # a task of another form: markdown-it reads it
+    return tasks
+
+
+def _parsed_tasks(body: str) -> list[Task]:
+    """The tasks as markdown-it's task lists find them, anywhere in the body."""
+    from vault_touchbase.notes.log import markdown
+
+    tokens = markdown().parse(body)
+    tasks: list[Task] = []
+    for index, token in enumerate(tokens):
+        checked = token.meta.get("checked") if token.type == "list_item_open" else None
+        if checked is None or tokens[index + 1].type != "paragraph_open":
+            continue
+        inline = tokens[index + 2]
+        if not (inline.map and token.map and inline.map[0] == token.map[0]):
+            continue
+        tasks.append((token.map[0], bool(checked), inline.content.split("\n", 1)[0]))
+    return tasks
 
 
 def open_followups(
