@@ -724,6 +724,42 @@ def test_an_editors_save_while_the_watcher_commits_is_not_taken_for_its_own_writ
     assert changed == ["-lastContacted: 2026-09-10", "+lastContacted: 2026-11-25"]
 
 
+def test_what_it_puts_back_is_the_date_it_wrote_not_one_an_editor_saved_meanwhile(
+    example_repo: Path, start_watcher: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor saves a second entry (and its buffer's old date) while the watcher commits
+    the first: the date put back is the one the watcher wrote (11-25), never the editor's
+    newer entry (11-26), and no entry is lost. (The commit takes the file as it is when
+    git reads it, so the second entry goes into the first touch commit: a known limit.)"""
+    import vault_touchbase.actions.autocommit as autocommit
+
+    run = start_watcher(example_repo, loop=False)
+    note = example_repo / CHLOE
+    first = add_log_line(note.read_text(encoding="utf-8"), "- 2026-11-25 call: caught up")
+    second = add_log_line(first, "- 2026-11-26 email: sent the link")
+    real_commit = autocommit._commit_watched
+    saved: list[bool] = []
+
+    def commit_while_the_editor_saves(*args: object) -> None:
+        if not saved:
+            saved.append(True)
+            save_in_place(note, second)  # its buffer: both entries, the old date
+        real_commit(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(autocommit, "_commit_watched", commit_while_the_editor_saves)
+    save_in_place(note, first)
+    run.batches_until(lambda: saved, "the first touch")
+    monkeypatch.setattr(autocommit, "_commit_watched", real_commit)
+    run.batches_until(lambda: any(" back (" in line for line in run.lines()), "the put back")
+    said = [line for line in run.lines() if " back (" in line]
+    assert said == [
+        f"{CHLOE}: put lastContacted: 2026-11-25 back (an editor saved an older date over it)"
+    ]
+    committed = git(example_repo, "show", f"HEAD:{CHLOE}")
+    assert "- 2026-11-25 call: caught up" in committed
+    assert "- 2026-11-26 email: sent the link" in committed
+
+
 def test_a_last_contacted_it_moved_is_put_back_when_an_editor_saves_an_older_one(
     example_repo: Path, start_watcher: Callable[..., Running]
 ) -> None:

@@ -262,6 +262,7 @@ def _keep_last_contacted(vault: Vault, today: date, contact: Contact, outcome: O
     try:
         if edit_note(vault, contact.path, lambda text: move_last_contacted(text, key, newest)):
             outcome.note_written(vault, contact.path)
+            outcome.moved_to[contact.path] = newest
     except NoteError as exc:  # e.g. a multi-line value: the touch is still committed
         outcome.notices.append(f"{contact.path}: {key} not updated: {exc.message}")
 

@@ -17,6 +17,8 @@ from vault_touchbase.core.model import Contact, Problem
 from vault_touchbase.vault.folder import Vault
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from vault_touchbase.git.commits import Trailers
     from vault_touchbase.git.repo import GitRepo
     from vault_touchbase.vault.stamp import Stamp
@@ -41,6 +43,9 @@ class Outcome:
     written: dict[str, Stamp | None] = field(default_factory=dict)
     """The stamp of each note among `changed` as vtb wrote it, taken right after the write
     (`note_written`): the watcher tells its own write from an editor's save after it."""
+    moved_to: dict[str, date] = field(default_factory=dict)
+    """The date each note's `last_contacted` was moved to by an autocommit (what the
+    watcher puts back if an editor saves an older one over it)."""
 
     def note_written(self, vault: Vault, rel: str) -> None:
         """vtb has just written the note `rel`: it is changed, and its stamp is taken now."""
@@ -54,6 +59,7 @@ class Outcome:
         self.done += other.done
         self.changed += [p for p in other.changed if p not in self.changed]
         self.written.update(other.written)
+        self.moved_to.update(other.moved_to)
         self.commits += other.commits
         self.notices += [n for n in other.notices if n not in self.notices]
         self.problems += other.problems

@@ -200,8 +200,8 @@ class AutoCommitter:
                     put_back.note_written(self.vault, rel)
                     put_back.done.append(fixed)
             outcome = commit_note_changes(self.vault, today, rel, policy, self.committer)
-            if rel in outcome.changed:  # it moved last_contacted: remember to what
-                self._written.remember(self.vault, rel, today)
+            if rel in outcome.moved_to:  # it moved last_contacted: remember to what
+                self._written.remember(rel, outcome.moved_to[rel])
             return put_back.merge(outcome)
         except GitError as exc:  # e.g. another git held index.lock: try this note again later
             self._deferred.add(rel)

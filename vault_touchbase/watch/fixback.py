@@ -22,14 +22,11 @@ class Written:
     def __init__(self) -> None:
         self._dates: dict[str, date] = {}
 
-    def remember(self, vault: Vault, rel: str, today: date) -> None:
-        """The watcher has just moved `rel`'s `last_contacted`: to its Log's newest entry."""
-        contact = _contact(vault, rel)
-        if contact is None:
-            return
-        newest = max((e.date for e in contact.log if e.date <= today), default=None)
-        if newest is not None:
-            self._dates[rel] = newest
+    def remember(self, rel: str, day: date) -> None:
+        """The watcher has just moved `rel`'s `last_contacted` to `day` (its Log's newest
+        entry): the date it wrote, as the action reported it (`Outcome.moved_to`), not as
+        read back later, when an editor may have saved other dates over it."""
+        self._dates[rel] = day
 
     def put_back(self, vault: Vault, rel: str) -> str | None:
         """Move `rel`'s `last_contacted` forward again to what the watcher wrote, if an
