@@ -468,3 +468,28 @@ def test_a_child_that_fails_to_match_leaves_it_to_the_parent(
     monkeypatch.setattr(intros, "index_lines", dies_in_a_child)
     vault, contacts = _index_intros(example_copy, 2)
     assert start_intros(vault, contacts, today)() == here
+
+
+def test_a_rebuild_that_fails_leaves_no_child_behind(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The children a rebuild forks (the introductions, the chart) are waited for even
+    when rendering fails before it needs their work: the watcher, which lives for days,
+    would otherwise keep one more zombie and open pipe per failed refresh."""
+    import errno
+    import os
+
+    from vault_touchbase.actions import index_note
+
+    vault, _ = _index_intros(example_copy, 2)
+    (example_copy / ".vtb" / "intros-memo.pickle").unlink(missing_ok=True)
+
+    def fails(data: object) -> str:
+        raise RuntimeError("a bug in render")
+
+    monkeypatch.setattr(index_note, "render", fails)
+    with pytest.raises(RuntimeError):
+        index_note.rebuild_index(vault, date(2026, 11, 26), chart=True)
+    with pytest.raises(ChildProcessError) as none_left:
+        os.waitpid(-1, os.WNOHANG)
+    assert none_left.value.errno == errno.ECHILD

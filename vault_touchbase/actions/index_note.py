@@ -23,6 +23,7 @@ from vault_touchbase.vault.load import load_vault
 
 if TYPE_CHECKING:
     from vault_touchbase.vault.cache import Listing
+    from vault_touchbase.vault.memo import Recalled
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def index_input(
     snap: Snapshot,
     today: date,
     extra: Iterable[Problem] = (),
-    intros: Callable[[], list[str]] | None = None,
+    intros: Introductions | None = None,
 ) -> IndexInput:
     """Everything the index note shows, from a snapshot. `intros`: waits for the
     introductions `start_intros` started, and is left for `render` to call at their
@@ -144,8 +145,8 @@ def index_input(
     )
 
 
-def start_intros(vault: Vault, contacts: Sequence[Contact], today: date) -> Callable[[], list[str]]:
-    """Start on the index's "Introductions to make"; the function returned gives them.
+def start_intros(vault: Vault, contacts: Sequence[Contact], today: date) -> Introductions:
+    """Start on the index's "Introductions to make"; calling what is returned gives them.
 
     Matching 10,000 people's offers and needs takes a tenth of a second, so the lines
     are kept between runs by exactly what matching reads (`vault/memo.recall`). When they
@@ -154,28 +155,51 @@ def start_intros(vault: Vault, contacts: Sequence[Contact], today: date) -> Call
     plans and works out the other sections.
     """
     from vault_touchbase.features import intros
-    from vault_touchbase.vault.memo import recall, remember
+    from vault_touchbase.vault.memo import recall
     from vault_touchbase.vault.parallel import can_fork, in_background
 
     views = [intros.matching_input(c) for c in contacts if c.offers or c.needs]
     recalled = recall(vault, "intros", (today, views))
-    kept = recalled.lines
-    if kept is not None:
-        return lambda: kept
+    if recalled.lines is not None:
+        return Introductions(vault, recalled, list, None, recalled.lines)  # kept: no matching
 
     def match() -> list[str]:
         return intros.index_lines([intros.matching_view(v) for v in views], vault.settings, today)
 
-    collect = in_background(match) if can_fork(vault) else None
+    return Introductions(vault, recalled, match, in_background(match) if can_fork(vault) else None)
 
-    def wait() -> list[str]:
-        lines = collect() if collect is not None else None
-        if not (isinstance(lines, list) and all(type(line) is str for line in lines)):
-            lines = match()  # no child, or it failed: matched here
-        remember(vault, "intros", recalled, lines)
-        return lines
 
-    return wait
+class Introductions:
+    """The index's introductions as `start_intros` started them: call it for the lines
+    (waiting for the child that matches them, once); `close` only waits for that child,
+    so a rebuild that failed before it needed the lines leaves no process behind."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        recalled: Recalled,
+        match: Callable[[], list[str]],
+        child: Callable[[], object] | None,
+        lines: list[str] | None = None,
+    ) -> None:
+        self._vault, self._recalled, self._match, self._child = vault, recalled, match, child
+        self._lines = lines
+
+    def __call__(self) -> list[str]:
+        if self._lines is None:
+            from vault_touchbase.vault.memo import remember
+
+            got = self.close()
+            ok = isinstance(got, list) and all(type(line) is str for line in got)
+            lines: list[str] = got if ok else self._match()  # type: ignore[assignment]
+            remember(self._vault, "intros", self._recalled, lines)  # (no child, or it failed)
+            self._lines = lines
+        return self._lines
+
+    def close(self) -> object:
+        """Wait for the child, if it is still there; what it sent (None: nothing)."""
+        child, self._child = self._child, None
+        return child() if child is not None else None
 
 
 def helper_lines(
@@ -350,14 +374,17 @@ def rebuild_index(
     if loaded is None:
         loaded = load_vault(vault, progress, listing=listing, gists=wants_gists(vault))
     intros = start_intros(vault, loaded.contacts, today)  # matched beside the plan, if at all
-    snap = plan_for(vault, loaded, today)
-    drawn = _chart_drawer(vault, snap.loaded.contacts, today) if chart else None
-    extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
-    text = keep_ticked(render(index_input(vault, snap, today, extra, intros)), waiting)
     try:
-        written = write_index(vault, text)
+        snap = plan_for(vault, loaded, today)
+        drawn = _chart_drawer(vault, snap.loaded.contacts, today) if chart else None
+        try:
+            extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
+            text = keep_ticked(render(index_input(vault, snap, today, extra, intros)), waiting)
+            written = write_index(vault, text)
+        finally:  # the children are waited for whatever happens: none is left behind
+            chart_written, notice = drawn() if drawn is not None else (False, "")
     finally:
-        chart_written, notice = drawn() if drawn is not None else (False, "")
+        intros.close()  # (render has had the lines already, unless it failed first)
     outcome = Outcome(index_written=written)
     if notice:
         outcome.notices.append(notice)
