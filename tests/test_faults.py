@@ -199,6 +199,24 @@ def test_init_does_not_commit_a_gitignore_with_changes_of_the_user(example_repo:
     assert git(example_repo, "status", "--porcelain", "--", ".gitignore") == " M .gitignore\n"
 
 
+def test_init_commits_a_gitignore_git_never_held_without_a_word_of_changes(
+    example_copy: Path,
+) -> None:
+    """A repository just made with `git init`: the user's .gitignore was never committed,
+    so it has no "changes" to keep apart; it is committed with init's setup files."""
+    from click.testing import CliRunner
+
+    from vault_touchbase.cli.main import cli
+
+    git(example_copy, "init", "-q")
+    (example_copy / ".gitignore").write_text("drafts/\n")
+    result = CliRunner().invoke(cli, ["init", str(example_copy)])
+    assert result.exit_code == 0, result.output
+    assert "has changes" not in result.output and "did not commit" not in result.output
+    assert git(example_copy, "status", "--porcelain", "--", ".gitignore") == ""
+    assert git(example_copy, "show", "HEAD~1:.gitignore").startswith("drafts/\n")
+
+
 # --- inputs other than notes: a regular file, and at most its limit ------------------------
 
 

@@ -68,10 +68,10 @@ def init_vault(root: Path) -> InitResult:
     also: list[str] = []  # an existing .gitignore init appended to, when git holds it as it was
     if appended is not None:
         _, before = appended
-        clean = _clean_in_git(root, settings, ".gitignore", before)
-        if clean:
+        held = _held_in_git(root, settings, ".gitignore", before)
+        if held == "as it was":
             also.append(".gitignore")
-        elif clean is not None:
+        elif held == "changed":  # (one git never held is committed with the setup files)
             result.notices.append(
                 ".gitignore has changes that are not committed, so vtb did not commit its "
                 "lines either: commit the file when you like"
@@ -199,13 +199,17 @@ def _append_ignores(root: Path, settings: Settings, result: InitResult) -> tuple
     return entry, old
 
 
-def _clean_in_git(root: Path, settings: Settings, rel: str, before: bytes) -> bool | None:
-    """True when `before` (the file's bytes before init changed it) is what HEAD holds, so
-    committing the file commits only init's lines; None when vtb commits nothing here."""
+def _held_in_git(root: Path, settings: Settings, rel: str, before: bytes) -> str | None:
+    """How HEAD holds the file whose bytes were `before` until init changed it: "as it
+    was" (committing it commits only init's lines), "changed", or "not at all" (never
+    committed); None when vtb commits nothing here."""
     from vault_touchbase.git.repo import open_repo
 
     repo = open_repo(root, settings.git)
-    return None if repo is None else repo.show_head(root / rel) == before
+    if repo is None:
+        return None
+    held = repo.show_head(root / rel)
+    return "not at all" if held is None else "as it was" if held == before else "changed"
 
 
 def _give_uids(root: Path, result: InitResult) -> None:
