@@ -213,8 +213,11 @@ def first_entry_not_after(body: str, first: int, last: int, day: date | None) ->
 
 
 def needs_parser(body: str) -> bool:
-    """True when the body holds Markdown a line scan could misread."""
-    return "\t" in body or _NEEDS_PARSER_AFTER_NEWLINE.search("\n" + body) is not None
+    """True when the body holds Markdown a line scan could misread, or a lone CR or a NUL
+    (markdown-it reads a CR as a line break and a NUL as U+FFFD; a scan would not)."""
+    if "\t" in body or "\r" in body or "\x00" in body:
+        return True
+    return _NEEDS_PARSER_AFTER_NEWLINE.search("\n" + body) is not None
 
 
 @lru_cache(maxsize=1)
