@@ -53,6 +53,7 @@ LINES = [
     "-2026-01-04 no space", "+ 2026-01-05 meet - coffee", "1. 2026-01-06 ordered",
     "```", "~~~", "<div>", "text\twith a tab", "===", "---", "- ", "> - 2026-01-07 quoted",
     "- 2026-01-08 text – dash", "- 2026-01-09 email:", "plain text", "- 2026-1-10 short",
+    "    ===", "     ===", "    # deeper",
 ]
 # fmt: on
 
@@ -286,6 +287,16 @@ _TASK_LINES = st.sampled_from(
         "- [ ] **bold** [[Jane]] `code`",
         "- [ ] a lone\rCR",
         "- [ ] a \x00 NUL",
+        "- [ ] #task send the flyer 📅 2026-11-20",
+        "- [ ] #",
+        "- [ ] ## two",
+        "- [ ] ####### seven",
+        "- [ ] #\tx",
+        "    ===",
+        "     ===",
+        "  ===",
+        "    # deeper heading",
+        "    <div>",
     ]
 )
 
@@ -301,6 +312,8 @@ _SCANNED_LINES = st.sampled_from(
         "- [ ] x [due:: ]",
         "- [ ] [[Link]] 📅 2026-01-01 ✅ 2026-01-02",
         "- [ ] a hard break\\",
+        "- [ ] #task with a tag first",
+        "- [x] #tag ✅ 2026-11-02",
         "- plain item",
         "some text",
         "  more text",

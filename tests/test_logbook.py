@@ -106,6 +106,8 @@ other = st.sampled_from(
         "    - 2026-01-01 indented code",
         "- [ ] 2026-01-01 task",
         "- 2026-01-02 call: a lone\rCR",
+        "    ===",
+        "     ===",
         "- 2026-01-03 call: a \x00 NUL",
     ]
 )

@@ -74,8 +74,11 @@ Task = tuple[int, bool, str]  # (line in the body, 0-based; ticked; the first li
 
 # A task a line scan reads as markdown-it does: a top-level item, its box, one space, then
 # text that cannot open another block inside the item (a heading, a quote, a list, a
-# fence, HTML, a rule, indented code).
-_PLAIN_TASK = re.compile(r"^ ?[-*+] \[([ xX])\] ([^\s#>*+\-_=<`~\d|].*)$", re.MULTILINE)
+# fence, HTML, a rule, indented code). A `#tag` first (the Tasks plugin's `#task`) is
+# text; `# ` is a heading.
+_PLAIN_TASK = re.compile(
+    r"^ ?[-*+] \[([ xX])\] ((?!#{1,6}(?:[ \t]|$))[^\s>*+\-_=<`~\d|].*)$", re.MULTILINE
+)
 # a line a scan could misread around tasks, beyond the Log scan's rules: a block quote
 _QUOTE = re.compile(r"^ {0,3}>", re.MULTILINE)
 

@@ -28,7 +28,7 @@ _BARE_TAIL = re.compile(r"^\s*(?::|[–—]|-(?=\s|$))\s*(.*)$")
 # ordered list items, empty items, indented headings, setext underlines.
 _NEEDS_PARSER = re.compile(
     r"^(?:[ \t]*(?:```|~~~)| {0,3}<[A-Za-z!?/]|.*\t| {1,3}#| {2,}[-*+]"
-    r"| {0,3}\d{1,9}[.)]|[ \t]*[-*+][ \t]*$| {0,3}(?:=+|-+)[ \t]*$)",
+    r"| {0,3}\d{1,9}[.)]|[ \t]*[-*+][ \t]*$| {0,3}(?:=+|-+)[ \t]*$| +=+[ \t]*$)",
     re.MULTILINE,
 )
 
@@ -63,6 +63,7 @@ _NEEDS_PARSER_AFTER_NEWLINE = re.compile(
         |\ (?:                            # an indented line: the same rules, and more
             \ *(?:```|~~~)|\ {0,2}<[A-Za-z!?/]|\ {0,2}\#|\ +[-*+]|\ {0,2}\d{1,9}[.)]
             |\ *[-*+]\ *$|\ {0,2}(?:=+|-+)\ *$
+            |\ *=+\ *$                      # (under a list item, deeper too)
         )
     )""",
     re.MULTILINE | re.VERBOSE,
