@@ -179,3 +179,18 @@ def test_the_watchers_autocommit_never_reads_or_commits_a_link(example_repo: Pat
         outcome = commit_note_changes(vault, date(2026, 11, 26), rel, "all")
         assert not outcome.commits and not outcome.changed
     assert git(example_repo, "rev-parse", "HEAD") == before
+
+
+def test_a_notes_terminal_escapes_never_reach_the_terminal(example_copy: Path) -> None:
+    """A name or first paragraph holding terminal escapes, a bell or a lone CR (a note
+    from elsewhere, a hostile import) is shown as text: `vtb show` writes none of them."""
+    note = example_copy / "contacts" / "Esc Test.md"
+    note.write_bytes(
+        b'---\nname: "Esc\\e[2J Test"\nemail: e@example.org\n---\n'
+        b"Some text\x1b[31mRED\x07 and \rOVERWRITE\n"
+    )
+    result = Vtb(example_copy)("show", "Esc Test")
+    assert result.exit_code == 0, result.output
+    assert not any(ch in result.output for ch in "\x1b\x07\r"), repr(result.output)
+    assert "Esc [2J Test" in result.output
+    assert "Some text [31mRED  and  OVERWRITE" in result.output

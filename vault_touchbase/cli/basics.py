@@ -210,7 +210,7 @@ def show(ctx: click.Context, name: str, as_json: bool) -> None:
         )
         emit_json(data)
         return
-    click.echo(app.style(contact.name, bold=True) + f"  ({contact.path})")
+    click.echo(app.style(contact.name, bold=True) + f"  ({single_line(contact.path)})")
     if contact.summary:
         click.echo(f"  {contact.summary}")
     fields = [

@@ -14,6 +14,7 @@ from typing import Any
 from vault_touchbase.core.cadence import LAST_DAY, parse_cadence
 from vault_touchbase.core.model import Birthday, Contact, Problem, Severity, shared_keys
 from vault_touchbase.core.naming import stem_is_a_name
+from vault_touchbase.core.oneline import single_line
 from vault_touchbase.core.rhythm import usual_gap
 from vault_touchbase.core.settings import CHANNELS, Settings
 from vault_touchbase.notes.contact_table import (
@@ -173,7 +174,7 @@ def _name(reader: _Reader, settings: Settings, stem: str) -> str:
         name = " ".join(str(p).strip() for p in pieces if p not in (None, ""))
     else:
         name = reader.text(key, value)
-    name = " ".join(name.split())  # a newline in a name never reaches the index
+    name = single_line(name, squeeze=True)  # no line break or terminal escape, anywhere
     if not name:
         if not stem_is_a_name(stem):  # in Obsidian the file name is the name: said if it can't be
             reader.problem(
@@ -217,7 +218,7 @@ def _summary(body: str) -> str:
         if stripped:
             lines.append(stripped)
         start = end + 1
-    return " ".join(lines)[:300]
+    return single_line(" ".join(lines))[:300]  # (a terminal escape in it is no escape)
 
 
 def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | None, list[Problem]]:
