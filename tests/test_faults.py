@@ -439,3 +439,16 @@ def test_a_parse_cache_that_cannot_be_saved_is_said_unless_the_vault_is_read_onl
     assert (
         faulty.output.splitlines()[-1].split(":")[0] == again.output.splitlines()[-1].split(":")[0]
     )
+
+
+def test_a_lock_file_that_cannot_record_the_pid_still_locks(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a full disk the pid vtb records in `.vtb/lock` (for the "busy" message) cannot be
+    written: the lock is held all the same, and a command needing no space still runs
+    (one that does names the file it cannot write)."""
+    _refuse(monkeypatch, "pwrite", errno.ENOSPC)
+    result = Vtb(example_copy)("--today", "2026-11-26", "refresh")
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output
+    assert (example_copy / "Touch Base.md").is_file()

@@ -392,8 +392,9 @@ def _take_flock(lock_path: Path, deadline: float, timeout: float) -> int:
                 if time.monotonic() >= deadline:
                     raise _lock_timeout(lock_path, timeout) from None
                 time.sleep(_POLL_SECONDS)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        with contextlib.suppress(OSError):  # only for the "busy" message: a full disk
+            os.ftruncate(fd, 0)  # leaves the lock held all the same, and the command
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)  # names the file it cannot write
     except BaseException:
         os.close(fd)
         raise
