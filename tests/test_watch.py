@@ -395,6 +395,23 @@ def test_a_broken_note_is_reported_once_and_never_stops_it(
     assert run.watcher.stats.errors == 0
 
 
+def test_a_batch_the_disk_refuses_says_what_and_where_as_the_cli_does(
+    example_repo: Path, start_watcher: Callable[..., Running]
+) -> None:
+    """The index note made a folder (or a full disk): the watcher says the file and the
+    cause in words, with what to check, never "unexpected error: IsADirectoryError"."""
+    run = start_watcher(example_repo, loop=False)
+    index = example_repo / "Touch Base.md"
+    index.unlink()
+    index.mkdir()
+    note = example_repo / CHLOE
+    save_in_place(note, add_log_line(note.read_text(), "- 2026-11-25 call: caught up"))
+    run.batches_until(lambda: run.watcher.stats.errors, "the batch that fails")
+    errors = run.lines("error")
+    assert errors and "unexpected" not in errors[-1], errors
+    assert "Touch Base.md" in errors[-1] and "check that the disk has space" in errors[-1]
+
+
 def test_an_exception_in_a_batch_is_reported_and_the_next_batch_runs(
     example_repo: Path, start_watcher: Callable[..., Running], monkeypatch: pytest.MonkeyPatch
 ) -> None:
