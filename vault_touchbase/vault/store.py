@@ -39,6 +39,10 @@ def is_temp_file(path: Path | str) -> bool:
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
 
 
+REFUSED_HINT = "check that the disk has space and the files and folders are yours to change"
+"""What to do when the disk or the system refused (`cause_of` says what)."""
+
+
 def cause_of(exc: OSError) -> str:
     """What went wrong, as a user reads it: `no space left on device`, `permission denied`."""
     text = exc.strerror or str(exc) or type(exc).__name__
