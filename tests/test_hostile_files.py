@@ -194,3 +194,24 @@ def test_a_notes_terminal_escapes_never_reach_the_terminal(example_copy: Path) -
     assert not any(ch in result.output for ch in "\x1b\x07\r"), repr(result.output)
     assert "Esc [2J Test" in result.output
     assert "Some text [31mRED  and  OVERWRITE" in result.output
+
+
+def test_a_note_with_lone_carriage_returns_is_said_with_the_fix(example_copy: Path) -> None:
+    """Old Mac line ends (CR only), or a stray CR inside a line: vtb cannot read such a
+    note as an editor shows it, nor edit it, and `vtb check` says so and how to fix it.
+    A CRLF note is read as any other, without a word."""
+    contacts = example_copy / "contacts"
+    (contacts / "Cr Only.md").write_bytes(
+        b"---\rname: Cr Only\remail: cr@example.org\r---\r## Log\r- 2026-11-02 call: x\r"
+    )
+    (contacts / "Crlf Note.md").write_bytes(
+        b"---\r\nname: Crlf Note\r\nemail: crlf@example.org\r\n---\r\n## Log\r\n"
+        b"- 2026-11-02 call: x\r\n"
+    )
+    result = Vtb(example_copy)("check")
+    said = [line for line in result.output.splitlines() if "carriage return" in line]
+    assert said == [
+        "contacts/Cr Only.md:1: warning: the note has a carriage return (CR) that does not "
+        "end a CRLF line (old Mac line ends?): its lines may not be read as an editor shows "
+        "them, and vtb will not edit it (re-save the note with LF or CRLF line ends)"
+    ], result.output

@@ -237,6 +237,8 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
     meta: Any = {}
     written: int | None = 0
     problems: list[Problem] = []
+    if "\r" in parts.body or "\r" in (parts.frontmatter or ""):  # (CRLF is read as LF)
+        problems.append(_lone_cr_problem(path))
     if parts.frontmatter is not None:
         try:
             meta, written = load_yaml_counting_keys(parts.frontmatter)
@@ -273,6 +275,17 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
     if CONFLICT_PREFIX in (parts.frontmatter or "") or CALLOUT_MARK in parts.body:
         problems += _sync_clashes(path, reader.key_lines, parts.body, parts.body_line)
     return contact, problems
+
+
+def _lone_cr_problem(path: str) -> Problem:
+    return Problem(
+        path,
+        1,
+        "warning",
+        "the note has a carriage return (CR) that does not end a CRLF line (old Mac line "
+        "ends?): its lines may not be read as an editor shows them, and vtb will not edit it",
+        "re-save the note with LF or CRLF line ends",
+    )
 
 
 # A clash `vtb sync`'s merge driver (merge.py) kept visibly, until the user resolves it.
