@@ -6,7 +6,7 @@ module only turns the vault as loaded into the index note's text and file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +24,7 @@ from vault_touchbase.vault.load import load_vault
 if TYPE_CHECKING:
     from vault_touchbase.vault.cache import Listing
     from vault_touchbase.vault.memo import Recalled
+    from vault_touchbase.vault.parallel import Beside
 
 
 @dataclass(frozen=True)
@@ -156,50 +157,48 @@ def start_intros(vault: Vault, contacts: Sequence[Contact], today: date) -> Intr
     """
     from vault_touchbase.features import intros
     from vault_touchbase.vault.memo import recall
-    from vault_touchbase.vault.parallel import can_fork, in_background
+    from vault_touchbase.vault.parallel import Beside, can_fork
 
     views = [intros.matching_input(c) for c in contacts if c.offers or c.needs]
     recalled = recall(vault, "intros", (today, views))
     if recalled.lines is not None:
-        return Introductions(vault, recalled, list, None, recalled.lines)  # kept: no matching
+        return Introductions(vault, recalled, None, recalled.lines)  # kept: no matching
 
     def match() -> list[str]:
         return intros.index_lines([intros.matching_view(v) for v in views], vault.settings, today)
 
-    return Introductions(vault, recalled, match, in_background(match) if can_fork(vault) else None)
+    return Introductions(vault, recalled, Beside(match, can_fork(vault)))
+
+
+def _lines(value: object) -> bool:
+    return isinstance(value, list) and all(type(line) is str for line in value)
 
 
 class Introductions:
     """The index's introductions as `start_intros` started them: call it for the lines
-    (waiting for the child that matches them, once); `close` only waits for that child,
-    so a rebuild that failed before it needed the lines leaves no process behind."""
+    (matched beside this process, `vault.parallel.Beside`, kept for the next run once);
+    `close` only waits for a child still matching them (a rebuild that failed)."""
 
     def __init__(
         self,
         vault: Vault,
         recalled: Recalled,
-        match: Callable[[], list[str]],
-        child: Callable[[], object] | None,
+        matching: Beside[list[str]] | None,
         lines: list[str] | None = None,
     ) -> None:
-        self._vault, self._recalled, self._match, self._child = vault, recalled, match, child
-        self._lines = lines
+        self._vault, self._recalled, self._matching, self._lines = vault, recalled, matching, lines
 
     def __call__(self) -> list[str]:
-        if self._lines is None:
+        if self._lines is None and self._matching is not None:
             from vault_touchbase.vault.memo import remember
 
-            got = self.close()
-            ok = isinstance(got, list) and all(type(line) is str for line in got)
-            lines: list[str] = got if ok else self._match()  # type: ignore[assignment]
-            remember(self._vault, "intros", self._recalled, lines)  # (no child, or it failed)
-            self._lines = lines
-        return self._lines
+            self._lines = self._matching.result(_lines)
+            remember(self._vault, "intros", self._recalled, self._lines)
+        return self._lines or []
 
-    def close(self) -> object:
-        """Wait for the child, if it is still there; what it sent (None: nothing)."""
-        child, self._child = self._child, None
-        return child() if child is not None else None
+    def close(self) -> None:
+        if self._matching is not None:
+            self._matching.close()
 
 
 def helper_lines(
@@ -281,26 +280,20 @@ def write_index(vault: Vault, text: str) -> bool:
     return True
 
 
-def _chart_drawer(
-    vault: Vault, contacts: tuple[Contact, ...], today: date
-) -> Callable[[], tuple[bool, str]]:
-    """Start drawing the chart (if its data changed); the function returned waits for it:
-    (written, a notice when it could not be: the index note is written all the same).
-    Where the front end asked for parallel work (`Vault.parse_workers`), the drawing
-    runs in a forked child while this process renders and writes the index note."""
-    from vault_touchbase.vault.parallel import can_fork, in_background
+def _start_chart(vault: Vault, contacts: tuple[Contact, ...], today: date) -> Beside[object]:
+    """Start drawing the chart (if its data changed): where the front end asked for
+    parallel work (`Vault.parse_workers`), in a forked child while this process renders
+    and writes the index note. `_chart_result` waits for it."""
+    from vault_touchbase.vault.parallel import Beside, can_fork
 
-    if not can_fork(vault):
-        return lambda: _draw_chart(vault, contacts, today)
-    collect = in_background(lambda: _draw_chart(vault, contacts, today))
+    return Beside(lambda: _draw_chart(vault, contacts, today), can_fork(vault))
 
-    def wait() -> tuple[bool, str]:
-        result = collect()
-        if isinstance(result, tuple):
-            return bool(result[0]), str(result[1])
-        return _draw_chart(vault, contacts, today)  # the child failed: draw here
 
-    return wait
+def _chart_result(drawing: Beside[object]) -> tuple[bool, str]:
+    """(written, a notice when it could not be: the index note is written all the same)."""
+    result = drawing.result(lambda got: isinstance(got, tuple) and len(got) == 2)
+    assert isinstance(result, tuple)
+    return bool(result[0]), str(result[1])
 
 
 def _draw_chart(vault: Vault, contacts: tuple[Contact, ...], today: date) -> tuple[bool, str]:
@@ -374,17 +367,18 @@ def rebuild_index(
     if loaded is None:
         loaded = load_vault(vault, progress, listing=listing, gists=wants_gists(vault))
     intros = start_intros(vault, loaded.contacts, today)  # matched beside the plan, if at all
+    drawing = None
     try:
         snap = plan_for(vault, loaded, today)
-        drawn = _chart_drawer(vault, snap.loaded.contacts, today) if chart else None
-        try:
-            extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
-            text = keep_ticked(render(index_input(vault, snap, today, extra, intros)), waiting)
-            written = write_index(vault, text)
-        finally:  # the children are waited for whatever happens: none is left behind
-            chart_written, notice = drawn() if drawn is not None else (False, "")
-    finally:
-        intros.close()  # (render has had the lines already, unless it failed first)
+        drawing = _start_chart(vault, snap.loaded.contacts, today) if chart else None
+        extra = [*extra, *future_date_problems(vault, snap.loaded.contacts, today)]
+        text = keep_ticked(render(index_input(vault, snap, today, extra, intros)), waiting)
+        written = write_index(vault, text)
+        chart_written, notice = _chart_result(drawing) if drawing else (False, "")
+    finally:  # a child still at work is waited for whatever happened: none is left behind
+        intros.close()
+        if drawing is not None:
+            drawing.close()
     outcome = Outcome(index_written=written)
     if notice:
         outcome.notices.append(notice)

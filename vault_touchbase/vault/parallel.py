@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from vault_touchbase.vault.safe_pickle import BuiltinsUnpickler
 from vault_touchbase.vault.shards import Entries, dumps, write_shard
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from vault_touchbase.vault.folder import Vault
+
+T = TypeVar("T")
 
 PARALLEL_MIN = 1500  # parse in worker processes only when at least this many notes miss
 
@@ -94,6 +96,32 @@ def in_background(work: Callable[[], object]) -> Callable[[], object | None]:
             return None
 
     return collect
+
+
+class Beside(Generic[T]):
+    """`work` done beside this process: in a forked child when `fork` (`in_background`),
+    else here when its result is first asked for.
+
+    `result(valid)` gives the child's result when `valid` accepts it, else does the work
+    here (no child, or it failed), once. `close()` only waits for the child: for a caller
+    that no longer needs the result (an error, Ctrl-C), so no process is left behind and
+    nothing is done again here."""
+
+    def __init__(self, work: Callable[[], T], fork: bool) -> None:
+        self._work = work
+        self._collect = in_background(work) if fork else None
+        self._done: list[T] = []
+
+    def result(self, valid: Callable[[object], bool]) -> T:
+        if not self._done:
+            got = self.close()
+            self._done.append(got if valid(got) else self._work())  # type: ignore[arg-type]
+        return self._done[0]
+
+    def close(self) -> object:
+        """Wait for the child if it is still running; what it sent (None: nothing)."""
+        collect, self._collect = self._collect, None
+        return collect() if collect is not None else None
 
 
 class Job(NamedTuple):
