@@ -280,7 +280,9 @@ def write_index(vault: Vault, text: str) -> bool:
     return True
 
 
-def _start_chart(vault: Vault, contacts: tuple[Contact, ...], today: date) -> Beside[object]:
+def _start_chart(
+    vault: Vault, contacts: tuple[Contact, ...], today: date
+) -> Beside[tuple[bool, str]]:
     """Start drawing the chart (if its data changed): where the front end asked for
     parallel work (`Vault.parse_workers`), in a forked child while this process renders
     and writes the index note. `_chart_result` waits for it."""
@@ -289,11 +291,10 @@ def _start_chart(vault: Vault, contacts: tuple[Contact, ...], today: date) -> Be
     return Beside(lambda: _draw_chart(vault, contacts, today), can_fork(vault))
 
 
-def _chart_result(drawing: Beside[object]) -> tuple[bool, str]:
+def _chart_result(drawing: Beside[tuple[bool, str]]) -> tuple[bool, str]:
     """(written, a notice when it could not be: the index note is written all the same)."""
-    result = drawing.result(lambda got: isinstance(got, tuple) and len(got) == 2)
-    assert isinstance(result, tuple)
-    return bool(result[0]), str(result[1])
+    written, notice = drawing.result(lambda got: isinstance(got, tuple) and len(got) == 2)
+    return bool(written), str(notice)
 
 
 def _draw_chart(vault: Vault, contacts: tuple[Contact, ...], today: date) -> tuple[bool, str]:
