@@ -185,6 +185,7 @@ def parse_in_workers(
     from concurrent.futures import ProcessPoolExecutor
 
     global _taken
+    _import_parsing()
     _taken = mmap.mmap(-1, max(len(jobs), 1))  # shared with the workers forked below
     context = multiprocessing.get_context("fork")  # `can_fork` said one thread: safe
     try:
@@ -216,6 +217,15 @@ def parse_in_workers(
     finally:
         _taken.close()
         _taken = None
+
+
+def _import_parsing() -> None:
+    """Import what parsing a note and writing its results need, here, before the workers
+    are forked: each would otherwise import it again for its first job (PyYAML, the
+    parsing modules and their regexes, msgspec: 50 ms of a core, twice over)."""
+    from vault_touchbase.notes import parse, yaml_loader  # noqa: F401
+
+    dumps([])  # builds msgspec's encoder and decoders
 
 
 def _worker_starts(parent: int) -> None:
