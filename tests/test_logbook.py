@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vault_touchbase.notes.log import needs_parser, parse_log, read_log, scan_log
@@ -150,3 +150,48 @@ def test_the_shared_parser_gives_the_block_tokens_of_a_full_commonmark_parse(bod
         ]
 
     assert blocks(markdown()) == blocks(MarkdownIt("commonmark", {"tasklists": True}))
+
+
+fences = st.sampled_from(
+    [
+        "```",
+        "````",
+        "~~~",
+        "~~~~",
+        "``` python",
+        "```js`x",
+        "~~~ a ``` b",
+        "  ```",
+        "   ~~~",
+        "    ```",
+        "```  ",
+        "``",
+        "`````",
+        "~~~~~~ ~",
+        "  ````  ",
+        "```\t",
+    ]
+)
+
+
+# lines the scan reads as they are: most bodies leave only the fences to blank
+plain = st.sampled_from(["", "text", "## Notes", "# Title", "- plain item", "### 2025", "## Log"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(entry, fences, plain, st.just("## Log")), max_size=30))
+@example(["## Log", "```js`x", "- 2026-01-01 call: after no fence", "```"])
+@example(["## Log", "````", "```", "- 2026-01-01 call: still code", "  ````", "- 2026-01-02 x"])
+def test_a_body_with_code_fences_is_read_as_markdown_it_reads_it(lines: list[str]) -> None:
+    """The scan reads a body whose only Markdown it could misread is code fences with the
+    fences blanked (`without_fences`): the same entries, bad lines and line numbers as
+    markdown-it, and no line is lost or moved."""
+    from vault_touchbase.notes.log import without_fences
+
+    body = "\n".join(lines)
+    expected, bad = parse_log(body, 5)
+    expected.sort(key=lambda e: (-e.date.toordinal(), e.line))
+    assert read_log(body, 5) == (expected, bad) or "log" not in body.lower()
+    blanked = without_fences(body)
+    assert blanked.count("\n") == body.count("\n")
+    assert all(a in ("", b) for a, b in zip(blanked.split("\n"), body.split("\n"), strict=True))

@@ -265,13 +265,49 @@ def parse_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]
     return entries, bad
 
 
+# A code fence that starts a line (CommonMark: three or more backticks or tildes), and the
+# rest of its line: its info string.
+_FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$", re.MULTILINE)
+
+
+def without_fences(body: str) -> str:
+    """`body` with each code fence that starts a line blanked, with all it holds, line for
+    line (every other line keeps its number): as CommonMark reads a fence, up to a line of
+    0-3 spaces and the same character at least as many times (then only blanks), or to
+    the end. What a fence holds is code, never a heading, entry or task, so a line scan
+    can read what is left. A backtick line with a backtick after it is no fence, and is
+    left (a scan leaves it to markdown-it). Only for a body without a CR or NUL, which
+    markdown-it reads as more lines."""
+    kept: list[str] = []
+    start = 0
+    for fence in _FENCE.finditer(body):
+        mark, info = fence.group(1, 2)
+        if fence.start() < start or (mark[0] == "`" and "`" in info):
+            continue  # inside a fence blanked already, or no fence
+        close = re.compile(rf"^ {{0,3}}{mark[0]}{{{len(mark)},}}[ \t]*$", re.MULTILINE)
+        closing = close.search(body, fence.end())
+        end = closing.end() if closing else len(body)
+        kept += (body[start : fence.start()], "\n" * body.count("\n", fence.start(), end))
+        start = end
+    kept.append(body[start:])
+    return "".join(kept)
+
+
 def read_log(body: str, body_line: int) -> tuple[list[LogEntry], list[BadLine]]:
     """Log entries (newest first, then file order) and bad entry lines.
 
-    Scans lines, or parses with markdown-it when the body needs it.
+    Scans lines, or parses with markdown-it when the body needs it. A code block does
+    not need it: the scan reads the body with it blanked (`without_fences`).
     """
     if "Log" not in body and LOG_TITLE not in body and LOG_TITLE not in body.lower():
         return [], []  # (the usual `## Log` is found without lowering a copy of the body)
-    entries, bad = parse_log(body, body_line) if needs_parser(body) else scan_log(body, body_line)
+    if needs_parser(body):
+        plain = None if "\r" in body or "\x00" in body else without_fences(body)
+        if plain is None or needs_parser(plain):
+            entries, bad = parse_log(body, body_line)
+        else:
+            entries, bad = scan_log(plain, body_line)
+    else:
+        entries, bad = scan_log(body, body_line)
     entries.sort(key=_BY_DATE, reverse=True)  # stable: equal dates stay in file order
     return entries, bad
