@@ -322,6 +322,11 @@ _SCANNED_LINES = st.sampled_from(
         "# H",
         "## Log",
         "- 2026-01-01 call: hi",
+        "```",
+        "~~~~",
+        "```js`x",
+        "  ```",
+        "- [ ] a task, or code in a fence",
     ]
 )
 

@@ -85,10 +85,17 @@ _QUOTE = re.compile(r"^ {0,3}>", re.MULTILINE)
 
 def _plain_tasks(body: str) -> list[Task] | None:
     """The tasks by a line scan, or None when the body needs markdown-it to be read
-    right (its Markdown could fool a scan, or a task line is not of the plain form)."""
-    from vault_touchbase.notes.log import needs_parser
+    right (its Markdown could fool a scan, or a task line is not of the plain form).
+    A code block does not need it: what a fence holds is blanked (`without_fences`)."""
+    from vault_touchbase.notes.log import needs_parser, without_fences
 
-    if needs_parser(body) or _QUOTE.search(body):
+    if needs_parser(body):
+        if "\r" in body or "\x00" in body:
+            return None
+        body = without_fences(body)
+        if needs_parser(body):
+            return None
+    if _QUOTE.search(body):
         return None
     tasks: list[Task] = []
     line, counted = 0, 0
