@@ -111,3 +111,29 @@ def test_vcf_contacts_fn_is_the_whole_name() -> None:
     text = "---\nFN: Ethan Hunt\nN.GN: Ethan\nN.FN: Hunt\n---\n"
     contact, _ = parse_note("contacts/x.md", text.encode(), Settings())
     assert contact is not None and contact.name == "Ethan Hunt"
+
+
+def test_a_cadence_read_once_is_shared_but_never_stands_for_another_value() -> None:
+    """Cadences are read once per value (`notes/parse.py: _cadence`) and per set of keys
+    the fields are found once (`Settings.fields_of`): the same note always reads the same,
+    `1` is one day while `true` is no cadence, and another dialect's key still counts."""
+
+    def parsed(front: str) -> tuple[Contact | None, list[str]]:
+        data = f"---\nname: Ann\n{front}\n---\n".encode()
+        contact, problems = parse_note("contacts/Ann.md", data, Settings())
+        return contact, [p.message for p in problems]
+
+    one, _ = parsed("cadence: 1")
+    again, _ = parsed("cadence: 1")
+    assert one is not None and again is not None
+    assert str(one.cadence) == "1d" and one.cadence is again.cadence
+    wrong, messages = parsed("cadence: true")
+    assert wrong is not None and wrong.cadence is None
+    assert any("not a cadence" in m for m in messages)
+    listed, messages = parsed("cadence: [1]")
+    assert listed is not None and listed.cadence is None and messages
+    theirs, _ = parsed("prm-cadence: 182")
+    both, _ = parsed("prm-cadence: 182\ncadence: monthly")
+    assert theirs is not None and both is not None
+    assert str(theirs.cadence) == "182d" and str(both.cadence) == "monthly"
+    assert theirs.keys == {"cadence": "prm-cadence"} and both.keys == {}

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import sys
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from vault_touchbase.core.cadence import LAST_DAY, parse_cadence
-from vault_touchbase.core.model import Birthday, Contact, Problem, Severity, shared_keys
+from vault_touchbase.core.model import Birthday, Cadence, Contact, Problem, Severity, shared_keys
 from vault_touchbase.core.naming import stem_is_a_name
 from vault_touchbase.core.oneline import single_line
 from vault_touchbase.core.rhythm import usual_gap
@@ -55,13 +56,7 @@ class _Reader:
         self.keys: dict[str, str] = {}
         # canonical field → (rank, key) of the first of its keys (settings.keys_for order)
         # that this note has: found by looking up the note's own keys, not every dialect's
-        self.found: dict[str, tuple[int, str]] = {}
-        index = settings.key_index
-        for key in meta:
-            for canonical, rank in index.get(key, ()):
-                old = self.found.get(canonical)
-                if old is None or rank < old[0]:
-                    self.found[canonical] = (rank, key)
+        self.found = dict(settings.fields_of(frozenset(meta)))
 
     @property
     def key_lines(self) -> dict[str, int]:
@@ -105,6 +100,8 @@ class _Reader:
                 text = value.strip()
                 return (text,) if text else ()
             return tuple(part.strip() for part in value.split(split) if part.strip())
+        if type(value) is list and all(type(item) is str for item in value):  # `[a, b]`
+            return tuple(filter(None, map(str.strip, value)))
         items = value if isinstance(value, list) else [value]
         out: list[str] = []
         for item in items:
@@ -255,7 +252,8 @@ def parse_note(path: str, data: bytes, settings: Settings) -> tuple[Contact | No
                     "write properties as `key: value` lines",
                 )
             ]
-    properties = {str(k): v for k, v in meta.items()}
+    # (YAML may give a key as a number or a date: as text, as Obsidian shows it)
+    properties = meta if all(type(k) is str for k in meta) else {str(k): v for k, v in meta.items()}
     # a key written twice leaves fewer keys than were written (as text keys: `1` and `'1'`
     # are one): only then are the lines searched for it
     front = parts.frontmatter
@@ -327,7 +325,7 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
     cadence = None
     if cadence_value is not None and cadence_value != "":
         try:
-            cadence = parse_cadence(cadence_value)
+            cadence = _cadence(cadence_value)
         except ValueError as exc:
             reader.problem(
                 cadence_key, "error", f"{cadence_key}: {exc}", "the default cadence is used"
@@ -398,6 +396,15 @@ def _build(reader: _Reader, settings: Settings, stem: str, body: str, body_line:
         organization=organization,
         job_title=job_title,
     )
+
+
+# A vault writes a few cadences (`monthly`, `182`) thousands of times: each read once, and
+# the one Cadence shared (a text or a number: `True` and `1` apart; anything else each time)
+_CACHED_CADENCE = lru_cache(maxsize=512, typed=True)(parse_cadence)
+
+
+def _cadence(value: Any) -> Cadence:
+    return _CACHED_CADENCE(value) if type(value) in (str, int) else parse_cadence(value)
 
 
 def _circle(reader: _Reader, settings: Settings) -> str:
