@@ -333,7 +333,7 @@ def test_this_process_parses_beside_its_workers(
     assert same(load_vault(vault), truth)
 
 
-def _dies(job: object) -> None:
+def _dies(number: int, job: object) -> None:
     os._exit(9)  # a worker process killed
 
 
@@ -350,16 +350,15 @@ def test_a_worker_that_dies_leaves_its_shards_to_this_process(
     assert cached_paths(vault) == all_notes(vault)
 
 
-def _slow_job(task: tuple[object, ...]) -> tuple[int, bytes | None]:
+def _slow_job(number: int, job: parallel.Job) -> tuple[int, bytes | None]:
     """A worker's job (unless the loading process took it) that takes a while and leaves
     a line `pid:shard` in a file named by the test."""
-    job = task[2]
-    if not parallel._take(task[1]):  # type: ignore[arg-type]
-        return job.shard, None  # type: ignore[attr-defined]
+    if not parallel._take(number):
+        return job.shard, None
     with open(os.environ["VTB_TEST_JOBS_RUN"], "a") as handle:
-        handle.write(f"{os.getpid()}:{job.shard}\n")  # type: ignore[attr-defined]
+        handle.write(f"{os.getpid()}:{job.shard}\n")
     time.sleep(0.1)
-    return job.shard, b""  # type: ignore[attr-defined]
+    return job.shard, b""
 
 
 def test_a_load_stopped_early_starts_no_more_work_in_the_workers(

@@ -149,15 +149,21 @@ def _take(number: int) -> bool:
     return True
 
 
-Task = tuple["Vault", int, Job, tuple[str, ...], "Path", bool]
+# What every job of the load under way needs besides its notes: the vault, the cache's key
+# and folder, and whether to work out gists. Inherited by the workers at the fork, never
+# pickled with each job: the vault's settings gather caches as the load goes on
+# (`Settings.fields_of`), and a worker keeps its one copy of them from job to job.
+_load: tuple[Vault, tuple[str, ...], Path, bool] | None = None
 
 
-def _parse_shard(task: Task) -> tuple[int, bytes | None]:
+def _parse_shard(number: int, job: Job) -> tuple[int, bytes | None]:
     """In a worker: read and parse one shard's notes; their results as cache bytes (None:
     the loading process took the job first)."""
     from vault_touchbase.vault.listing import read_note
 
-    vault, number, (shard, notes, entries), key, folder, gists = task
+    assert _load is not None
+    vault, key, folder, gists = _load
+    shard, notes, entries = job
     if not _take(number):
         return shard, None
     blob = dumps([read_note(vault, rel, size, gists) for rel, size in notes])
@@ -184,9 +190,10 @@ def parse_in_workers(
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    global _taken
-    _import_parsing()
+    global _taken, _load
+    _import_parsing(vault)
     _taken = mmap.mmap(-1, max(len(jobs), 1))  # shared with the workers forked below
+    _load = (vault, key, folder, gists)
     context = multiprocessing.get_context("fork")  # `can_fork` said one thread: safe
     try:
         with ProcessPoolExecutor(
@@ -199,8 +206,9 @@ def parse_in_workers(
             # each has chosen to ignore it (`_worker_starts`)
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
-                tasks = [(vault, n, job, key, folder, gists) for n, job in enumerate(jobs)]
-                pending = deque((t[1], t[2], pool.submit(_parse_shard, t)) for t in tasks)
+                pending = deque(
+                    (n, job, pool.submit(_parse_shard, n, job)) for n, job in enumerate(jobs)
+                )
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             try:
@@ -216,16 +224,17 @@ def parse_in_workers(
                     future.cancel()
     finally:
         _taken.close()
-        _taken = None
+        _taken = _load = None
 
 
-def _import_parsing() -> None:
+def _import_parsing(vault: Vault) -> None:
     """Import what parsing a note and writing its results need, here, before the workers
     are forked: each would otherwise import it again for its first job (PyYAML, the
     parsing modules and their regexes, msgspec: 50 ms of a core, twice over)."""
     from vault_touchbase.notes import parse, yaml_loader  # noqa: F401
 
     dumps([])  # builds msgspec's encoder and decoders
+    vault.settings.key_index  # noqa: B018 - worked out once, before the fork
 
 
 def _worker_starts(parent: int) -> None:
