@@ -230,7 +230,8 @@ def parse_in_workers(
 def _import_parsing(vault: Vault) -> None:
     """Import what parsing a note and writing its results need, here, before the workers
     are forked: each would otherwise import it again for its first job (PyYAML, the
-    parsing modules and their regexes, msgspec: 50 ms of a core, twice over)."""
+    parsing modules and their regexes, msgspec: 50 ms of a core, twice over), and work
+    out the settings' key index once for all of them."""
     from vault_touchbase.notes import parse, yaml_loader  # noqa: F401
 
     dumps([])  # builds msgspec's encoder and decoders
