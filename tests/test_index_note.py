@@ -181,3 +181,27 @@ def test_context_text_never_embeds_a_note_or_loads_an_image() -> None:
     shown = inline("look ![x](https://tracker.example/p.png) and ![[Other note]] <img src=y>")
     assert "![" not in shown and "<img" not in shown
     assert "!\\[x](https://tracker.example/p.png)" in shown
+
+
+def test_the_chart_and_introductions_children_are_forked_before_the_plan(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With parallel work asked for, both children are forked before this process plans
+    and renders: the pages it then writes are copied once for both, where a child forked
+    after the plan would have them copied again."""
+    from vault_touchbase.actions import index_note
+    from vault_touchbase.vault.folder import open_vault
+
+    forks: list[int] = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    forked_by_then: list[int] = []
+    real_plan = index_note.plan_for
+    monkeypatch.setattr(
+        index_note, "plan_for", lambda *args: forked_by_then.append(len(forks)) or real_plan(*args)
+    )
+    vault = open_vault(example_copy, parse_workers=2)
+    result = index_note.rebuild_index(vault, date.fromisoformat(TODAY), chart=True)
+    assert result.written and (example_copy / "touch-base-chart.svg").is_file()
+    assert len(forks) >= 2, "the introductions and the chart each in a child"
+    assert forked_by_then == [len(forks)], "no child forked after the plan began"
