@@ -725,17 +725,6 @@ def test_a_fresh_process_lists_in_a_child_and_loads_the_same(
     assert forks == [1]  # one child listed the notes
 
 
-def test_a_child_wanted_last_runs_at_a_lower_priority() -> None:
-    here = os.nice(0)
-    if here >= 19:
-        pytest.skip("this process already runs at the lowest priority")
-    last = parallel.Beside(lambda: os.nice(0), fork=True, nice=10)
-    plain = parallel.Beside(lambda: os.nice(0), fork=True)
-    assert last.result(lambda got: type(got) is int) == min(here + 10, 19)
-    assert plain.result(lambda got: type(got) is int) == here
-    assert os.nice(0) == here, "this process keeps its priority"
-
-
 def test_a_library_load_never_forks(
     example_copy: Path, settled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

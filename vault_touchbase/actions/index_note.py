@@ -290,12 +290,10 @@ def _start_chart(
     The child is forked with the introductions' one, before this process plans: every
     page of the loaded contacts this process then writes (a reference count) is copied
     once for both children, not once more for a child forked later (7,000 page faults of
-    a cold refresh, 4.5 µs each on the project's machines). It runs at a lower priority,
-    as it is wanted last: the introductions' child, which the render waits for, gets the
-    other core first."""
+    a cold refresh, 4.5 µs each on the project's machines)."""
     from vault_touchbase.vault.parallel import Beside, can_fork
 
-    return Beside(lambda: _draw_chart(vault, contacts, today), can_fork(vault), nice=10)
+    return Beside(lambda: _draw_chart(vault, contacts, today), can_fork(vault))
 
 
 def _chart_result(drawing: Beside[tuple[bool, str]]) -> tuple[bool, str]:

@@ -47,11 +47,10 @@ def can_fork(vault: Vault) -> bool:
     return vault.parse_workers > 1 and hasattr(os, "fork") and threading.active_count() == 1
 
 
-def in_background(work: Callable[[], object], nice: int = 0) -> Callable[[], object | None]:
+def in_background(work: Callable[[], object]) -> Callable[[], object | None]:
     """Run `work` in a forked child; return a function that waits for the child and gives
     what `work` returned (builtin values only), or None if the child failed. Ctrl-C never
-    runs the parent's clean-up (such as the vault lock's) in the child. `nice`: how much
-    lower the child's priority is than this process's (`os.nice`), for work wanted last."""
+    runs the parent's clean-up (such as the vault lock's) in the child."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -72,9 +71,6 @@ def in_background(work: Callable[[], object], nice: int = 0) -> Callable[[], obj
                 signal.signal(number, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             os.close(read_end)
-            if nice:
-                with contextlib.suppress(OSError):
-                    os.nice(nice)
             data = pickle.dumps(work(), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
@@ -109,11 +105,11 @@ class Beside(Generic[T]):
     `result(valid)` gives the child's result when `valid` accepts it, else does the work
     here (no child, or it failed), once. `close()` only waits for the child: for a caller
     that no longer needs the result (an error, Ctrl-C), so no process is left behind and
-    nothing is done again here. `nice`: the child's lower priority (`in_background`)."""
+    nothing is done again here."""
 
-    def __init__(self, work: Callable[[], T], fork: bool, nice: int = 0) -> None:
+    def __init__(self, work: Callable[[], T], fork: bool) -> None:
         self._work = work
-        self._collect = in_background(work, nice) if fork else None
+        self._collect = in_background(work) if fork else None
         self._done: list[T] = []
 
     def result(self, valid: Callable[[object], bool]) -> T:
