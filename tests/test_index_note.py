@@ -205,3 +205,13 @@ def test_the_chart_and_introductions_children_are_forked_before_the_plan(
     assert result.written and (example_copy / "touch-base-chart.svg").is_file()
     assert len(forks) >= 2, "the introductions and the chart each in a child"
     assert forked_by_then == [len(forks)], "no child forked after the plan began"
+
+
+def test_a_folder_named_as_the_index_note_is_said_and_left(vtb: Vtb) -> None:
+    (vtb.vault / "Touch Base.md").mkdir()
+    result = vtb("refresh")
+    assert result.exit_code == 1
+    assert "Touch Base.md is a folder, so the index note cannot be written" in result.output
+    assert 'set `index = "..."` in vtb.toml' in result.output
+    assert (vtb.vault / "Touch Base.md").is_dir()
+    assert not any((vtb.vault / "Touch Base.md").iterdir())

@@ -249,6 +249,17 @@ def test_a_file_of_the_users_is_never_drawn_over(vault: Path) -> None:
     )
 
 
+def test_a_folder_named_as_the_chart_is_said_and_left(vault: Path) -> None:
+    (vault / "touch-base-chart.svg").mkdir()
+    result = Vtb(vault)("refresh", today=TODAY)
+    assert result.exit_code == 0, result.output
+    assert (vault / "Touch Base.md").is_file(), "the index note is written all the same"
+    assert "touch-base-chart.svg not drawn: touch-base-chart.svg is a folder" in result.output
+    assert "rename that folder" in result.output
+    assert (vault / "touch-base-chart.svg").is_dir()
+    assert not any((vault / "touch-base-chart.svg").iterdir())
+
+
 def test_chart_setting_off_and_checked(vault: Path) -> None:
     (vault / "vtb.toml").write_text('contacts = "contacts"\nchart = ""\n')
     assert Vtb(vault)("refresh", today=TODAY).exit_code == 0

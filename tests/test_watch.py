@@ -398,8 +398,8 @@ def test_a_broken_note_is_reported_once_and_never_stops_it(
 def test_a_batch_the_disk_refuses_says_what_and_where_as_the_cli_does(
     example_repo: Path, start_watcher: Callable[..., Running]
 ) -> None:
-    """The index note made a folder (or a full disk): the watcher says the file and the
-    cause in words, with what to check, never "unexpected error: IsADirectoryError"."""
+    """The index note made a folder: the watcher says the file and the cause in words,
+    with what to do, as `vtb refresh` does; never "unexpected error: IsADirectoryError"."""
     run = start_watcher(example_repo, loop=False)
     index = example_repo / "Touch Base.md"
     index.unlink()
@@ -409,7 +409,7 @@ def test_a_batch_the_disk_refuses_says_what_and_where_as_the_cli_does(
     run.batches_until(lambda: run.watcher.stats.errors, "the batch that fails")
     errors = run.lines("error")
     assert errors and "unexpected" not in errors[-1], errors
-    assert "Touch Base.md" in errors[-1] and "check that the disk has space" in errors[-1]
+    assert "Touch Base.md is a folder" in errors[-1] and "rename that folder" in errors[-1]
 
 
 def test_an_exception_in_a_batch_is_reported_and_the_next_batch_runs(

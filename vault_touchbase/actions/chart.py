@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from vault_touchbase.core.errors import VtbError, WriteFailed
+from vault_touchbase.core.errors import FolderInTheWay, VtbError, WriteFailed
 from vault_touchbase.core.model import Contact
 from vault_touchbase.vault.folder import Vault
 
@@ -31,8 +31,10 @@ def write_chart(vault: Vault, contacts: tuple[Contact, ...] | list[Contact], tod
             head: bytes | None = handle.read(HEAD_BYTES)
     except FileNotFoundError:
         head = None
+    except IsADirectoryError:
+        raise FolderInTheWay(name, "the chart", "chart") from None
     except OSError:
-        head = b""  # not readable (a folder of that name...): the write below says why
+        head = b""  # not readable: not a chart vtb drew, and left as it is
     if head is not None and digest_in(head) == data.digest():
         return False
     if head is not None and not is_chart(head):

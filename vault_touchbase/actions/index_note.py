@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vault_touchbase.actions.committing import Committer, Outcome
-from vault_touchbase.core.errors import VtbError, WriteFailed
+from vault_touchbase.core.errors import FolderInTheWay, VtbError, WriteFailed
 from vault_touchbase.core.model import Contact, LoadResult, Problem
 from vault_touchbase.core.plan import DueItem, HourPlan, due_items, hour_plan
 from vault_touchbase.index.render import IndexInput, is_generated, render
@@ -257,6 +257,8 @@ def write_index(vault: Vault, text: str) -> bool:
         old = path.read_bytes()
     except FileNotFoundError:
         old = None
+    except IsADirectoryError:
+        raise FolderInTheWay(vault.settings.index, "the index note", "index") from None
     if old == data:
         return False
     if old is not None and not is_generated(old.decode("utf-8", "replace")):

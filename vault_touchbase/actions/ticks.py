@@ -42,8 +42,8 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> TickHarves
     waiting: list[Tick] = []
     try:
         text = vault.index_path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, UnicodeDecodeError):
-        return TickHarvest(outcome, problems, waiting)
+    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):  # (a folder: the
+        return TickHarvest(outcome, problems, waiting)  # rebuild says it is in the way)
     if not is_generated(text):
         return TickHarvest(outcome, problems, waiting)
     index = vault.settings.index

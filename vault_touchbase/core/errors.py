@@ -46,6 +46,17 @@ class WriteFailed(VtbError):
         return WriteFailed(path, self.cause, self.hint)
 
 
+class FolderInTheWay(VtbError):
+    """A folder has the name of a file vtb writes (the index note, the chart): it is left as
+    it is, and nothing is written there."""
+
+    def __init__(self, name: str, what: str, setting: str) -> None:
+        super().__init__(
+            f"{name} is a folder, so {what} cannot be written there; the folder is left as it is",
+            f'rename that folder, or set `{setting} = "..."` in vtb.toml to another name',
+        )
+
+
 class GitError(VtbError):
     """Git refused or failed; the message says why and what to do."""
 
