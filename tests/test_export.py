@@ -154,6 +154,35 @@ def test_export_to_a_file(vtb: Vtb, tmp_path: Path) -> None:
     assert target.read_bytes().count(b"BEGIN:VCARD\r\n") == 36
 
 
+def test_export_into_a_pipe_writes_into_it_and_leaves_it_a_pipe(vtb: Vtb, tmp_path: Path) -> None:
+    """`-o /dev/stdout`, `/dev/null` or a FIFO another program reads: written into, never
+    replaced by a file (as root, replacing /dev/null would break the whole machine)."""
+    import os
+    import stat
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = vtb("export", "csv", "-o", str(pipe))
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode), "still a pipe"
+    assert got and got[0].decode("utf-8").count("\n") > 36
+
+
+def test_export_to_a_dash_is_the_standard_output(
+    vtb: Vtb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = vtb("export", "json", "-o", "-")
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)) == 36
+    assert not (tmp_path / "-").exists()
+
+
 @pytest.mark.parametrize("fmt", ["xml", "vcard"])
 def test_unknown_export_format_is_a_usage_error(vtb: Vtb, fmt: str) -> None:
     result = vtb("export", fmt)

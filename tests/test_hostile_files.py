@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import Vtb, git
+from conftest import TODAY, Vtb, git
 
 from vault_touchbase.core.errors import NoteError
 from vault_touchbase.vault.folder import open_vault
@@ -215,3 +215,82 @@ def test_a_note_with_lone_carriage_returns_is_said_with_the_fix(example_copy: Pa
         "end a CRLF line (old Mac line ends?): its lines may not be read as an editor shows "
         "them, and vtb will not edit it (re-save the note with LF or CRLF line ends)"
     ], result.output
+
+
+# --- a file vtb reads or writes by its name, with something else in its place ---------------
+
+
+def _vtb_process(vault: Path, *args: str) -> tuple[int, str]:
+    """`vtb` in its own process with a deadline: a pipe read by mistake would hang it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "vault_touchbase", "--vault", str(vault), "--today", TODAY, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=vault,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("what", ["folder", "link to nothing", "pipe"])
+def test_a_settings_file_that_is_no_file_is_said_never_waited_on(
+    example_copy: Path, what: str
+) -> None:
+    toml = example_copy / "vtb.toml"
+    toml.unlink()
+    if what == "folder":
+        toml.mkdir()
+    elif what == "link to nothing":
+        toml.symlink_to(example_copy / "nowhere.toml")
+    else:
+        os.mkfifo(toml)
+    code, output = _vtb_process(example_copy, "due")
+    assert code == 1, output
+    assert "vtb.toml is " in output and "not a settings file" in output
+    assert "remove it to use the defaults" in output and "Traceback" not in output
+
+
+def test_an_index_note_or_chart_that_is_a_pipe_is_said_never_waited_on(
+    example_copy: Path,
+) -> None:
+    index, chart = example_copy / "Touch Base.md", example_copy / "touch-base-chart.svg"
+    os.mkfifo(index)
+    code, output = _vtb_process(example_copy, "refresh")
+    assert code == 1, output
+    assert "Touch Base.md is a pipe, so the index note cannot be written there" in output
+    index.unlink()
+    chart.unlink(missing_ok=True)
+    os.mkfifo(chart)
+    code, output = _vtb_process(example_copy, "refresh")
+    assert code == 0, output
+    assert "touch-base-chart.svg not drawn: touch-base-chart.svg is a pipe" in output
+    assert index.is_file()
+
+
+@pytest.mark.parametrize("target", ["missing", "present"])
+def test_init_never_writes_through_a_link_out_of_the_vault(tmp_path: Path, target: str) -> None:
+    from click.testing import CliRunner
+
+    from vault_touchbase.cli.main import cli
+
+    vault, elsewhere = tmp_path / "vault", tmp_path / "elsewhere"
+    vault.mkdir()
+    elsewhere.mkdir()
+    git(vault, "init", "-q")
+    if target == "present":
+        (elsewhere / "ignores").write_text("node_modules/\n")
+    (vault / ".gitignore").symlink_to(elsewhere / "ignores")
+    (vault / ".gitattributes").symlink_to(elsewhere / "attributes")
+    result = CliRunner().invoke(cli, ["init", str(vault)])
+    assert result.exit_code == 0, result.output
+    assert ".gitignore is a link; left as it is" in result.output and ".vtb/" in result.output
+    assert ".gitattributes is a link; left as it is" in result.output
+    assert sorted(p.name for p in elsewhere.iterdir()) == (
+        ["ignores"] if target == "present" else []
+    )
+    if target == "present":
+        assert (elsewhere / "ignores").read_text() == "node_modules/\n"
+    assert (vault / ".gitignore").is_symlink() and (vault / "vtb.toml").is_file()

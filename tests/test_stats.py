@@ -255,7 +255,7 @@ def test_a_folder_named_as_the_chart_is_said_and_left(vault: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (vault / "Touch Base.md").is_file(), "the index note is written all the same"
     assert "touch-base-chart.svg not drawn: touch-base-chart.svg is a folder" in result.output
-    assert "rename that folder" in result.output
+    assert "rename it, or set `chart" in result.output
     assert (vault / "touch-base-chart.svg").is_dir()
     assert not any((vault / "touch-base-chart.svg").iterdir())
 

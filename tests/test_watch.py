@@ -409,7 +409,7 @@ def test_a_batch_the_disk_refuses_says_what_and_where_as_the_cli_does(
     run.batches_until(lambda: run.watcher.stats.errors, "the batch that fails")
     errors = run.lines("error")
     assert errors and "unexpected" not in errors[-1], errors
-    assert "Touch Base.md is a folder" in errors[-1] and "rename that folder" in errors[-1]
+    assert "Touch Base.md is a folder" in errors[-1] and "rename it" in errors[-1]
 
 
 def test_an_exception_in_a_batch_is_reported_and_the_next_batch_runs(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from vault_touchbase.core.errors import FolderInTheWay, VtbError, WriteFailed
+from vault_touchbase.core.errors import InTheWay, VtbError, WriteFailed
 from vault_touchbase.core.model import Contact
 from vault_touchbase.vault.folder import Vault
 
@@ -25,14 +25,18 @@ def write_chart(vault: Vault, contacts: tuple[Contact, ...] | list[Contact], tod
     path, name = vault.chart_path, vault.settings.chart_file
     if path is None:
         return False
+    from vault_touchbase.vault.listing import through_link
+    from vault_touchbase.vault.store import atomic_write, cause_of, kind_of
+
     data = chart_data(month_figures(contacts, vault.settings, today))
+    kind = kind_of(path)
+    if kind is not None:
+        raise InTheWay(name, kind, "the chart", "chart")
     try:
         with open(path, "rb") as handle:
             head: bytes | None = handle.read(HEAD_BYTES)
     except FileNotFoundError:
         head = None
-    except IsADirectoryError:
-        raise FolderInTheWay(name, "the chart", "chart") from None
     except OSError:
         head = b""  # not readable: not a chart vtb drew, and left as it is
     if head is not None and digest_in(head) == data.digest():
@@ -42,9 +46,6 @@ def write_chart(vault: Vault, contacts: tuple[Contact, ...] | list[Contact], tod
             f"{name} exists and was not drawn by vtb; it is left as it is",
             'rename that file, or set `chart = "..."` in vtb.toml to another name ("" for none)',
         )
-    from vault_touchbase.vault.listing import through_link
-    from vault_touchbase.vault.store import atomic_write, cause_of
-
     if through_link(vault, name):
         raise VtbError(
             f"{name} is reached through a link; vtb never writes through links",

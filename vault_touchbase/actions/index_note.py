@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vault_touchbase.actions.committing import Committer, Outcome
-from vault_touchbase.core.errors import FolderInTheWay, VtbError, WriteFailed
+from vault_touchbase.core.errors import InTheWay, VtbError, WriteFailed
 from vault_touchbase.core.model import Contact, LoadResult, Problem
 from vault_touchbase.core.plan import DueItem, HourPlan, due_items, hour_plan
 from vault_touchbase.index.render import IndexInput, is_generated, render
@@ -249,16 +249,17 @@ def write_index(vault: Vault, text: str) -> bool:
     """Write the index note only when its bytes change. Refuses to overwrite a
     note of the user's that vtb did not make. Returns True when written."""
     from vault_touchbase.vault.listing import through_link
-    from vault_touchbase.vault.store import atomic_write, cause_of
+    from vault_touchbase.vault.store import atomic_write, cause_of, kind_of
 
     path = vault.index_path
     data = text.encode("utf-8")
+    kind = kind_of(path)
+    if kind is not None:
+        raise InTheWay(vault.settings.index, kind, "the index note", "index")
     try:
         old = path.read_bytes()
     except FileNotFoundError:
         old = None
-    except IsADirectoryError:
-        raise FolderInTheWay(vault.settings.index, "the index note", "index") from None
     if old == data:
         return False
     if old is not None and not is_generated(old.decode("utf-8", "replace")):

@@ -24,8 +24,16 @@ class InitResult:
     error: GitError | None = None  # the files are written, but could not be committed
 
 
-def _add(root: Path, rel: str, text: str, result: InitResult) -> None:
+def _add(root: Path, rel: str, text: str, result: InitResult, instead: str = "") -> None:
+    """Write `text` to `rel` unless something is there. A link, even one to nothing, is
+    left as it is (vtb never writes through links) with a notice, and `instead`: what the
+    user could do."""
     path = root / rel
+    if path.is_symlink():
+        result.notices.append(
+            f"{rel} is a link; left as it is (vtb never writes through links){instead}"
+        )
+        return
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +70,8 @@ def init_vault(root: Path) -> InitResult:
     _add(root, "templates/email.md", EMAIL_TEMPLATE, result)
     _add(root, "Now.md", NOW_NOTE, result)
     appended = _append_ignores(root, settings, result)
-    _add(root, ".gitignore", gitignore_text(settings), result)
+    wanted = ", ".join(missing_ignores("", settings))
+    _add(root, ".gitignore", gitignore_text(settings), result, f": add what it lacks of {wanted}")
     _add(root, ".gitattributes", gitattributes_text(settings), result)
     result.notices += gitrepo.init_repo(root, settings)
     also: list[str] = []  # an existing .gitignore init appended to, when git holds it as it was
@@ -184,7 +193,7 @@ def _append_ignores(root: Path, settings: Settings, result: InitResult) -> tuple
     from vault_touchbase.vault.store import atomic_write
 
     path = root / ".gitignore"
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file():  # (a link: `_add` says so)
         return None
     old = path.read_bytes()
     missing = missing_ignores(old.decode("utf-8", "replace"), settings)
@@ -259,11 +268,15 @@ def _commit_setup(root: Path, setup: list[str], result: InitResult, also: list[s
     from vault_touchbase.vault.folder import Vault
 
     committer = Committer(Vault(root, load_settings(root)))
-    added = [rel for rel in result.added if (root / rel).is_file() and not rel.startswith(".git/")]
+
+    def is_file(rel: str) -> bool:  # (a link is the user's: init wrote nothing through it)
+        return (root / rel).is_file() and not (root / rel).is_symlink()
+
+    added = [rel for rel in result.added if is_file(rel) and not rel.startswith(".git/")]
     if committer.repo is None:
         files = added
     else:
-        present = [rel for rel in setup if (root / rel).is_file()]
+        present = [rel for rel in setup if is_file(rel)]
         codes = committer.repo.status([root / rel for rel in present]) if present else {}
         top = committer.repo.top.resolve()
         untracked = {

@@ -40,10 +40,14 @@ def harvest_ticks(vault: Vault, today: date, committer: Committer) -> TickHarves
     outcome = Outcome()
     problems: list[Problem] = []
     waiting: list[Tick] = []
+    from vault_touchbase.vault.store import kind_of
+
+    if kind_of(vault.index_path) is not None:  # a folder, a pipe: the rebuild says so
+        return TickHarvest(outcome, problems, waiting)
     try:
         text = vault.index_path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):  # (a folder: the
-        return TickHarvest(outcome, problems, waiting)  # rebuild says it is in the way)
+    except (FileNotFoundError, UnicodeDecodeError):
+        return TickHarvest(outcome, problems, waiting)
     if not is_generated(text):
         return TickHarvest(outcome, problems, waiting)
     index = vault.settings.index

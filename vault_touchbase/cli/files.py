@@ -143,8 +143,8 @@ def _import_json(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of the standard output.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write to this file instead of the standard output (`-`: the standard output).",
 )
 @click.option(
     "--months",
@@ -165,12 +165,12 @@ def export(ctx: click.Context, fmt: str, output: Path | None, months: int) -> No
 
     app = App(ctx)
     result = do_export(app.vault, fmt, app.today, months)
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(result.text, nl=False)
     else:
-        from vault_touchbase.vault.store import atomic_write
+        from vault_touchbase.vault.store import write_output
 
-        atomic_write(output, result.text.encode("utf-8"))  # a failure names the file and why
+        write_output(output, result.text.encode("utf-8"))  # a failure names the file and why
         what = "event" if fmt == "ics" else "person"
         click.echo(
             f"Exported {plural(result.people, what)} to {output}".replace("persons", "people"),

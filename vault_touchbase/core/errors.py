@@ -46,14 +46,14 @@ class WriteFailed(VtbError):
         return WriteFailed(path, self.cause, self.hint)
 
 
-class FolderInTheWay(VtbError):
-    """A folder has the name of a file vtb writes (the index note, the chart): it is left as
-    it is, and nothing is written there."""
+class InTheWay(VtbError):
+    """Something that is no file (a folder, a pipe, a device) has the name of a file vtb
+    writes (the index note, the chart): it is left as it is, and nothing is written there."""
 
-    def __init__(self, name: str, what: str, setting: str) -> None:
+    def __init__(self, name: str, kind: str, what: str, setting: str) -> None:
         super().__init__(
-            f"{name} is a folder, so {what} cannot be written there; the folder is left as it is",
-            f'rename that folder, or set `{setting} = "..."` in vtb.toml to another name',
+            f"{name} is {kind}, so {what} cannot be written there; it is left as it is",
+            f'rename it, or set `{setting} = "..."` in vtb.toml to another name',
         )
 
 

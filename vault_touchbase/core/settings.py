@@ -453,13 +453,34 @@ def _check_choices(settings: Settings, where: str) -> None:
             raise SettingsError(f"{where}: {label}: {exc}") from None
 
 
+def _not_a_file(path: Path) -> str | None:
+    """What stands at `path` when something is there but no file to read (a pipe would
+    wait for a writer forever; a link to nothing would silently give the defaults)."""
+    if path.is_symlink() and not path.exists():
+        return "a link that leads to no file"
+    if path.exists() and not path.is_file():
+        return "a folder" if path.is_dir() else "no regular file (a pipe or a device)"
+    return None
+
+
 def load_settings(vault: Path) -> Settings:
     """Read `vtb.toml` in `vault`; a vault without one uses every default."""
     path = vault / CONFIG_NAME
+    what = _not_a_file(path)
+    if what is not None:
+        raise SettingsError(
+            f"{path} is {what}, not a settings file",
+            f"make {CONFIG_NAME} a text file of settings, or remove it to use the defaults",
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return Settings()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"cannot read {path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path} is not UTF-8 text", "save it as UTF-8") from None
+    except OSError as exc:
+        raise SettingsError(
+            f"cannot read {path}: {(exc.strerror or str(exc)).lower()}",
+            f"check that {CONFIG_NAME} is a file of yours to read",
+        ) from None
     return parse_settings(text, str(path))

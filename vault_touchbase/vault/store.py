@@ -68,6 +68,20 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise WriteFailed(str(path), cause_of(exc)) from exc
 
 
+def write_output(path: Path, data: bytes) -> None:
+    """Write `data` to a file the user named for a command's output (`-o FILE`): a new or
+    regular file is replaced at once (`atomic_write`); a device or a pipe (`/dev/stdout`,
+    `/dev/null`, a FIFO a program reads) is written into, never replaced by a file."""
+    if kind_of(path) in ("a device", "a pipe", "a socket"):
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise WriteFailed(str(path), cause_of(exc)) from exc
+        return
+    atomic_write(path, data)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     folder = target.parent
@@ -198,6 +212,19 @@ _KINDS = (
     (stat.S_ISSOCK, "a socket"),
 )
 _CHUNK = 1 << 20
+
+
+def kind_of(path: Path | str) -> str | None:
+    """What stands at `path` when it is no regular file ("a folder", "a pipe", "a device",
+    "a socket"; a link is followed), so a caller can say so instead of reading it (a pipe
+    would wait for a writer forever); None for a regular file, or nothing there."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def read_limited(path: Path | str, limit: int, shown: str = "") -> bytes:

@@ -6,6 +6,7 @@ from vault_touchbase.index.render import is_generated
 from vault_touchbase.index.ticks import read_ticks
 from vault_touchbase.vault.folder import Vault
 from vault_touchbase.vault.stamp import Stamp, stamp_now
+from vault_touchbase.vault.store import kind_of
 
 
 class IndexNote:
@@ -25,6 +26,8 @@ class IndexNote:
 
     def ticked(self) -> bool:
         """True when the index note (made by vtb) has a ticked box: a touch to log."""
+        if kind_of(self.vault.index_path) is not None:  # a pipe would wait forever
+            return False
         try:
             text = self.vault.index_path.read_bytes().decode("utf-8", "replace")
         except OSError:
