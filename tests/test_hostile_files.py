@@ -294,3 +294,28 @@ def test_init_never_writes_through_a_link_out_of_the_vault(tmp_path: Path, targe
     if target == "present":
         assert (elsewhere / "ignores").read_text() == "node_modules/\n"
     assert (vault / ".gitignore").is_symlink() and (vault / "vtb.toml").is_file()
+
+
+def test_what_the_system_refused_is_said_with_what_to_do_about_that_cause(
+    example_repo: Path,
+) -> None:
+    """A folder where vtb's lock file goes, a file where a folder of the index note's path
+    goes: the cause and the fix for that cause, never "free disk space", never
+    "unexpected"; a touch logged meanwhile is done and said so."""
+    vtb = Vtb(example_repo)
+    (example_repo / ".vtb" / "lock").mkdir(parents=True)
+    result = vtb("refresh")
+    assert result.exit_code == 1
+    assert "lock: is a directory" in result.output
+    assert "a folder stands where a file is needed: rename or move it" in result.output
+    (example_repo / ".vtb" / "lock").rmdir()
+    toml = example_repo / "vtb.toml"
+    toml.write_text(
+        'index = "a/b/Touch Base.md"\n' + toml.read_text().replace("index =", "# index =")
+    )
+    (example_repo / "a").write_text("")
+    result = vtb("log", "Ana", "hi")
+    assert result.exit_code == 0, result.output
+    assert "Logged email with Ana Lima" in result.output
+    assert "a/b/Touch Base.md not updated" in result.output and "unexpected" not in result.output
+    assert "a file stands where a folder is needed on that path" in result.output

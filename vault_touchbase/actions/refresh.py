@@ -74,6 +74,15 @@ def update_index(
         hint = f" ({exc.hint})" if exc.hint else ""
         outcome.notices.append(f"{vault.settings.index} not updated: {exc.message}{hint}")
         return
+    except OSError as exc:  # the disk or the system refused: what and where, as the CLI says
+        from vault_touchbase.vault.store import cause_of, refused_hint
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        outcome.notices.append(
+            f"{vault.settings.index} not updated: {where}{cause_of(exc)} ({refused_hint(exc)};"
+            " the change itself is done)"
+        )
+        return
     except Exception as exc:  # noqa: BLE001 - the touch is written and committed: a
         # failure now must not read as "nothing done", which a retry would log twice
         outcome.notices.append(

@@ -86,11 +86,11 @@ class VtbGroup(click.Group):
         except OSError as exc:  # the disk or the system refused: say what and where
             if debug():
                 raise
-            from vault_touchbase.vault.store import REFUSED_HINT, cause_of
+            from vault_touchbase.vault.store import cause_of, refused_hint
 
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"vtb: error: {where}{cause_of(exc)}", err=True)
-            click.echo(f"  {REFUSED_HINT}, then run the command again", err=True)
+            click.echo(f"  {refused_hint(exc)}, then run the command again", err=True)
             ctx.exit(1)
         except Exception as exc:  # the last resort: users never see a traceback
             if debug():

@@ -42,6 +42,22 @@ def is_temp_file(path: Path | str) -> bool:
 REFUSED_HINT = "check that the disk has space and the files and folders are yours to change"
 """What to do when the disk or the system refused (`cause_of` says what)."""
 
+_HINTS = {
+    errno.ENOSPC: "free some space on the disk",
+    errno.EDQUOT: "free some space on the disk",
+    errno.EACCES: "check that the files and folders are yours to change",
+    errno.EPERM: "check that the files and folders are yours to change",
+    errno.EROFS: "the disk is read-only: mount it writable",
+    errno.ENOTDIR: "a file stands where a folder is needed on that path: rename or move it",
+    errno.EISDIR: "a folder stands where a file is needed: rename or move it",
+    errno.ELOOP: "a link on that path goes round in a loop: remove it",
+}
+
+
+def refused_hint(exc: OSError) -> str:
+    """What to do about what the disk or the system refused, by its cause."""
+    return _HINTS.get(exc.errno or 0, REFUSED_HINT)
+
 
 def cause_of(exc: OSError) -> str:
     """What went wrong, as a user reads it: `no space left on device`, `permission denied`."""

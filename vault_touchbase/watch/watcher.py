@@ -213,10 +213,11 @@ class Watcher:
         if isinstance(exc, VtbError):
             self.say("error", exc.message + (f" ({exc.hint})" if exc.hint else ""))
         elif isinstance(exc, OSError):  # the disk or the system refused: what and where
-            from vault_touchbase.vault.store import REFUSED_HINT, cause_of
+            from vault_touchbase.vault.store import cause_of, refused_hint
 
             where = f"{exc.filename}: " if exc.filename else ""
-            self.say("error", f"{where}{cause_of(exc)} ({REFUSED_HINT}; the watcher tries again)")
+            hint = refused_hint(exc)
+            self.say("error", f"{where}{cause_of(exc)} ({hint}; the watcher tries again)")
         else:
             self.say("error", f"unexpected error: {type(exc).__name__}: {exc}")
             self.say("detail", traceback.format_exc().rstrip())
